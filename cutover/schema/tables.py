@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.mysql import LONGTEXT
 
 from cutover.schema.definition import ColumnDef, SchemaDef, TableDef, target_schema
 from cutover.schema.types import ExactDecimal
@@ -26,7 +27,8 @@ def _sql_type(column: ColumnDef) -> sa.types.TypeEngine:
     if kind in ("serial", "integer"):
         return sa.Integer()
     if kind == "text":
-        return sa.String(column.length) if column.length else sa.Text()
+        # MariaDB's TEXT stops at 64 KiB; a run summary or a step detail can be longer.
+        return sa.String(column.length) if column.length else sa.Text().with_variant(LONGTEXT(), "mysql", "mariadb")
     if kind == "decimal":
         return ExactDecimal(column.precision, column.scale)
     if kind == "date":
