@@ -1,0 +1,84 @@
+"""The command line: parse options, call one library function, render, set the exit code.
+
+Exit codes: 0 done and reconciled; 1 done but a gate failed (differences, too many
+rejects); 2 bad usage, configuration or input.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cutover import __version__, db
+from cutover.config import load_project
+from cutover.errors import EXIT_GATE_FAILED, EXIT_OK, CutoverError
+from cutover.pipeline.run import dry_run
+from cutover.progress import progress_for
+from cutover.report.console import render_run
+
+
+class CutoverGroup(click.Group):
+    """Turns the library's own errors into a message and their exit code, in one place."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CutoverError as exc:
+            if ctx.params.get("debug"):
+                raise
+            error = click.ClickException(str(exc))
+            error.exit_code = exc.exit_code
+            raise error from None
+
+
+@click.group(cls=CutoverGroup)
+@click.version_option(__version__, prog_name="cutover")
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              envvar="CUTOVER_PROJECT", show_default=True, help="Project folder holding cutover.toml.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for every error.")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
+    """Move a utility billing customer base from a legacy system into a new one."""
+    ctx.obj = project_dir
+
+
+@cli.command("dry-run")
+@click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
+@click.option("--quiet", is_flag=True, help="Print only the one-line verdict.")
+@click.pass_obj
+def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool) -> None:
+    """Extract, validate, map, load into the target, reconcile and report."""
+    project = load_project(project_dir, target_url)
+    result = dry_run(project, progress_for(sys.stderr, quiet))
+    if quiet:
+        click.echo(f"{result.run_id} {result.status}")
+    else:
+        click.echo(render_run(result.summary, result.report_dir))
+    sys.exit(EXIT_OK if result.status == "reconciled" else EXIT_GATE_FAILED)
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Manage the target database schema."""
+
+
+@db_group.command("upgrade")
+@click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@click.option("--revision", default="head", show_default=True)
+@click.pass_obj
+def db_upgrade_command(project_dir: Path, target_url: str | None, revision: str) -> None:
+    """Bring the target database to the schema revision (head by default)."""
+    url = target_url or load_project(project_dir).target_url
+    engine = db.create_target_engine(url)
+    try:
+        db.upgrade(engine, revision)
+        click.echo(f"{db.mask_url(url)} is at revision {db.current_revision(engine)}")
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    """Console script entry point."""
+    cli(prog_name="cutover")

@@ -1,0 +1,135 @@
+"""The project: ``cutover.toml`` in the project folder, overridden by the environment.
+
+Precedence for the target database: ``--target`` > ``CUTOVER_TARGET_URL`` >
+``[target] url`` in cutover.toml > ``sqlite:///cutover.db`` in the project folder.
+URLs may reference environment variables (``${PGPASSWORD}``) so no password sits in a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cutover.errors import ConfigError
+from cutover.pipeline.load import AccountNumbering
+from cutover.resources import resource_dir
+
+CONFIG_FILE = "cutover.toml"
+DEFAULT_CHUNK_ROWS = 50_000
+_SECTIONS = {
+    "project": {"mapping", "source_dir", "period", "reports_dir", "chunk_rows"},
+    "target": {"url"},
+    "gates": {"max_reject_share", "entities"},
+    "accounts": {"number_prefix", "number_width"},
+}
+
+
+@dataclass(frozen=True)
+class Gates:
+    """Limits a run must stay within to count as reconciled."""
+
+    max_reject_share: float = 0.05
+    entity_max_reject_share: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything a run needs to know about the project."""
+
+    folder: Path
+    mapping: str
+    source_dir: Path
+    period: str
+    target_url: str
+    reports_dir: Path
+    chunk_rows: int
+    gates: Gates
+    numbering: AccountNumbering
+
+    @property
+    def mapping_dir(self) -> Path:
+        """The project's own mapping folder if it has one, else the built-in one."""
+        own = self.folder / "mappings" / self.mapping
+        return own if own.is_dir() else resource_dir("mappings") / self.mapping
+
+    @property
+    def period_end(self) -> dt.date:
+        """Last day of the switch period (``YYYY-MM``)."""
+        year, month = (int(p) for p in self.period.split("-"))
+        first_of_next = dt.date(year + month // 12, month % 12 + 1, 1)
+        return first_of_next - dt.timedelta(days=1)
+
+
+def _check_sections(path: Path, document: dict) -> None:
+    for section, value in document.items():
+        if section not in _SECTIONS:
+            raise ConfigError(f"{path}: unknown section [{section}]; expected {sorted(_SECTIONS)}")
+        unknown = sorted(set(value) - _SECTIONS[section])
+        if unknown:
+            raise ConfigError(f"{path}: [{section}] has unknown key(s) {unknown}; expected some of {sorted(_SECTIONS[section])}")
+
+
+def _share(path: Path, where: str, value) -> float:
+    if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ConfigError(f"{path}: {where} must be a share between 0 and 1 (0.05 = 5%), got {value!r}")
+    return float(value)
+
+
+def _period(path: Path, value) -> str:
+    try:
+        dt.datetime.strptime(str(value), "%Y-%m")
+    except ValueError:
+        raise ConfigError(f"{path}: [project] period must be YYYY-MM, e.g. \"2026-10\"; got {value!r}") from None
+    return str(value)
+
+
+def load_project(folder: Path, target_url: str | None = None, environ=os.environ) -> Project:
+    """Read the project's cutover.toml and apply overrides.
+
+    Raises
+    ------
+    ConfigError
+        No cutover.toml, unknown keys, or values of the wrong shape: naming the file and key.
+    """
+    folder = folder.resolve()
+    path = folder / CONFIG_FILE
+    if not path.is_file():
+        raise ConfigError(f"no {CONFIG_FILE} in {folder}; run cutover in the project folder or pass --project DIR")
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    _check_sections(path, document)
+    project = document.get("project", {})
+    missing = [key for key in ("mapping", "source_dir", "period") if key not in project]
+    if missing:
+        raise ConfigError(f"{path}: [project] needs {', '.join(missing)}: mapping = \"<folder under mappings/>\", "
+                          f"source_dir = \"<folder of the extract>\", period = \"YYYY-MM\" (the month the switch closes)")
+    gates = document.get("gates", {})
+    accounts = document.get("accounts", {})
+    url = target_url or environ.get("CUTOVER_TARGET_URL") or document.get("target", {}).get("url") \
+        or f"sqlite:///{folder / 'cutover.db'}"
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and not url[10:].startswith("/"):
+        url = f"sqlite:///{folder / url[10:]}"  # a relative SQLite file lives in the project folder
+    return Project(
+        folder=folder,
+        mapping=str(project["mapping"]),
+        source_dir=(folder / project["source_dir"]).resolve(),
+        period=_period(path, project["period"]),
+        target_url=url,
+        reports_dir=folder / project.get("reports_dir", "reports"),
+        chunk_rows=int(project.get("chunk_rows", DEFAULT_CHUNK_ROWS)),
+        gates=Gates(
+            max_reject_share=_share(path, "[gates] max_reject_share", gates.get("max_reject_share", 0.05)),
+            entity_max_reject_share={
+                name: _share(path, f"[gates.entities.{name}] max_reject_share", spec.get("max_reject_share"))
+                for name, spec in gates.get("entities", {}).items()
+            },
+        ),
+        numbering=AccountNumbering(
+            prefix=str(accounts.get("number_prefix", "77")), width=int(accounts.get("number_width", 8))
+        ),
+    )

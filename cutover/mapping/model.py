@@ -1,0 +1,288 @@
+"""The mapping format: one folder per legacy system, defined in this module only.
+
+A mapping folder holds::
+
+    system.toml            the legacy system: name and its sources (files or tables)
+    entities/<entity>.toml how one target entity is built from one source
+    dictionaries/<name>.toml  legacy code -> target code tables
+
+Mapping files are data. They name transforms from :mod:`cutover.mapping.transforms`;
+nothing in them is executed. Every mistake is reported as a :class:`MappingError`
+naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cutover.errors import MappingError
+from cutover.mapping.transforms import REGISTRY
+from cutover.schema.definition import SchemaDef, target_schema
+
+# Target entities a mapping may build, parents before children.
+ENTITY_ORDER = ("service", "person", "premise", "account", "meter", "reading", "balance")
+# Target columns cutover fills itself rather than a mapping.
+ENGINE_COLUMNS = {"account": frozenset({"account_number"})}
+SOURCE_FORMATS = ("delimited",)
+DUPLICATE_RULES = ("reject_all", "merge")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One legacy source: a file (or, later, a table) and how to read it."""
+
+    name: str
+    format: str
+    file: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TransformStep:
+    """A transform named in a mapping file, with its parameters."""
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """Target column(s) from one source column (or a constant) through transforms."""
+
+    targets: tuple[str, ...]
+    source: str | None
+    constant: Any
+    steps: tuple[TransformStep, ...]
+    required: bool
+    where: str  # "file: columns[i]" for messages
+
+
+@dataclass(frozen=True)
+class RefRule:
+    """A reference to a parent entity by the parent's legacy key."""
+
+    target: str
+    entity: str
+    key: tuple[str, ...]  # source columns that spell the parent's legacy key
+    same_row: bool  # the parent was built from this very source row
+    optional: bool
+    where: str
+
+
+@dataclass(frozen=True)
+class EntityMapping:
+    """How one target entity is built from one source."""
+
+    entity: str
+    file: Path
+    source: str
+    key: tuple[str, ...]  # source columns of the legacy key
+    key_from_target: tuple[str, ...]  # or target columns (a premise keyed by its address)
+    on_duplicate: str
+    columns: tuple[ColumnRule, ...]
+    refs: tuple[RefRule, ...]
+
+    @property
+    def source_columns(self) -> set[str]:
+        used = {c.source for c in self.columns if c.source}
+        used.update(self.key)
+        for ref in self.refs:
+            used.update(ref.key)
+        return used
+
+
+@dataclass(frozen=True)
+class SystemMapping:
+    """A whole legacy system: its sources and its entity mappings in load order."""
+
+    name: str
+    folder: Path
+    description: str
+    sources: dict[str, SourceSpec]
+    entities: tuple[EntityMapping, ...]
+
+    def entity(self, name: str) -> EntityMapping | None:
+        return next((e for e in self.entities if e.entity == name), None)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise MappingError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"{path}: mapping files must be UTF-8: {exc}") from exc
+
+
+def _expect_keys(where: str, table: dict, allowed: set[str], required: set[str] = frozenset()) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise MappingError(f"{where}: unknown key(s) {unknown}; expected some of {sorted(allowed)}")
+    missing = sorted(required - set(table))
+    if missing:
+        raise MappingError(f"{where}: missing key(s) {missing}")
+
+
+def _names(where: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise MappingError(f"{where}: expected a column name or a list of column names, got {value!r}")
+
+
+def _source(path: Path, name: str, spec: Any) -> SourceSpec:
+    where = f"{path}: sources.{name}"
+    if not isinstance(spec, dict):
+        raise MappingError(f"{where}: expected a table with format and file")
+    fmt = spec.get("format", "delimited")
+    if fmt not in SOURCE_FORMATS:
+        raise MappingError(f"{where}.format: {fmt!r} is not one of {list(SOURCE_FORMATS)}")
+    if not isinstance(spec.get("file"), str):
+        raise MappingError(f"{where}.file: expected the file name, e.g. file = \"{name}.csv\"")
+    options = {k: v for k, v in spec.items() if k not in ("format", "file")}
+    return SourceSpec(name=name, format=fmt, file=spec["file"], options=options)
+
+
+def _step(where: str, spec: Any, dictionaries: Path) -> TransformStep:
+    if isinstance(spec, str):
+        name, params = spec, {}
+    elif isinstance(spec, dict) and isinstance(spec.get("name"), str):
+        name, params = spec["name"], {k: v for k, v in spec.items() if k != "name"}
+    else:
+        raise MappingError(f"{where}: expected a transform name or {{ name = \"...\", ... }}, got {spec!r}")
+    transform = REGISTRY.get(name)
+    if transform is None:
+        raise MappingError(f"{where}: unknown transform {name!r}; expected one of {sorted(REGISTRY)}")
+    unknown = sorted(set(params) - set(transform.params))
+    if unknown:
+        allowed = sorted(transform.params) or "no parameters"
+        raise MappingError(f"{where}: transform {name!r} takes {allowed}, not {unknown}")
+    missing = sorted(transform.required_params - set(params))
+    if missing:
+        raise MappingError(f"{where}: transform {name!r} needs {missing}")
+    for key, value in params.items():
+        if not isinstance(value, transform.params[key]):
+            raise MappingError(f"{where}.{key}: expected {transform.params[key]}, got {value!r}")
+    if name == "dictionary":
+        params = _dictionary_params(where, params, dictionaries)
+    return TransformStep(name=name, params=params)
+
+
+def _dictionary_params(where: str, params: dict, folder: Path) -> dict:
+    if "file" in params:
+        path = folder / f"{params['file']}.toml"
+        if not path.is_file():
+            raise MappingError(f"{where}.file: dictionary {params['file']!r} not found: expected {path}")
+        table = _read_toml(path).get("codes")
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise MappingError(f"{path}: expected a [codes] table of \"legacy code\" = \"target code\"")
+        return {"table": table, "name": params["file"]}
+    if "values" in params:
+        return {"table": {str(k): str(v) for k, v in params["values"].items()}, "name": "inline"}
+    raise MappingError(f"{where}: transform 'dictionary' needs file = \"<name>\" or values = {{ ... }}")
+
+
+def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dictionaries: Path) -> ColumnRule:
+    where = f"{path}: columns[{index}]"
+    if not isinstance(spec, dict):
+        raise MappingError(f"{where}: expected a table with to, from and transforms")
+    _expect_keys(where, spec, {"to", "from", "value", "transforms", "required"}, {"to"})
+    targets = _names(f"{where}.to", spec["to"])
+    for target in targets:
+        if target not in table_columns:
+            raise MappingError(f"{where}.to: {target!r} is not a column of the target; expected one of {sorted(table_columns)}")
+    if ("from" in spec) == ("value" in spec):
+        raise MappingError(f"{where}: give exactly one of from = \"<source column>\" or value = <constant>")
+    source = spec.get("from")
+    if source is not None and not isinstance(source, str):
+        raise MappingError(f"{where}.from: expected one source column name, got {source!r}")
+    steps = tuple(_step(f"{where}.transforms[{i}]", s, dictionaries) for i, s in enumerate(spec.get("transforms", [])))
+    outputs = next((REGISTRY[s.name].outputs for s in steps if REGISTRY[s.name].outputs), None)
+    if outputs and len(outputs) != len(targets):
+        raise MappingError(f"{where}.to: transform gives {len(outputs)} columns {list(outputs)}; list as many target columns")
+    if not outputs and len(targets) != 1:
+        raise MappingError(f"{where}.to: expected one target column (no transform here gives several)")
+    return ColumnRule(targets, source, spec.get("value"), steps, bool(spec.get("required", False)), where)
+
+
+def _ref_rule(path: Path, index: int, spec: Any, table_columns: set[str]) -> RefRule:
+    where = f"{path}: refs[{index}]"
+    if not isinstance(spec, dict):
+        raise MappingError(f"{where}: expected a table with to, entity and key")
+    _expect_keys(where, spec, {"to", "entity", "key", "optional"}, {"to", "entity", "key"})
+    if spec["to"] not in table_columns:
+        raise MappingError(f"{where}.to: {spec['to']!r} is not a column of the target")
+    if spec["entity"] not in ENTITY_ORDER:
+        raise MappingError(f"{where}.entity: {spec['entity']!r} is not one of {list(ENTITY_ORDER)}")
+    same_row = spec["key"] == "same_row"
+    key = () if same_row else _names(f"{where}.key", spec["key"])
+    return RefRule(spec["to"], spec["entity"], key, same_row, bool(spec.get("optional", False)), where)
+
+
+def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: SchemaDef, dictionaries: Path) -> EntityMapping:
+    _expect_keys(str(path), document, {"entity", "columns", "refs"}, {"entity", "columns"})
+    head = document["entity"]
+    where = f"{path}: entity"
+    _expect_keys(where, head, {"name", "source", "key", "key_from_target", "on_duplicate"}, {"name", "source"})
+    name = head["name"]
+    if name not in ENTITY_ORDER:
+        raise MappingError(f"{where}.name: {name!r} is not a target entity; expected one of {list(ENTITY_ORDER)}")
+    if head["source"] not in sources:
+        raise MappingError(f"{where}.source: {head['source']!r} is not a source in system.toml; expected one of {sorted(sources)}")
+    table = schema.table(name)
+    table_columns = {c.name for c in table.columns}
+    key = _names(f"{where}.key", head["key"]) if "key" in head else ()
+    key_from_target = _names(f"{where}.key_from_target", head["key_from_target"]) if "key_from_target" in head else ()
+    if table.key_mapped and bool(key) == bool(key_from_target):
+        raise MappingError(f"{where}: {name} needs a legacy key: key = [\"<source column>\"] or key_from_target = [...]")
+    on_duplicate = head.get("on_duplicate", "merge" if key_from_target else "reject_all")
+    if on_duplicate not in DUPLICATE_RULES:
+        raise MappingError(f"{where}.on_duplicate: {on_duplicate!r} is not one of {list(DUPLICATE_RULES)}")
+    columns = tuple(_column_rule(path, i, s, table_columns, dictionaries) for i, s in enumerate(document["columns"]))
+    refs = tuple(_ref_rule(path, i, s, table_columns) for i, s in enumerate(document.get("refs", [])))
+    mapped = {t for c in columns for t in c.targets} | {r.target for r in refs}
+    provided = mapped | ENGINE_COLUMNS.get(name, frozenset())
+    missing = [c.name for c in table.columns if not c.nullable and c.type != "id" and c.name not in provided]
+    if missing:
+        raise MappingError(f"{path}: target columns {missing} of {name} are required but not mapped")
+    return EntityMapping(name, path, head["source"], key, key_from_target, on_duplicate, columns, refs)
+
+
+def load_mapping(folder: Path, schema: SchemaDef | None = None) -> SystemMapping:
+    """Load and check a mapping folder.
+
+    Raises
+    ------
+    MappingError
+        Naming the file, the key and what was expected.
+    """
+    schema = schema or target_schema()
+    system_file = folder / "system.toml"
+    if not system_file.is_file():
+        raise MappingError(f"{folder}: not a mapping folder (expected {system_file})")
+    document = _read_toml(system_file)
+    _expect_keys(str(system_file), document, {"system", "sources"}, {"system", "sources"})
+    sources = {name: _source(system_file, name, spec) for name, spec in document["sources"].items()}
+    entities = []
+    for path in sorted((folder / "entities").glob("*.toml")):
+        entities.append(_entity(path, _read_toml(path), sources, schema, folder / "dictionaries"))
+    seen = [e.entity for e in entities]
+    duplicates = sorted({n for n in seen if seen.count(n) > 1})
+    if duplicates:
+        raise MappingError(f"{folder / 'entities'}: entities {duplicates} are mapped in more than one file")
+    entities.sort(key=lambda e: ENTITY_ORDER.index(e.entity))
+    for entity in entities:
+        for ref in entity.refs:
+            if ref.entity not in seen:
+                raise MappingError(f"{ref.where}.entity: {ref.entity!r} is not mapped in {folder / 'entities'}")
+    system = document["system"]
+    return SystemMapping(
+        name=system.get("name", folder.name), folder=folder, description=system.get("description", ""),
+        sources=sources, entities=tuple(entities),
+    )

@@ -1,0 +1,262 @@
+"""The registry of named transforms that mapping files may use.
+
+A mapping file names transforms; it never holds code. Each transform is a small function
+over a pandas Series of source text (or of the previous transform's output) that returns
+the converted values and, for each row that cannot be converted, an error message. Rows
+with an error become rejects with the transform's rule code.
+
+Money becomes integer kopecks straight from the text: no float ever holds it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from cutover.mapping import address, names
+
+
+@dataclass(frozen=True)
+class Transformed:
+    """What a transform returns: values (a Series, or a frame for several target columns)
+    and an index-aligned Series of error messages (missing where the row converted)."""
+
+    values: pd.Series | pd.DataFrame
+    errors: pd.Series
+
+
+@dataclass(frozen=True)
+class Transform:
+    """A registered transform: its function, rule code, parameters and output columns."""
+
+    name: str
+    function: Callable[..., Transformed]
+    rule: str
+    doc: str
+    params: dict[str, type | tuple[type, ...]] = field(default_factory=dict)
+    required_params: frozenset[str] = frozenset()
+    outputs: tuple[str, ...] | None = None  # several target columns, in this order
+
+
+REGISTRY: dict[str, Transform] = {}
+
+
+def register(name: str, *, rule: str = "BAD_VALUE", params: dict | None = None,
+             required: tuple[str, ...] = (), outputs: tuple[str, ...] | None = None):
+    """Add a transform to the registry under ``name`` (decorator)."""
+
+    def decorate(function: Callable[..., Transformed]) -> Callable[..., Transformed]:
+        REGISTRY[name] = Transform(
+            name=name, function=function, rule=rule, doc=(function.__doc__ or "").strip(),
+            params=params or {}, required_params=frozenset(required), outputs=outputs,
+        )
+        return function
+
+    return decorate
+
+
+def _no_errors(values: pd.Series) -> pd.Series:
+    return pd.Series(pd.NA, index=values.index, dtype="object")
+
+
+def _ok(values: pd.Series | pd.DataFrame, index: pd.Index) -> Transformed:
+    return Transformed(values, pd.Series(pd.NA, index=index, dtype="object"))
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.isna() | (values.astype("str").str.strip() == "")
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    return values.astype("str").where(~values.isna(), None).astype("str")
+
+
+@register("trim")
+def trim(values: pd.Series) -> Transformed:
+    """Strip surrounding white space; a blank value becomes missing."""
+    text = values.astype("str").str.strip()
+    return _ok(text.where(~_blank(values), None), values.index)
+
+
+@register("collapse_spaces")
+def collapse_spaces(values: pd.Series) -> Transformed:
+    """Fold every run of white space (spaces, no-break spaces, tabs, newlines) into one space."""
+    text = values.astype("str").str.replace(r"\s+", " ", regex=True).str.strip()
+    return _ok(text.where(~_blank(values), None), values.index)
+
+
+@register("upper")
+def upper(values: pd.Series) -> Transformed:
+    """Upper case."""
+    return _ok(values.str.upper(), values.index)
+
+
+@register("lower")
+def lower(values: pd.Series) -> Transformed:
+    """Lower case."""
+    return _ok(values.str.lower(), values.index)
+
+
+@register("title")
+def title(values: pd.Series) -> Transformed:
+    """Title Case (ИВАНОВ -> Иванов)."""
+    return _ok(values.str.title(), values.index)
+
+
+@register("fix_lookalikes")
+def fix_lookalikes(values: pd.Series) -> Transformed:
+    """Replace latin look-alike letters inside Cyrillic words (Иванoв with a latin o)."""
+    return _ok(values.map(names.fix_lookalikes, na_action="ignore"), values.index)
+
+
+@register("full_name", rule="BAD_NAME", outputs=("last_name", "first_name", "patronymic"))
+def full_name(values: pd.Series) -> Transformed:
+    """Split one full-name field (ФИО) into surname, first name and optional patronymic."""
+    parts = names.split_full_name(values)
+    return Transformed(parts[["last_name", "first_name", "patronymic"]], parts["error"])
+
+
+@register("address", rule="BAD_ADDRESS",
+          outputs=("region", "settlement", "street", "house", "building", "apartment"))
+def parse_address(values: pd.Series) -> Transformed:
+    """Parse a free-text address (several styles) into region, settlement, street, house,
+    building and apartment."""
+    parts = address.parse_address(values)
+    columns = ["region", "settlement", "street", "house", "building", "apartment"]
+    return Transformed(parts[columns], parts["error"])
+
+
+_MONEY_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+@register("money", rule="BAD_MONEY", params={"decimal": str})
+def money(values: pd.Series, decimal: str = ",") -> Transformed:
+    """Exact money text (``1 234,56``, ``-12,5``) to integer kopecks.
+
+    Thousands separators (space, no-break space, apostrophe) are dropped; at most two
+    digits after the decimal separator; a blank value stays missing.
+    """
+    blank = _blank(values)
+    text = values.astype("str").str.replace(_MONEY_SPACES, "", regex=True)
+    if decimal != ".":
+        text = text.str.replace(decimal, ".", regex=False)
+    parts = text.str.extract(r"^([+-]?)(\d{1,16})(?:\.(\d{0,2}))?$")
+    valid = parts[1].notna() & ~blank
+    roubles = parts[1].where(valid, "0").astype("int64")
+    fraction = parts[2].fillna("").where(valid, "").str.ljust(2, "0").replace("", "00").astype("int64")
+    sign = np.where(parts[0] == "-", -1, 1)
+    kopecks = pd.Series(sign * (roubles * 100 + fraction), index=values.index, dtype="Int64")
+    kopecks = kopecks.where(valid, pd.NA)
+    errors = _no_errors(values)
+    bad = ~valid & ~blank
+    errors[bad] = "not an amount of money: " + values[bad].astype("str").map(repr) + \
+        f" (expected digits with '{decimal}' and at most two decimals)"
+    return Transformed(kopecks, errors)
+
+
+@register("kopecks", rule="BAD_MONEY")
+def kopecks(values: pd.Series) -> Transformed:
+    """Money already held as whole kopecks (``123456`` = 1 234,56)."""
+    blank = _blank(values)
+    text = values.astype("str").str.strip()
+    valid = text.str.fullmatch(r"[+-]?\d{1,18}") & ~blank
+    result = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    result[valid] = text[valid].astype("int64")
+    errors = _no_errors(values)
+    bad = ~valid & ~blank
+    errors[bad] = "not a whole number of kopecks: " + values[bad].astype("str").map(repr)
+    return Transformed(result, errors)
+
+
+@register("negate", rule="BAD_MONEY")
+def negate(values: pd.Series) -> Transformed:
+    """Reverse the sign (a legacy system that stores payments as negative numbers)."""
+    return _ok(-values, values.index)
+
+
+@register("decimal", rule="BAD_NUMBER", params={"decimal": str, "scale": int, "precision": int})
+def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precision: int = 22) -> Transformed:
+    """An exact decimal number as canonical text (``1234,5`` -> ``1234.5``); never a float."""
+    blank = _blank(values)
+    text = values.astype("str").str.replace(_MONEY_SPACES, "", regex=True)
+    if decimal != ".":
+        text = text.str.replace(decimal, ".", regex=False)
+    parts = text.str.extract(rf"^(-?)0*(\d{{1,{precision - scale}}})(?:\.(\d{{0,{scale}}}))?$")
+    valid = parts[1].notna() & ~blank
+    fraction = parts[2].fillna("").str.rstrip("0")
+    canonical = parts[0].fillna("") + parts[1].fillna("") + np.where(fraction != "", "." + fraction, "")
+    result = pd.Series(canonical, index=values.index, dtype="str").where(valid, None)
+    errors = _no_errors(values)
+    bad = ~valid & ~blank
+    errors[bad] = "not a number: " + values[bad].astype("str").map(repr) + \
+        f" (expected at most {precision - scale} digits before '{decimal}' and {scale} after)"
+    return Transformed(result, errors)
+
+
+@register("integer", rule="BAD_NUMBER")
+def integer(values: pd.Series) -> Transformed:
+    """A whole number (``5``, ``1,0`` is accepted as 1)."""
+    blank = _blank(values)
+    text = values.astype("str").str.strip().str.replace(r"[.,]0*$", "", regex=True)
+    valid = text.str.fullmatch(r"[+-]?\d{1,9}") & ~blank
+    result = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    result[valid] = text[valid].astype("int64")
+    errors = _no_errors(values)
+    bad = ~valid & ~blank
+    errors[bad] = "not a whole number: " + values[bad].astype("str").map(repr)
+    return Transformed(result, errors)
+
+
+@register("date", rule="BAD_DATE", params={"formats": list}, required=("formats",))
+def date(values: pd.Series, formats: list[str]) -> Transformed:
+    """A date in one of the explicit strptime ``formats`` (tried in order); never guessed."""
+    blank = _blank(values)
+    text = values.astype("str").str.strip()
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    for fmt in formats:
+        todo = result.isna() & ~blank
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        result[todo] = parsed.astype("datetime64[us]")
+    errors = _no_errors(values)
+    bad = result.isna() & ~blank
+    errors[bad] = "not a date: " + values[bad].astype("str").map(repr) + f" (expected {' or '.join(formats)})"
+    return Transformed(result, errors)
+
+
+@register("period", rule="BAD_DATE", params={"formats": list}, required=("formats",))
+def period(values: pd.Series, formats: list[str]) -> Transformed:
+    """A billing month in one of ``formats`` (``202610`` with ``%Y%m``) as ``YYYY-MM``."""
+    parsed = date(values, formats)
+    months = parsed.values.dt.strftime("%Y-%m").where(parsed.values.notna(), None)
+    errors = parsed.errors.str.replace("not a date", "not a billing month", regex=False)
+    return Transformed(months.astype("str").where(parsed.values.notna(), None), errors)
+
+
+@register("dictionary", rule="UNKNOWN_CODE", params={"file": str, "values": dict})
+def dictionary(values: pd.Series, table: dict[str, str], name: str) -> Transformed:
+    """Map legacy codes to target codes through a dictionary (``file = "services"`` names
+    ``dictionaries/services.toml`` of the mapping folder); an unknown code is an error."""
+    text = values.astype("str").str.strip()
+    blank = _blank(values)
+    mapped = text.map(table)
+    errors = _no_errors(values)
+    bad = mapped.isna() & ~blank
+    errors[bad] = "code " + text[bad].map(repr) + f" is not in dictionary {name!r}"
+    return Transformed(mapped.astype("str").where(~mapped.isna(), None), errors)
+
+
+@register("default", params={"value": (str, int, float, bool)}, required=("value",))
+def default(values: pd.Series, value) -> Transformed:
+    """Use ``value`` where the source is blank."""
+    return _ok(values.where(~_blank(values), value), values.index)
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(name, rule, first line of the doc) for every transform, for ``cutover check`` and docs."""
+    return [(t.name, t.rule, t.doc.splitlines()[0] if t.doc else "") for t in REGISTRY.values()]

@@ -1,0 +1,20 @@
+"""Money is integer kopecks inside cutover; these helpers turn it into text at the edges."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def kopecks_to_decimal(kopecks: int) -> Decimal:
+    """12345 -> Decimal('123.45')."""
+    return Decimal(int(kopecks)).scaleb(-2)
+
+
+def kopecks_to_text(kopecks: int) -> str:
+    """12345 -> '123.45'; -5 -> '-0.05' (the decimal strings of summary.json)."""
+    return f"{kopecks_to_decimal(kopecks):.2f}"
+
+
+def kopecks_to_roubles_text(kopecks: int) -> str:
+    """12345 -> '123,45' (how accountants read money in messages)."""
+    return kopecks_to_text(kopecks).replace(".", ",")

@@ -1,0 +1,64 @@
+"""The key map: legacy key -> target id, kept in the target so ids never change.
+
+An id, once issued for a legacy key, is reused by every later run; new keys get the
+next ids after the highest ever issued, so ids are never reused. A new account number
+is built from the account's id, so it is just as stable.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from cutover.schema.tables import target_metadata
+
+
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit for a string of digits (what payment terminals verify)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return str((10 - total % 10) % 10)
+
+
+def account_numbers(ids: pd.Series, prefix: str, width: int) -> pd.Series:
+    """New account numbers: prefix + id zero-padded to ``width`` + a Luhn check digit."""
+    body = prefix + ids.astype("int64").astype("str").str.zfill(width)
+    return body + body.map(luhn_digit)
+
+
+def assign_ids(connection: sa.Connection, entity: str, keys: pd.Series, run_id: str) -> pd.Series:
+    """Map each legacy key to its target id, issuing new ids for keys never seen before.
+
+    Returns a Series indexed by legacy key. Records the run in the key map.
+    """
+    key_map = target_metadata().tables["key_map"]
+    existing = pd.read_sql(
+        sa.select(key_map.c.legacy_key, key_map.c.target_id).where(key_map.c.entity == entity),
+        connection,
+    )
+    known = pd.Series(existing["target_id"].astype("int64").values, index=existing["legacy_key"].astype("str"))
+    unique_keys = pd.Index(keys.unique())
+    new_keys = unique_keys.difference(known.index, sort=False)
+    start = int(known.max()) + 1 if len(known) else 1
+    issued = pd.Series(range(start, start + len(new_keys)), index=new_keys, dtype="int64")
+    if len(new_keys):
+        connection.execute(key_map.insert(), [
+            {"entity": entity, "legacy_key": key, "target_id": int(target_id), "first_run_id": run_id,
+             "last_run_id": run_id}
+            for key, target_id in issued.items()
+        ])
+    reused = unique_keys.intersection(known.index, sort=False)
+    if len(reused):
+        connection.execute(
+            key_map.update()
+            .where(key_map.c.entity == entity, key_map.c.legacy_key == sa.bindparam("key"))
+            .values(last_run_id=run_id),
+            [{"key": key} for key in reused],
+        )
+    return pd.concat([known.loc[reused], issued])

@@ -1,0 +1,120 @@
+"""The load stage: accepted rows into the target, atomically.
+
+A dry run replaces the previous dry run's rows: in one transaction the data tables are
+emptied and filled again, the key map is extended, and the run's rejects are written.
+A failure anywhere rolls the whole load back and leaves the target as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from cutover.mapping.model import ENTITY_ORDER
+from cutover.pipeline.checks import accepted_rows
+from cutover.pipeline.keys import account_numbers, assign_ids
+from cutover.pipeline.mapstage import MappedEntity
+from cutover.pipeline.rejects import REJECT_COLUMNS
+from cutover.schema.definition import SchemaDef, TableDef
+from cutover.schema.tables import target_metadata
+
+INSERT_BATCH = 5000
+DATA_TABLES = ("period",) + ENTITY_ORDER
+
+
+@dataclass(frozen=True)
+class AccountNumbering:
+    """How new account numbers are built (``[accounts]`` in cutover.toml)."""
+
+    prefix: str = "77"
+    width: int = 8
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Rows written per target table."""
+
+    rows: dict[str, int]
+
+
+def _records(frame: pd.DataFrame, table: TableDef) -> list[dict]:
+    """Plain Python values for the driver: dates as dates, missing as None."""
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        if table.column(column).type == "date":
+            values = values.dt.date
+        out[column] = values.astype("object").where(values.notna(), None)
+    return pd.DataFrame(out).to_dict("records")
+
+
+def _insert(connection: sa.Connection, table: sa.Table, records: list[dict]) -> None:
+    for start in range(0, len(records), INSERT_BATCH):
+        connection.execute(table.insert(), records[start:start + INSERT_BATCH])
+
+
+def _target_rows(mapped: MappedEntity, table: TableDef, ids: dict[str, pd.Series], numbering: AccountNumbering) -> pd.DataFrame:
+    rows = accepted_rows(mapped)
+    names = [c.name for c in table.columns if c.name in rows.columns]
+    target = rows[names].copy()
+    if table.key_mapped:
+        target.insert(0, "id", rows["_key"].map(ids[mapped.entity]).astype("int64"))
+    for ref in mapped.mapping.refs:
+        if ref.entity != mapped.entity:
+            target[ref.target] = rows[f"_ref_{ref.target}"].map(ids[ref.entity]).astype("Int64")
+    if mapped.entity == "account":
+        target["account_number"] = account_numbers(target["id"], numbering.prefix, numbering.width)
+    return target
+
+
+def _self_references(mapped: MappedEntity, ids: dict[str, pd.Series]) -> list[dict]:
+    """Updates for the reference within a table: a meter replaced by another meter."""
+    rows = accepted_rows(mapped)
+    updates = []
+    for ref in (r for r in mapped.mapping.refs if r.entity == mapped.entity and r.target == "replaced_by_id"):
+        linked = rows[rows[f"_ref_{ref.target}"].notna()]
+        for key, parent in zip(linked["_key"], linked[f"_ref_{ref.target}"]):
+            updates.append({"row_id": int(ids[mapped.entity][key]), "value": int(ids[mapped.entity][parent])})
+    return updates
+
+
+def load_target(engine: sa.Engine, entities: dict[str, MappedEntity], rejects: pd.DataFrame, run_id: str,
+                schema: SchemaDef, numbering: AccountNumbering) -> LoadResult:
+    """Replace the target's data with the accepted rows of ``entities``, in one transaction."""
+    metadata = target_metadata()
+    counts: dict[str, int] = {}
+    with engine.begin() as connection:
+        ids = {
+            name: assign_ids(connection, name, accepted_rows(mapped)["_key"], run_id)
+            for name, mapped in entities.items()
+            if schema.table(name).key_mapped
+        }
+        for name in reversed(DATA_TABLES):
+            connection.execute(metadata.tables[name].delete())
+        periods = sorted(set().union(*(set(accepted_rows(m)["period"]) for m in entities.values() if "period" in m.frame)))
+        _insert(connection, metadata.tables["period"], [{"month": p, "status": "closed"} for p in periods])
+        counts["period"] = len(periods)
+        for name in ENTITY_ORDER:
+            if name not in entities:
+                continue
+            table = schema.table(name)
+            target = _target_rows(entities[name], table, ids, numbering)
+            _insert(connection, metadata.tables[name], _records(target, table))
+            counts[name] = len(target)
+            updates = _self_references(entities[name], ids)
+            if updates:
+                sql_table = metadata.tables[name]
+                connection.execute(
+                    sql_table.update().where(sql_table.c.id == sa.bindparam("row_id"))
+                    .values(replaced_by_id=sa.bindparam("value")),
+                    updates,
+                )
+        journal = rejects[REJECT_COLUMNS].assign(
+            run_id=run_id,
+            message=rejects["message"].astype("str").str.slice(0, 500),
+            raw_value=rejects["raw_value"].astype("str").str.slice(0, 500).where(rejects["raw_value"].notna(), None),
+        )
+        _insert(connection, metadata.tables["reject"], journal.astype("object").where(journal.notna(), None).to_dict("records"))
+    return LoadResult(rows=counts)

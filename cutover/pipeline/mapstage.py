@@ -1,0 +1,105 @@
+"""The map stage: source rows to target rows through a mapping, one entity at a time.
+
+Each mapped frame keeps, next to the target columns, where every row came from
+(``_row``), its legacy key (``_key``), the legacy keys of its parents (``_ref_<column>``)
+and whether it already failed (``_failed``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cutover.mapping.model import ColumnRule, EntityMapping
+from cutover.mapping.transforms import REGISTRY
+from cutover.pipeline.rejects import RejectLog
+from cutover.schema.definition import TableDef
+
+KEY_SEPARATOR = "|"
+
+
+@dataclass
+class MappedEntity:
+    """One target entity's rows after mapping (and, later, checking)."""
+
+    mapping: EntityMapping
+    source_file: str
+    frame: pd.DataFrame
+
+    @property
+    def entity(self) -> str:
+        return self.mapping.entity
+
+    @property
+    def merges(self) -> bool:
+        """Rows with the same key are one item (a premise shared by several accounts)."""
+        return self.mapping.on_duplicate == "merge"
+
+
+def join_key(parts: pd.DataFrame) -> pd.Series:
+    """A legacy key from one or more text columns: trimmed, joined with ``|``; missing if all blank."""
+    columns = [parts[c].astype("str").str.strip().where(parts[c].notna(), "") for c in parts.columns]
+    key = columns[0].str.cat(columns[1:], sep=KEY_SEPARATOR) if len(columns) > 1 else columns[0]
+    blank = pd.concat(columns, axis=1).eq("").all(axis=1)
+    return key.astype("str").where(~blank, None)
+
+
+def _apply_rule(rule: ColumnRule, source: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, str]:
+    """Run one column rule; return target values, first error per row and that error's rule."""
+    values = source[rule.source] if rule.source else pd.Series(rule.constant, index=source.index)
+    errors = pd.Series(pd.NA, index=source.index, dtype="object")
+    error_rule = pd.Series(pd.NA, index=source.index, dtype="object")
+    for step in rule.steps:
+        transform = REGISTRY[step.name]
+        result = transform.function(values, **step.params)
+        new = result.errors.notna() & errors.isna()
+        errors[new] = result.errors[new]
+        error_rule[new] = transform.rule
+        values = result.values
+    frame = values if isinstance(values, pd.DataFrame) else values.to_frame(rule.targets[0])
+    frame.columns = list(rule.targets)
+    return frame, errors, error_rule
+
+
+def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source: pd.DataFrame,
+               rejects: RejectLog) -> MappedEntity:
+    """Map one source frame into rows of ``mapping.entity``, recording field errors as rejects."""
+    frame = pd.DataFrame({"_row": source["_row"].astype("int64")}, index=source.index)
+    failed = pd.Series(False, index=source.index)
+    found: list[tuple[ColumnRule, pd.Series, pd.Series]] = []
+    for rule in mapping.columns:
+        values, errors, error_rule = _apply_rule(rule, source)
+        for column in values.columns:
+            frame[column] = values[column]
+        found.append((rule, errors, error_rule))
+        failed |= errors.notna()
+    if mapping.key:
+        frame["_key"] = join_key(source[list(mapping.key)])
+    else:
+        keys = frame[list(mapping.key_from_target)]
+        frame["_key"] = join_key(keys).str.casefold().where(~failed, None)
+    frame["_key"] = frame["_key"].where(frame["_key"].notna(), "#row" + frame["_row"].astype("str"))
+    for rule, errors, error_rule in found:
+        bad = errors.notna()
+        for code in error_rule[bad].unique():
+            rows = frame[bad & (error_rule == code)]
+            rejects.add(mapping.entity, source_file, rows, rule=code, message=errors, column=rule.source,
+                        raw=source[rule.source] if rule.source else None)
+        required = [t for t in rule.targets if rule.required or not table.column(t).nullable]
+        for target in required:
+            blank = frame[target].isna() & errors.isna()
+            rejects.add(mapping.entity, source_file, frame[blank], rule="REQUIRED",
+                        message=f"{target} is required but {rule.source or 'the value'} is blank",
+                        column=rule.source, raw=source[rule.source] if rule.source else None)
+            failed |= blank
+    if mapping.key:
+        blank_key = join_key(source[list(mapping.key)]).isna()
+        rejects.add(mapping.entity, source_file, frame[blank_key], rule="REQUIRED",
+                    message=f"the legacy key {list(mapping.key)} is blank", column=mapping.key[0],
+                    raw=source[mapping.key[0]])
+        failed |= blank_key
+    for ref in mapping.refs:
+        frame[f"_ref_{ref.target}"] = join_key(source[list(ref.key)]) if ref.key else None
+    frame["_failed"] = failed
+    return MappedEntity(mapping=mapping, source_file=source_file, frame=frame)

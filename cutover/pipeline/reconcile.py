@@ -1,0 +1,171 @@
+"""Reconcile a dry run: counts and money of the source against what the target holds.
+
+The target side is re-read from the database (counts and sums computed there); the
+source side comes from the extract. A run is reconciled when, for every entity,
+source rows = loaded + rejected, for every service the source money = target + rejected,
+and the gates hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+
+from cutover.config import Gates
+from cutover.pipeline.mapstage import MappedEntity
+from cutover.schema.tables import target_metadata
+
+
+@dataclass(frozen=True)
+class EntityCount:
+    source_rows: int
+    loaded: int
+    rejected: int
+    warnings: int
+
+    def to_dict(self) -> dict:
+        return {"source_rows": self.source_rows, "loaded": self.loaded, "rejected": self.rejected,
+                "warnings": self.warnings}
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    """Kopecks of one service (or the total): in the source, in the target, rejected."""
+
+    source: int
+    target: int
+    rejected: int
+
+    @property
+    def balanced(self) -> bool:
+        return self.source == self.target + self.rejected
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """The verdict of a run and the numbers behind it."""
+
+    entities: dict[str, EntityCount]
+    money_period: str
+    money: dict[str, MoneyLine]
+    total: MoneyLine
+    rejects_by_rule: dict[str, dict[str, int]]
+    warnings_by_rule: dict[str, dict[str, int]]
+    differences: list[str] = field(default_factory=list)
+    gate_failures: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return "differences" if self.differences or self.gate_failures else "reconciled"
+
+
+def _rejected_items(connection: sa.Connection, run_id: str, entity: str, merges: bool) -> int:
+    reject, key_map = (target_metadata().tables[t] for t in ("reject", "key_map"))
+    errors = sa.and_(reject.c.run_id == run_id, reject.c.entity == entity, reject.c.severity == "error")
+    if not merges:
+        return connection.execute(sa.select(sa.func.count(sa.distinct(reject.c.row_number))).where(errors)).scalar_one()
+    loaded_keys = sa.select(key_map.c.legacy_key).where(key_map.c.entity == entity, key_map.c.last_run_id == run_id)
+    query = sa.select(sa.func.count(sa.distinct(reject.c.legacy_key))).where(errors, reject.c.legacy_key.not_in(loaded_keys))
+    return connection.execute(query).scalar_one()
+
+
+def _by_rule(connection: sa.Connection, run_id: str, severity: str) -> dict[str, dict[str, int]]:
+    reject = target_metadata().tables["reject"]
+    query = (
+        sa.select(reject.c.entity, reject.c.rule, sa.func.count(sa.distinct(reject.c.row_number)))
+        .where(reject.c.run_id == run_id, reject.c.severity == severity)
+        .group_by(reject.c.entity, reject.c.rule)
+        .order_by(reject.c.entity, reject.c.rule)
+    )
+    result: dict[str, dict[str, int]] = {}
+    for entity, rule, rows in connection.execute(query):
+        result.setdefault(entity, {})[rule] = rows
+    return result
+
+
+def _source_money(balances: MappedEntity, services: MappedEntity | None, period: str) -> pd.DataFrame:
+    """Closing balances of ``period`` in the source by service, split into loaded and rejected."""
+    frame = balances.frame
+    rows = frame[(frame["period"] == period) & frame["closing_kopecks"].notna()]
+    codes = services.frame.set_index("_key")["code"] if services is not None else pd.Series(dtype="str")
+    legacy = rows["_ref_service_id"]
+    service = legacy.map(codes.dropna())
+    service = service.where(service.notna(), "legacy:" + legacy.astype("str"))
+    return pd.DataFrame({"service": service, "closing": rows["closing_kopecks"].astype("int64"),
+                         "rejected": rows["_failed"]})
+
+
+def _target_money(connection: sa.Connection, period: str) -> dict[str, int]:
+    balance, service = (target_metadata().tables[t] for t in ("balance", "service"))
+    query = (
+        sa.select(service.c.code, sa.func.sum(balance.c.closing_kopecks))
+        .select_from(balance.join(service, balance.c.service_id == service.c.id))
+        .where(balance.c.period == period)
+        .group_by(service.c.code)
+    )
+    return {code: int(total) for code, total in connection.execute(query)}
+
+
+def _money(connection, entities, period) -> tuple[dict[str, MoneyLine], MoneyLine]:
+    if "balance" not in entities:
+        return {}, MoneyLine(0, 0, 0)
+    source = _source_money(entities["balance"], entities.get("service"), period)
+    target = _target_money(connection, period)
+    lines = {}
+    for code in sorted(set(source["service"]) | set(target)):
+        rows = source[source["service"] == code]
+        lines[code] = MoneyLine(
+            source=int(rows["closing"].sum()), target=target.get(code, 0),
+            rejected=int(rows.loc[rows["rejected"], "closing"].sum()),
+        )
+    total = MoneyLine(*(sum(getattr(line, f) for line in lines.values()) for f in ("source", "target", "rejected")))
+    return lines, total
+
+
+def _gate_failures(entities: dict[str, EntityCount], gates: Gates) -> list[str]:
+    failures = []
+    source = sum(c.source_rows for c in entities.values())
+    rejected = sum(c.rejected for c in entities.values())
+    if source and rejected / source > gates.max_reject_share:
+        failures.append(f"{rejected} of {source} rows rejected ({rejected / source:.2%}), "
+                        f"more than the {gates.max_reject_share:.2%} allowed by [gates] max_reject_share")
+    for name, limit in gates.entity_max_reject_share.items():
+        count = entities.get(name)
+        if count and count.source_rows and count.rejected / count.source_rows > limit:
+            failures.append(f"{name}: {count.rejected} of {count.source_rows} rows rejected "
+                            f"({count.rejected / count.source_rows:.2%}), more than the {limit:.2%} allowed")
+    return failures
+
+
+def entity_label(entity: str) -> str:
+    """The plural name reports use: person -> persons."""
+    return f"{entity}s"
+
+
+def reconcile_run(engine: sa.Engine, run_id: str, entities: dict[str, MappedEntity], source_rows: dict[str, int],
+                  period: str, gates: Gates) -> Reconciliation:
+    """Compare the source side of a run with the target database."""
+    metadata = target_metadata()
+    with engine.connect() as connection:
+        warnings = _by_rule(connection, run_id, "warning")
+        rejects = _by_rule(connection, run_id, "error")
+        counts, differences = {}, []
+        for name, mapped in entities.items():
+            loaded = connection.execute(sa.select(sa.func.count()).select_from(metadata.tables[name])).scalar_one()
+            rejected = _rejected_items(connection, run_id, name, mapped.merges)
+            label = entity_label(name)
+            counts[label] = EntityCount(source_rows[name], loaded, rejected, sum(warnings.get(name, {}).values()))
+            if source_rows[name] != loaded + rejected:
+                differences.append(f"{label}: {source_rows[name]} source rows but {loaded} loaded + {rejected} rejected")
+        money, total = _money(connection, entities, period)
+    for code, line in money.items():
+        if not line.balanced:
+            differences.append(f"money {code}: source {line.source} kopecks but target {line.target} + rejected {line.rejected}")
+    return Reconciliation(
+        entities=counts, money_period=period, money=money, total=total,
+        rejects_by_rule={entity_label(k): v for k, v in rejects.items()},
+        warnings_by_rule={entity_label(k): v for k, v in warnings.items()},
+        differences=differences, gate_failures=_gate_failures(counts, gates),
+    )

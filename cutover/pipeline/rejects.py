@@ -1,0 +1,44 @@
+"""Rejects are data: one row per problem found in a source row, with where and why.
+
+Severity ``error`` keeps the row out of the target; ``warning`` loads it and lists it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+REJECT_COLUMNS = [
+    "entity", "severity", "rule", "message", "source", "row_number", "legacy_key", "column_name", "raw_value",
+]
+PARENT_REJECTED = "PARENT_REJECTED"
+
+
+class RejectLog:
+    """Collects rejects and warnings while a run checks its rows."""
+
+    def __init__(self) -> None:
+        self._parts: list[pd.DataFrame] = []
+
+    def add(self, entity: str, source: str, rows: pd.DataFrame, *, rule: str, message: pd.Series | str,
+            column: str | None = None, raw: pd.Series | None = None, severity: str = "error") -> None:
+        """Record one problem for each of ``rows`` (a slice of a mapped frame with ``_row``, ``_key``)."""
+        if rows.empty:
+            return
+        part = pd.DataFrame({
+            "entity": entity,
+            "severity": severity,
+            "rule": rule,
+            "message": message if isinstance(message, str) else message.loc[rows.index].astype("str"),
+            "source": source,
+            "row_number": rows["_row"].astype("int64"),
+            "legacy_key": rows["_key"].astype("str"),
+            "column_name": column,
+            "raw_value": raw.loc[rows.index].astype("str") if raw is not None else None,
+        }, index=rows.index)
+        self._parts.append(part[REJECT_COLUMNS])
+
+    def frame(self) -> pd.DataFrame:
+        """All rejects so far, in the order found."""
+        if not self._parts:
+            return pd.DataFrame(columns=REJECT_COLUMNS)
+        return pd.concat(self._parts, ignore_index=True)

@@ -1,0 +1,129 @@
+"""Domain rules of the target: checks on mapped rows that no single field shows.
+
+Every rule has a stable code (documented in docs/rules.md) and a severity: ``error``
+rejects the row, ``warning`` loads it and lists it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+import pandas as pd
+
+from cutover.money import kopecks_to_roubles_text
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What the rules need besides the rows: the switch period and accepted parents."""
+
+    period_end: dt.date
+    parents: dict[str, pd.DataFrame]  # entity -> accepted rows indexed by legacy key
+
+
+@dataclass(frozen=True)
+class DomainRule:
+    """A rule: code, severity, the target column it reports, and the check itself."""
+
+    code: str
+    severity: str
+    column: str
+    check: Callable[[pd.DataFrame, RuleContext], pd.Series]  # -> message where broken, else NA
+
+
+def _messages(broken: pd.Series, text: pd.Series | str) -> pd.Series:
+    result = pd.Series(pd.NA, index=broken.index, dtype="object")
+    result[broken] = text[broken] if isinstance(text, pd.Series) else text
+    return result
+
+
+def balance_identity(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
+    expected = rows["opening_kopecks"] + rows["charged_kopecks"] + rows["recalculated_kopecks"] - rows["paid_kopecks"]
+    broken = (rows["closing_kopecks"] != expected).fillna(False).astype(bool)
+    text = (
+        "closing " + rows["closing_kopecks"].map(kopecks_to_roubles_text, na_action="ignore")
+        + " is not opening + charged + recalculated - paid = " + expected.map(kopecks_to_roubles_text, na_action="ignore")
+    )
+    return _messages(broken, text)
+
+
+def reading_in_future(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
+    end = pd.Timestamp(context.period_end)
+    broken = (rows["read_on"] > end).fillna(False).astype(bool)
+    return _messages(broken, f"read after the end of the period {context.period_end:%d.%m.%Y}")
+
+
+def _previous_and_capacity(rows: pd.DataFrame, context: RuleContext) -> pd.DataFrame:
+    """Each reading beside the previous reading of the same meter and zone, and 10^digits."""
+    work = pd.DataFrame({
+        "meter": rows["_ref_meter_id"], "zone": rows["zone"], "read_on": rows["read_on"],
+        "value": rows["value"].map(Decimal, na_action="ignore"),
+    }).sort_values(["meter", "zone", "read_on"], kind="stable")
+    work["previous"] = work.groupby(["meter", "zone"], sort=False)["value"].shift(1)
+    digits = context.parents["meter"]["digit_capacity"]
+    work["capacity"] = work["meter"].map(digits).map(lambda d: Decimal(10) ** int(d), na_action="ignore")
+    return work.reindex(rows.index)
+
+
+def _decreases(rows: pd.DataFrame, context: RuleContext) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    work = _previous_and_capacity(rows, context)
+    has_previous = work["previous"].notna() & work["capacity"].notna()
+    compared = work[has_previous]
+    # Decimal objects compare exactly; rows without a previous reading are left out first.
+    lower = (compared["value"] < compared["previous"]).astype(bool)
+    wrapped = lower & (compared["previous"] > compared["capacity"] * Decimal("0.9")).astype(bool) \
+        & (compared["value"] < compared["capacity"] * Decimal("0.1")).astype(bool)
+    decreased = lower.reindex(rows.index, fill_value=False)
+    rollover = wrapped.reindex(rows.index, fill_value=False)
+    return decreased, rollover, work
+
+
+def reading_decrease(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
+    decreased, rollover, work = _decreases(rows, context)
+    broken = decreased & ~rollover
+    text = "reading " + work["value"].astype("str") + " is below the previous " + work["previous"].astype("str") + \
+        " and is not a rollover of the meter's digit capacity"
+    return _messages(broken, text)
+
+
+def reading_rollover(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
+    decreased, rollover, work = _decreases(rows, context)
+    text = "meter rolled over: " + work["previous"].astype("str") + " -> " + work["value"].astype("str")
+    return _messages(rollover, text)
+
+
+def _expiry_reached(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
+    verified = rows["verified_on"]
+    expiry = (verified.dt.year + rows["verification_interval_years"]) * 10000 + verified.dt.month * 100 + verified.dt.day
+    end = context.period_end
+    return (expiry < end.year * 10000 + end.month * 100 + end.day).fillna(False).astype(bool)
+
+
+def verification_missing(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
+    broken = (rows["status"] == "active") & rows["verified_on"].isna()
+    return _messages(broken, "active meter without a verification date")
+
+
+def verification_expired(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
+    broken = (rows["status"] == "active") & _expiry_reached(rows, context)
+    text = "verification of " + rows["verified_on"].dt.strftime("%d.%m.%Y") + " expired after " + \
+        rows["verification_interval_years"].astype("str") + " years"
+    return _messages(broken, text)
+
+
+# Entity -> rules in the order they run; each sees only rows no earlier error rejected.
+RULES: dict[str, tuple[DomainRule, ...]] = {
+    "balance": (DomainRule("BAL_IDENTITY", "error", "closing_kopecks", balance_identity),),
+    "reading": (
+        DomainRule("READ_FUTURE", "error", "read_on", reading_in_future),
+        DomainRule("READ_DECREASE", "error", "value", reading_decrease),
+        DomainRule("READ_ROLLOVER", "warning", "value", reading_rollover),
+    ),
+    "meter": (
+        DomainRule("VERIFY_MISSING", "warning", "verified_on", verification_missing),
+        DomainRule("VERIFY_EXPIRED", "warning", "verified_on", verification_expired),
+    ),
+}

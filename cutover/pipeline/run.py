@@ -1,0 +1,142 @@
+"""The dry run: the one place that knows the order of the stages.
+
+extract -> map -> check -> load -> reconcile -> report. Each stage is a function with a
+typed result; this module only composes them and keeps the run journal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cutover import db
+from cutover.config import Project
+from cutover.errors import CutoverError
+from cutover.mapping.model import SystemMapping, load_mapping
+from cutover.pipeline.checks import ParentKeys, check_entity, item_counts
+from cutover.pipeline.extract_stage import ExtractResult, extract_sources
+from cutover.pipeline.load import LoadResult, load_target
+from cutover.pipeline.mapstage import MappedEntity, map_entity
+from cutover.pipeline.reconcile import Reconciliation, reconcile_run
+from cutover.pipeline.rejects import RejectLog
+from cutover.pipeline.rules import RuleContext
+from cutover.progress import Progress
+from cutover.report.summary import build_summary
+from cutover.report.workbook import write_workbook
+from cutover.schema.definition import target_schema
+from cutover.schema.tables import target_metadata
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a dry run did and where its report is."""
+
+    run_id: str
+    status: str
+    report_dir: Path
+    summary: dict
+    reconciliation: Reconciliation | None
+    error: str | None = None
+
+
+def new_run_id(kind: str, now: dt.datetime | None = None) -> str:
+    """Sortable and unique: ``20261122-183012-dry-run-1a2b``."""
+    now = now or dt.datetime.now()
+    return f"{now:%Y%m%d-%H%M%S}-{kind}-{secrets.token_hex(2)}"
+
+
+def map_and_check(mapping: SystemMapping, extracted: ExtractResult, period_end: dt.date,
+                  rejects: RejectLog, progress: Progress) -> dict[str, MappedEntity]:
+    """Map every entity of the mapping and check it, parents first."""
+    schema = target_schema()
+    entities: dict[str, MappedEntity] = {}
+    parents: dict[str, ParentKeys] = {}
+    for entity_mapping in mapping.entities:
+        progress.stage(f"map {entity_mapping.entity}")
+        source = extracted.sources[entity_mapping.source]
+        mapped = map_entity(entity_mapping, schema.table(entity_mapping.entity), source.path.name, source.rows, rejects)
+        accepted_parents = {
+            name: entities[name].frame[~entities[name].frame["_failed"]].drop_duplicates("_key").set_index("_key")
+            for name in entities
+        }
+        parents[entity_mapping.entity] = check_entity(
+            mapped, parents, RuleContext(period_end, accepted_parents), schema, rejects
+        )
+        progress.advance(len(mapped.frame))
+        entities[entity_mapping.entity] = mapped
+    return entities
+
+
+def _journal_start(engine: sa.Engine, run_id: str, kind: str, mapping: str) -> None:
+    run = target_metadata().tables["run"]
+    with engine.begin() as connection:
+        connection.execute(run.insert().values(run_id=run_id, kind=kind, mapping=mapping, status="running",
+                                               started_at=dt.datetime.now()))
+
+
+def _journal_finish(engine: sa.Engine, run_id: str, status: str, summary: dict) -> None:
+    run = target_metadata().tables["run"]
+    with engine.begin() as connection:
+        connection.execute(run.update().where(run.c.run_id == run_id).values(
+            status=status, finished_at=dt.datetime.now(), summary_json=json.dumps(summary, ensure_ascii=False)))
+
+
+def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
+    """Extract, map, check, load into the target, reconcile and report.
+
+    Raises
+    ------
+    CutoverError
+        Bad configuration, mapping or input (exit code 2); the run is journalled as failed
+        and a summary with status ``failed`` is written first.
+    """
+    progress = progress or Progress()
+    kind = "dry-run"
+    run_id = new_run_id(kind)
+    report_dir = project.reports_dir / run_id
+    started = dt.datetime.now()
+    mapping = load_mapping(project.mapping_dir)
+    engine = db.create_target_engine(project.target_url)
+    try:
+        progress.stage("upgrade target schema")
+        db.upgrade(engine)
+        _journal_start(engine, run_id, kind, mapping.name)
+        try:
+            result = _stages(project, mapping, engine, run_id, report_dir, started, progress)
+        except CutoverError as exc:
+            summary = build_summary(run_id, kind, project, mapping, None, None, started, error=str(exc))
+            _write_summary(report_dir, summary)
+            _journal_finish(engine, run_id, "failed", summary)
+            raise
+        _journal_finish(engine, run_id, result.status, result.summary)
+        return result
+    finally:
+        progress.done()
+        engine.dispose()
+
+
+def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, report_dir: Path,
+            started: dt.datetime, progress: Progress) -> RunResult:
+    extracted = extract_sources(mapping, project.source_dir, report_dir / "snapshot", project.chunk_rows, progress)
+    rejects = RejectLog()
+    entities = map_and_check(mapping, extracted, project.period_end, rejects, progress)
+    progress.stage("load target")
+    load_target(engine, entities, rejects.frame(), run_id, target_schema(), project.numbering)
+    progress.stage("reconcile")
+    source_rows = {name: item_counts(mapped)["source_rows"] for name, mapped in entities.items()}
+    reconciliation = reconcile_run(engine, run_id, entities, source_rows, project.period, project.gates)
+    summary = build_summary(run_id, "dry-run", project, mapping, extracted, reconciliation, started)
+    progress.stage("write report")
+    _write_summary(report_dir, summary)
+    write_workbook(report_dir / "report.xlsx", summary, rejects.frame())
+    return RunResult(run_id, reconciliation.status, report_dir, summary, reconciliation)
+
+
+def _write_summary(report_dir: Path, summary: dict) -> None:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
