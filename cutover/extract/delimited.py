@@ -7,6 +7,7 @@ Each row carries ``_row``: its row number in the file, counting the header as ro
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Iterator
 
@@ -58,6 +59,34 @@ def check_columns(path: Path, header: list[str], needed: set[str], separator: st
     raise ExtractError(f"{path}: no column(s) {missing}; the header has {header}{hint}")
 
 
+def _frame(records: list[list[str]], rows: list[int], header: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(records, columns=header, dtype="str")
+    frame.insert(0, "_row", pd.Series(rows, dtype="int64"))
+    return frame
+
+
+def _records(path: Path, text, header: list[str], first_row: int, comment: str | None,
+             separator: str, quote: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, fields) of every data record; checks the field count of each."""
+    reader = csv.reader(text, delimiter=separator, quotechar=quote, strict=True)
+    row = first_row - 1
+    try:
+        for record in reader:
+            row += 1
+            if not record or (comment and record[0].startswith(comment)):
+                continue
+            if len(record) != len(header):
+                if not any(field.strip() for field in record):
+                    continue
+                fewer = "fewer" if len(record) < len(header) else "more"
+                hint = "; is the file truncated?" if fewer == "fewer" else "; is a separator inside an unquoted value?"
+                fields = f"{len(record)} field" + ("s" if len(record) != 1 else "")
+                raise ExtractError(f"{path}: row {row} has {fields}, {fewer} than the header's {len(header)}{hint}")
+            yield row, record
+    except csv.Error as exc:
+        raise ExtractError(f"{path}: row {row}: {exc}; is the file truncated or a quote left open?") from None
+
+
 def read_delimited(path: Path, options: dict, needed: set[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
     """Yield the file's rows as text frames of at most ``chunk_rows`` rows.
 
@@ -67,7 +96,7 @@ def read_delimited(path: Path, options: dict, needed: set[str], chunk_rows: int)
     ------
     ExtractError
         A missing file, an undecodable byte, a missing column, a row with more or fewer
-        fields than the header: naming the file and the row.
+        fields than the header, an unterminated quote: naming the file and the row.
     """
     encoding = options.get("encoding", "utf-8")
     separator = options.get("separator", ";")
@@ -76,29 +105,25 @@ def read_delimited(path: Path, options: dict, needed: set[str], chunk_rows: int)
         raise ExtractError(f"{path}: file not found")
     header = _header(path, encoding, separator, skip_rows)
     check_columns(path, header, needed, separator)
-    reader = pd.read_csv(
-        path, sep=separator, encoding=encoding, dtype="str", keep_default_na=False,
-        na_filter=False, skiprows=skip_rows, comment=options.get("comment"),
-        quotechar=options.get("quote", '"'), chunksize=chunk_rows, engine="c",
-        skip_blank_lines=True,
-    )
-    first_row = skip_rows + 2
     try:
-        for chunk in reader:
-            chunk.columns = [str(c).strip().lstrip("\ufeff") for c in chunk.columns]
-            chunk.insert(0, "_row", range(first_row, first_row + len(chunk)))
-            first_row += len(chunk)
-            short = chunk[header].isna().any(axis=1)
-            if short.any():
-                row = int(chunk.loc[short, "_row"].iloc[0])
-                raise ExtractError(f"{path}: row {row} has fewer fields than the header's {len(header)}; is the file truncated?")
-            blank = (chunk[header].apply(lambda col: col.str.strip()) == "").all(axis=1)
-            yield chunk.loc[~blank].reset_index(drop=True)
+        with path.open("r", encoding=encoding, newline="") as text:
+            for _ in range(skip_rows + 1):
+                text.readline()
+            records, rows = [], []
+            for row, record in _records(path, text, header, skip_rows + 2, options.get("comment"),
+                                        separator, options.get("quote", '"')):
+                if not any(field.strip() for field in record):
+                    continue
+                records.append(record)
+                rows.append(row)
+                if len(records) >= chunk_rows:
+                    yield _frame(records, rows, header)
+                    records, rows = [], []
+            if records:
+                yield _frame(records, rows, header)
     except UnicodeDecodeError:
         line_number, byte = _first_undecodable_line(path, encoding)
         raise ExtractError(
             f"{path}: line {line_number}: byte 0x{byte} cannot be read as {encoding}; "
             f"is the file in another encoding? Set encoding in the mapping's system.toml"
         ) from None
-    except pd.errors.ParserError as exc:
-        raise ExtractError(f"{path}: {exc}".replace("Error tokenizing data. C error: ", "")) from None
