@@ -16,5 +16,5 @@ def kopecks_to_text(kopecks: int) -> str:
 
 
 def kopecks_to_roubles_text(kopecks: int) -> str:
-    """12345 -> '123,45' (how accountants read money in messages)."""
-    return kopecks_to_text(kopecks).replace(".", ",")
+    """123456789 -> '1 234 567,89' (how accountants read money in messages and on screen)."""
+    return f"{kopecks_to_decimal(kopecks):,.2f}".replace(",", " ").replace(".", ",")

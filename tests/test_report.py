@@ -1,0 +1,93 @@
+"""What people read: the workbook, the console table, the summary file."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from cutover.pipeline.rejects import REJECT_COLUMNS
+from cutover.progress import Progress, TerminalProgress, progress_for
+from cutover.report.console import render_run
+from cutover.report.workbook import write_workbook
+
+SUMMARY = {
+    "run_id": "20261122-180000-dry-run-abcd", "kind": "dry-run", "status": "differences",
+    "mapping": "sample_legacy", "period": "2026-10", "target": "postgresql+psycopg://app:***@db/x",
+    "entities": {"accounts": {"source_rows": 3, "loaded": 2, "rejected": 1, "warnings": 0}},
+    "money": {"period": "2026-10", "measure": "closing",
+              "services": {"cold_water": {"source": "1234567.89", "target": "1234567.88", "rejected": "0.00"}},
+              "total": {"source": "1234567.89", "target": "1234567.88", "rejected": "0.00"}},
+    "differences": ["money cold_water: source 123456789 kopecks but target 123456788 + rejected 0"],
+    "gate_failures": [],
+}
+
+
+def rejects(*rows: dict) -> pd.DataFrame:
+    base = dict.fromkeys(REJECT_COLUMNS)
+    return pd.DataFrame([{**base, **row} for row in rows], columns=REJECT_COLUMNS)
+
+
+def test_formula_like_values_are_written_as_text(tmp_path):
+    path = tmp_path / "report.xlsx"
+    frame = rejects(
+        {"entity": "person", "severity": "error", "rule": "BAD_NAME", "message": "=HYPERLINK(\"http://x\")",
+         "source": "abonent.csv", "row_number": 7, "legacy_key": "+79001234567", "column_name": "ФИО",
+         "raw_value": "@SUM(A1:A9)"},
+        {"entity": "person", "severity": "error", "rule": "BAD_NAME", "message": "-1+2",
+         "source": "abonent.csv", "row_number": 8, "legacy_key": "01-2", "column_name": "ФИО", "raw_value": "=1+1"},
+    )
+    write_workbook(path, SUMMARY, frame)
+    sheet = load_workbook(path)["Rejects"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    types = {cell.data_type for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)}
+    assert types == {"s"}
+    assert values[0][3] == '=HYPERLINK("http://x")'
+    assert values[0][6] == "+79001234567"
+    assert values[0][8] == "@SUM(A1:A9)"
+    assert values[1][8] == "=1+1"
+
+
+def test_workbook_has_verdict_counts_money_and_a_filtered_rejects_sheet(tmp_path):
+    path = tmp_path / "report.xlsx"
+    write_workbook(path, SUMMARY, rejects())
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Summary", "Rejects"]
+    summary = workbook["Summary"]
+    assert summary["A2"].value == "NO-GO: differences"
+    assert summary["A3"].value == SUMMARY["differences"][0]
+    cells = {c.value: c for row in summary.iter_rows() for c in row if c.value is not None}
+    money = next(c for c in summary["B"] if str(c.value) == "1234567.89")
+    assert money.number_format == "#,##0.00"
+    assert "accounts" in cells
+    rejects_sheet = workbook["Rejects"]
+    assert rejects_sheet.freeze_panes == "A2"
+    assert rejects_sheet.auto_filter.ref == "A1:I2"
+    assert [c.value for c in rejects_sheet[1]] == ["Severity", "Entity", "Rule", "Message", "File", "Row",
+                                                   "Legacy key", "Column", "Value"]
+
+
+def test_console_table_and_money_line(tmp_path):
+    text = render_run(SUMMARY, tmp_path / "r")
+    assert text.splitlines()[0] == "Run 20261122-180000-dry-run-abcd: DIFFERENCES"
+    assert "accounts           3         2         1         0" in text
+    assert "closing balances 2026-10: source 1 234 567,89 = target 1 234 567,88 + rejected 0,00" in text
+    assert "! money cold_water: source 123456789 kopecks but target 123456788 + rejected 0" in text
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_and_stays_quiet_in_cron():
+    terminal = FakeTerminal()
+    progress = progress_for(terminal)
+    assert isinstance(progress, TerminalProgress)
+    progress.stage("extract saldo.csv")
+    progress.advance(50_000)
+    progress._show(force=True)
+    assert "extract saldo.csv: 50,000 rows" in terminal.getvalue()
+    assert type(progress_for(io.StringIO())) is Progress
+    assert type(progress_for(terminal, quiet=True)) is Progress
