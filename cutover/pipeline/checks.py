@@ -114,20 +114,17 @@ def _check_target_schema(mapped: MappedEntity, schema: SchemaDef, rejects: Rejec
             frame.loc[index, "_failed"] = True
 
 
-def parent_keys(mapped: MappedEntity, rejects: RejectLog | None = None) -> ParentKeys:
-    """Summarise a checked entity for its children."""
+def parent_keys(mapped: MappedEntity, rejects: RejectLog) -> ParentKeys:
+    """Summarise a checked entity for its children: its keys and why rejected ones were."""
     frame = mapped.frame
     accepted_keys = set(frame.loc[~frame["_failed"], "_key"])
-    rejected = frame.loc[~frame["_key"].isin(accepted_keys), ["_key", "_row"]].drop_duplicates("_key")
-    reasons = pd.Series("rule see rejects", index=pd.Index(rejected["_key"]), dtype="object")
-    if rejects is not None:
-        found = rejects.frame()
-        found = found[(found["entity"] == mapped.entity) & (found["severity"] == "error")]
-        first_rule = found.drop_duplicates("legacy_key").set_index("legacy_key")["rule"]
-        reasons = first_rule.reindex(reasons.index).fillna("rejected")
+    rejected_keys = pd.Index(frame.loc[~frame["_key"].isin(accepted_keys), "_key"].unique())
+    found = rejects.frame()
+    found = found[(found["entity"] == mapped.entity) & (found["severity"] == "error")]
+    first_rule = found.drop_duplicates("legacy_key").set_index("legacy_key")["rule"]
     return ParentKeys(
         known=pd.Index(frame["_key"].unique()),
-        reasons=reasons,
+        reasons=first_rule.reindex(rejected_keys).fillna("rejected"),
         key_by_row=frame.set_index("_row")["_key"],
         source_file=mapped.source_file,
     )
