@@ -184,3 +184,20 @@ def test_every_reject_names_file_row_key_column_and_value(sample_run):
     assert (source, column, raw) == ("saldo.csv", "Начислено", "н/д")
     assert row_number > 1 and legacy_key.count("|") == 2
     assert message == "not an amount of money: 'н/д' (expected digits with ',' and at most two decimals)"
+
+
+def test_a_domain_rule_reject_shows_the_value_as_written_in_the_file(sample_run):
+    result, url = sample_run
+    engine = db.create_target_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT column_name, raw_value, message FROM reject WHERE run_id = :run AND rule = 'BAL_IDENTITY'"
+            ), {"run": result.run_id}).all()
+    finally:
+        engine.dispose()
+    assert len(rows) == EXPECTED["rejects_by_rule"]["balances"]["BAL_IDENTITY"]
+    for column, raw, message in rows:
+        assert column == "СальдоИсх"
+        assert "," in raw  # the legacy text, decimal comma and all, not kopecks
+        assert message.startswith(f"closing {raw.replace(chr(160), ' ')}") or message.startswith("closing ")

@@ -91,8 +91,9 @@ def _check_rules(mapped: MappedEntity, context: RuleContext, rejects: RejectLog)
         messages = rule.check(rows, context)
         broken = messages.notna()
         source_column = _source_column(mapped, rule.column)
+        raw = mapped.source[source_column] if source_column else rows[rule.column].astype("str")
         rejects.add(mapped.entity, mapped.source_file, rows[broken], rule=rule.code, message=messages,
-                    column=source_column, raw=rows[rule.column].astype("str"), severity=rule.severity)
+                    column=source_column, raw=raw, severity=rule.severity)
         if rule.severity == "error":
             frame.loc[broken[broken].index, "_failed"] = True
 

@@ -26,6 +26,7 @@ class MappedEntity:
     mapping: EntityMapping
     source_file: str
     frame: pd.DataFrame
+    source: pd.DataFrame  # the source rows as read (same index), for raw values in rejects
 
     @property
     def entity(self) -> str:
@@ -102,4 +103,4 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
     for ref in mapping.refs:
         frame[f"_ref_{ref.target}"] = join_key(source[list(ref.key)]) if ref.key else None
     frame["_failed"] = failed
-    return MappedEntity(mapping=mapping, source_file=source_file, frame=frame)
+    return MappedEntity(mapping=mapping, source_file=source_file, frame=frame, source=source)
