@@ -466,8 +466,8 @@ def generate(accounts: int, seed: int, out_dir: str, log=sys.stderr) -> dict:
             mid, ls, code, ser, digits, zones, ust, pov, mpi, koef, status, repl, EOL))
 
     def gen_meter(ls: str, code: str, open_ord: int, dirt: str | None, one_zone: bool,
-                  may_replace: bool) -> tuple[int, int, str]:
-        """Write one meter (two if replaced) and its readings; returns (meters, readings, key)."""
+                  may_replace: bool) -> tuple[int, int]:
+        """Write one meter (two if replaced) and its readings; returns (meters, readings)."""
         mpi, digits_choice, zone_choice, (lo, hi) = METER_TYPES[code]
         digits = pick(digits_choice)
         zones = 1 if one_zone else int(pick(zone_choice))
@@ -511,7 +511,7 @@ def generate(accounts: int, seed: int, out_dir: str, log=sys.stderr) -> dict:
                 if m == k:
                     st.mark("D12c", "%d:1:%s" % (mid, date))
             st.warnings["readings"]["READ_ROLLOVER"] += 1
-            return 1, 12, key
+            return 1, 12
         # value at 2025-11: consumption since installation (the meter started from zero)
         age = max(1.0, (ORD_2025_11 - ust) / 30.4) * (0.8 + 0.4 * r())
         vals = [min(int(limit * 0.6), int(age * means[z])) for z in range(zones)]
@@ -524,7 +524,7 @@ def generate(accounts: int, seed: int, out_dir: str, log=sys.stderr) -> dict:
                 read_lines.append("%d;1;%s;%s;%s%s" % (mid, date, fmt(cur), SOURCES[int(r() * 40)], EOL))
                 st.reject("readings", "READ_DECREASE")
                 st.mark("D11", "%d:1:%s" % (mid, date))
-                return 1, n + 1, key
+                return 1, n + 1
             n = emit_readings(mid, vals, means, 0, 11, fmt)
             if dirt == "D10":
                 date = "%02d.%s.2026" % (ri(1, 28), pick(("11", "12")))
@@ -539,7 +539,7 @@ def generate(accounts: int, seed: int, out_dir: str, log=sys.stderr) -> dict:
             elif dirt == "D12b":
                 st.warnings["meters"]["VERIFY_EXPIRED"] += 1
                 st.mark("D12b", key)
-            return 1, n, key
+            return 1, n
         # replaced during 2026-08..2026-10: the old meter is archived, the new one starts near zero
         rm = ri(9, 11)
         rday = ri(18, 25)
@@ -551,7 +551,7 @@ def generate(accounts: int, seed: int, out_dir: str, log=sys.stderr) -> dict:
                   fmt_date(new_ust - ri(5, 120)), mpi, "Р", "")
         vals = [int(5 * scale * r()) for _ in range(zones)]
         n += emit_readings(new_mid, vals, means, rm, 11, fmt, first_day=rday)
-        return 2, n, key
+        return 2, n
 
     # ------------------------------------------------ balances
     def base_charge(code: str, area: float, res: int) -> int:
@@ -813,11 +813,11 @@ def generate(accounts: int, seed: int, out_dir: str, log=sys.stderr) -> dict:
                 specs.append(("05", False))
         dirty_meter = kind if force else None
         m_rows = r_rows = 0
-        for j, (code, oz) in enumerate(specs):
+        for code, oz in specs:
             d = None
             if dirty_meter and (not one_zone_needed or code != "05" or oz):
                 d, dirty_meter = dirty_meter, None
-            mm, rr, _ = gen_meter(ls, code, open_ord, d, oz or d in ONE_ZONE_KINDS,
+            mm, rr = gen_meter(ls, code, open_ord, d, oz or d in ONE_ZONE_KINDS,
                                   may_replace=not force)
             m_rows += mm
             r_rows += rr
