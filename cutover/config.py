@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cutover.errors import ConfigError
+from cutover.mapping.model import ENTITY_ORDER
 from cutover.pipeline.load import AccountNumbering
 from cutover.resources import resource_dir
 
@@ -86,6 +87,19 @@ def _period(path: Path, value) -> str:
     return str(value)
 
 
+def _entity_gates(path: Path, entities: dict) -> dict[str, float]:
+    """Per-entity reject limits, keyed by the plural names reports use (``meters``)."""
+    known = {name: f"{name}s" for name in ENTITY_ORDER} | {f"{name}s": f"{name}s" for name in ENTITY_ORDER}
+    limits = {}
+    for name, spec in entities.items():
+        if name not in known:
+            raise ConfigError(f"{path}: [gates.entities.{name}]: unknown entity; expected one of {sorted(set(known.values()))}")
+        if not isinstance(spec, dict) or set(spec) != {"max_reject_share"}:
+            raise ConfigError(f"{path}: [gates.entities.{name}] takes max_reject_share = <share>")
+        limits[known[name]] = _share(path, f"[gates.entities.{name}] max_reject_share", spec["max_reject_share"])
+    return limits
+
+
 def load_project(folder: Path, target_url: str | None = None, environ=os.environ) -> Project:
     """Read the project's cutover.toml and apply overrides.
 
@@ -124,10 +138,7 @@ def load_project(folder: Path, target_url: str | None = None, environ=os.environ
         chunk_rows=int(project.get("chunk_rows", DEFAULT_CHUNK_ROWS)),
         gates=Gates(
             max_reject_share=_share(path, "[gates] max_reject_share", gates.get("max_reject_share", 0.05)),
-            entity_max_reject_share={
-                name: _share(path, f"[gates.entities.{name}] max_reject_share", spec.get("max_reject_share"))
-                for name, spec in gates.get("entities", {}).items()
-            },
+            entity_max_reject_share=_entity_gates(path, gates.get("entities", {})),
         ),
         numbering=AccountNumbering(
             prefix=str(accounts.get("number_prefix", "77")), width=int(accounts.get("number_width", 8))

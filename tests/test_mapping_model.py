@@ -52,6 +52,16 @@ def edit(path: Path, old: str, new: str) -> None:
      "entities/balance.toml: columns[5].to: 'closing' is not a column of the target"),
     ("system.toml", 'separator = ";"\n\n[sources.usluga]', 'separator = ";"\nformat = "xml"\n\n[sources.usluga]',
      "system.toml: sources.abonent.format: 'xml' is not one of ['delimited']"),
+    ("system.toml", 'separator = ";"\n\n[sources.usluga]', 'seperator = ";"\n\n[sources.usluga]',
+     "system.toml: sources.abonent.seperator: unknown option for a delimited source; expected some of"),
+    ("entities/balance.toml", 'transforms = ["money", "negate"]', 'transforms = ["negate"]',
+     "entities/balance.toml: columns[4].transforms[0]: 'negate' needs a number, but gets text; put one of "
+     "['integer', 'kopecks', 'money', 'negate'] before it"),
+    ("entities/account.toml", 'entity = "premise"\nkey = "same_row"', 'entity = "service"\nkey = "same_row"',
+     "entities/account.toml: refs[1].key: \"same_row\" needs service built from the same source ('abonent'), "
+     "but it is built from 'usluga'"),
+    ("entities/service.toml", 'transforms = ["trim"]', 'transforms = ["trim"]\n\n[[refs]]\nto = "code"\nentity = "meter"\nkey = ["Код"]',
+     "entities/service.toml: refs[0].entity: service cannot refer to meter, which is loaded after it"),
 ])
 def test_a_mistake_names_file_key_and_what_was_expected(mapping_copy, file, old, new, message):
     edit(mapping_copy / file, old, new)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cutover.errors import MappingError
+from cutover.extract.delimited import OPTIONS as DELIMITED_OPTIONS
 from cutover.mapping.transforms import REGISTRY
 from cutover.schema.definition import SchemaDef, target_schema
 
@@ -26,8 +27,10 @@ from cutover.schema.definition import SchemaDef, target_schema
 ENTITY_ORDER = ("service", "person", "premise", "account", "meter", "reading", "balance")
 # Target columns cutover fills itself rather than a mapping.
 ENGINE_COLUMNS = {"account": frozenset({"account_number"})}
-SOURCE_FORMATS = ("delimited",)
+SOURCE_OPTIONS = {"delimited": DELIMITED_OPTIONS}  # format -> option -> type
+SOURCE_FORMATS = tuple(SOURCE_OPTIONS)
 DUPLICATE_RULES = ("reject_all", "merge")
+MERGE_RULES = ("first", "sum")
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class ColumnRule:
     steps: tuple[TransformStep, ...]
     required: bool
     where: str  # "file: columns[i]" for messages
+    merge: str = "first"  # for a merging entity: how rows of one item combine (first, sum)
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,12 @@ def _source(path: Path, name: str, spec: Any) -> SourceSpec:
     if not isinstance(spec.get("file"), str):
         raise MappingError(f"{where}.file: expected the file name, e.g. file = \"{name}.csv\"")
     options = {k: v for k, v in spec.items() if k not in ("format", "file")}
+    allowed = SOURCE_OPTIONS[fmt]
+    for key, value in options.items():
+        if key not in allowed:
+            raise MappingError(f"{where}.{key}: unknown option for a {fmt} source; expected some of {sorted(allowed)}")
+        if not isinstance(value, allowed[key]):
+            raise MappingError(f"{where}.{key}: expected {allowed[key].__name__}, got {value!r}")
     return SourceSpec(name=name, format=fmt, file=spec["file"], options=options)
 
 
@@ -188,11 +198,26 @@ def _dictionary_params(where: str, params: dict, folder: Path) -> dict:
     raise MappingError(f"{where}: transform 'dictionary' needs file = \"<name>\" or values = {{ ... }}")
 
 
+def _check_kinds(where: str, steps: tuple[TransformStep, ...], kind: str) -> None:
+    """Each transform must get the kind of value it reads (``negate`` needs a number)."""
+    for index, step in enumerate(steps):
+        transform = REGISTRY[step.name]
+        if transform.takes not in ("any", kind) and kind != "any":
+            makers = sorted(n for n, t in REGISTRY.items() if t.gives == transform.takes)
+            raise MappingError(
+                f"{where}.transforms[{index}]: {step.name!r} needs a {transform.takes}, but gets {kind}; "
+                f"put one of {makers} before it"
+            )
+        kind = kind if transform.gives == "same" else transform.gives
+
+
 def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dictionaries: Path) -> ColumnRule:
     where = f"{path}: columns[{index}]"
     if not isinstance(spec, dict):
         raise MappingError(f"{where}: expected a table with to, from and transforms")
-    _expect_keys(where, spec, {"to", "from", "value", "transforms", "required"}, {"to"})
+    _expect_keys(where, spec, {"to", "from", "value", "transforms", "required", "merge"}, {"to"})
+    if spec.get("merge", "first") not in MERGE_RULES:
+        raise MappingError(f"{where}.merge: {spec['merge']!r} is not one of {list(MERGE_RULES)}")
     targets = _names(f"{where}.to", spec["to"])
     for target in targets:
         if target not in table_columns:
@@ -203,12 +228,14 @@ def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dic
     if source is not None and not isinstance(source, str):
         raise MappingError(f"{where}.from: expected one source column name, got {source!r}")
     steps = tuple(_step(f"{where}.transforms[{i}]", s, dictionaries) for i, s in enumerate(spec.get("transforms", [])))
+    _check_kinds(where, steps, "text" if source is not None else "any")
     outputs = next((REGISTRY[s.name].outputs for s in steps if REGISTRY[s.name].outputs), None)
     if outputs and len(outputs) != len(targets):
         raise MappingError(f"{where}.to: transform gives {len(outputs)} columns {list(outputs)}; list as many target columns")
     if not outputs and len(targets) != 1:
         raise MappingError(f"{where}.to: expected one target column (no transform here gives several)")
-    return ColumnRule(targets, source, spec.get("value"), steps, bool(spec.get("required", False)), where)
+    return ColumnRule(targets, source, spec.get("value"), steps, bool(spec.get("required", False)), where,
+                      spec.get("merge", "first"))
 
 
 def _ref_rule(path: Path, index: int, spec: Any, table_columns: set[str]) -> RefRule:
@@ -254,6 +281,18 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
     return EntityMapping(name, path, head["source"], key, key_from_target, on_duplicate, columns, refs)
 
 
+def _check_ref_target(folder: Path, entity: EntityMapping, ref: RefRule, mapped: dict[str, EntityMapping]) -> None:
+    parent = mapped.get(ref.entity)
+    if parent is None:
+        raise MappingError(f"{ref.where}.entity: {ref.entity!r} is not mapped in {folder / 'entities'}")
+    if ENTITY_ORDER.index(ref.entity) > ENTITY_ORDER.index(entity.entity):
+        raise MappingError(f"{ref.where}.entity: {entity.entity} cannot refer to {ref.entity}, which is loaded "
+                           f"after it; the order is {list(ENTITY_ORDER)}")
+    if ref.same_row and parent.source != entity.source:
+        raise MappingError(f"{ref.where}.key: \"same_row\" needs {ref.entity} built from the same source "
+                           f"({entity.source!r}), but it is built from {parent.source!r}")
+
+
 def load_mapping(folder: Path, schema: SchemaDef | None = None) -> SystemMapping:
     """Load and check a mapping folder.
 
@@ -279,8 +318,7 @@ def load_mapping(folder: Path, schema: SchemaDef | None = None) -> SystemMapping
     entities.sort(key=lambda e: ENTITY_ORDER.index(e.entity))
     for entity in entities:
         for ref in entity.refs:
-            if ref.entity not in seen:
-                raise MappingError(f"{ref.where}.entity: {ref.entity!r} is not mapped in {folder / 'entities'}")
+            _check_ref_target(folder, entity, ref, {e.entity: e for e in entities})
     system = document["system"]
     return SystemMapping(
         name=system.get("name", folder.name), folder=folder, description=system.get("description", ""),

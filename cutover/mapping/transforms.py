@@ -40,19 +40,23 @@ class Transform:
     params: dict[str, type | tuple[type, ...]] = field(default_factory=dict)
     required_params: frozenset[str] = frozenset()
     outputs: tuple[str, ...] | None = None  # several target columns, in this order
+    takes: str = "text"  # the kind of value it reads: text, number, or any
+    gives: str = "text"  # the kind it returns: text, number, date, or same (as it took)
 
 
 REGISTRY: dict[str, Transform] = {}
 
 
 def register(name: str, *, rule: str = "BAD_VALUE", params: dict | None = None,
-             required: tuple[str, ...] = (), outputs: tuple[str, ...] | None = None):
+             required: tuple[str, ...] = (), outputs: tuple[str, ...] | None = None,
+             takes: str = "text", gives: str = "text"):
     """Add a transform to the registry under ``name`` (decorator)."""
 
     def decorate(function: Callable[..., Transformed]) -> Callable[..., Transformed]:
         REGISTRY[name] = Transform(
             name=name, function=function, rule=rule, doc=(function.__doc__ or "").strip(),
             params=params or {}, required_params=frozenset(required), outputs=outputs,
+            takes=takes, gives=gives,
         )
         return function
 
@@ -133,7 +137,19 @@ def parse_address(values: pd.Series) -> Transformed:
 _MONEY_SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
-@register("money", rule="BAD_MONEY", params={"decimal": str})
+def _point_decimal(values: pd.Series, decimal: str) -> pd.Series:
+    """Number text with thousands separators dropped and ``decimal`` as the point.
+
+    Only the named separator counts: with ``decimal=","`` a ``.`` makes the value invalid
+    (``1.234`` may be a thousand or one and a bit: it is never guessed).
+    """
+    text = values.astype("str").str.replace(_MONEY_SPACES, "", regex=True)
+    if decimal == ".":
+        return text
+    return text.str.replace(".", "?", regex=False).str.replace(decimal, ".", regex=False)
+
+
+@register("money", rule="BAD_MONEY", params={"decimal": str}, gives="number")
 def money(values: pd.Series, decimal: str = ",") -> Transformed:
     """Exact money text (``1 234,56``, ``-12,5``) to integer kopecks.
 
@@ -141,10 +157,8 @@ def money(values: pd.Series, decimal: str = ",") -> Transformed:
     digits after the decimal separator; a blank value stays missing.
     """
     blank = _blank(values)
-    text = values.astype("str").str.replace(_MONEY_SPACES, "", regex=True)
-    if decimal != ".":
-        text = text.str.replace(decimal, ".", regex=False)
-    parts = text.str.extract(r"^([+-]?)(\d{1,16})(?:\.(\d{0,2}))?$")
+    text = _point_decimal(values, decimal)
+    parts = text.str.extract(r"^([+-]?)(\d{1,16})(?:\.(\d{1,2}))?$")
     valid = parts[1].notna() & ~blank
     roubles = parts[1].where(valid, "0").astype("int64")
     fraction = parts[2].fillna("").where(valid, "").str.ljust(2, "0").replace("", "00").astype("int64")
@@ -158,7 +172,7 @@ def money(values: pd.Series, decimal: str = ",") -> Transformed:
     return Transformed(kopecks, errors)
 
 
-@register("kopecks", rule="BAD_MONEY")
+@register("kopecks", rule="BAD_MONEY", gives="number")
 def kopecks(values: pd.Series) -> Transformed:
     """Money already held as whole kopecks (``123456`` = 1 234,56)."""
     blank = _blank(values)
@@ -172,7 +186,7 @@ def kopecks(values: pd.Series) -> Transformed:
     return Transformed(result, errors)
 
 
-@register("negate", rule="BAD_MONEY")
+@register("negate", rule="BAD_MONEY", takes="number", gives="number")
 def negate(values: pd.Series) -> Transformed:
     """Reverse the sign (a legacy system that stores payments as negative numbers)."""
     return _ok(-values, values.index)
@@ -182,13 +196,11 @@ def negate(values: pd.Series) -> Transformed:
 def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precision: int = 22) -> Transformed:
     """An exact decimal number as canonical text (``1234,5`` -> ``1234.5``); never a float."""
     blank = _blank(values)
-    text = values.astype("str").str.replace(_MONEY_SPACES, "", regex=True)
-    if decimal != ".":
-        text = text.str.replace(decimal, ".", regex=False)
-    parts = text.str.extract(rf"^(-?)0*(\d{{1,{precision - scale}}})(?:\.(\d{{0,{scale}}}))?$")
+    text = _point_decimal(values, decimal)
+    parts = text.str.extract(rf"^([+-]?)0*(\d{{1,{precision - scale}}})(?:\.(\d{{1,{scale}}}))?$")
     valid = parts[1].notna() & ~blank
     fraction = parts[2].fillna("").str.rstrip("0")
-    canonical = parts[0].fillna("") + parts[1].fillna("") + np.where(fraction != "", "." + fraction, "")
+    canonical = parts[0].fillna("").str.replace("+", "") + parts[1].fillna("") + np.where(fraction != "", "." + fraction, "")
     result = pd.Series(canonical, index=values.index, dtype="str").where(valid, None)
     errors = _no_errors(values)
     bad = ~valid & ~blank
@@ -197,7 +209,7 @@ def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precisi
     return Transformed(result, errors)
 
 
-@register("integer", rule="BAD_NUMBER")
+@register("integer", rule="BAD_NUMBER", gives="number")
 def integer(values: pd.Series) -> Transformed:
     """A whole number (``5``, ``1,0`` is accepted as 1)."""
     blank = _blank(values)
@@ -211,7 +223,7 @@ def integer(values: pd.Series) -> Transformed:
     return Transformed(result, errors)
 
 
-@register("date", rule="BAD_DATE", params={"formats": list}, required=("formats",))
+@register("date", rule="BAD_DATE", params={"formats": list}, required=("formats",), gives="date")
 def date(values: pd.Series, formats: list[str]) -> Transformed:
     """A date in one of the explicit strptime ``formats`` (tried in order); never guessed."""
     blank = _blank(values)
@@ -251,12 +263,12 @@ def dictionary(values: pd.Series, table: dict[str, str], name: str) -> Transform
     return Transformed(mapped.astype("str").where(~mapped.isna(), None), errors)
 
 
-@register("default", params={"value": (str, int, float, bool)}, required=("value",))
+@register("default", params={"value": (str, int, bool)}, required=("value",), takes="any", gives="same")
 def default(values: pd.Series, value) -> Transformed:
     """Use ``value`` where the source is blank."""
     return _ok(values.where(~_blank(values), value), values.index)
 
 
 def describe() -> list[tuple[str, str, str]]:
-    """(name, rule, first line of the doc) for every transform, for ``cutover check`` and docs."""
+    """(name, rule, first line of the doc) for every transform."""
     return [(t.name, t.rule, t.doc.splitlines()[0] if t.doc else "") for t in REGISTRY.values()]

@@ -8,10 +8,12 @@ no error of its own, pointing at the parent and the parent's rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 import pandera.pandas as pa
 
+from cutover.errors import MappingError
 from cutover.mapping.model import RefRule
 from cutover.pipeline.mapstage import MappedEntity
 from cutover.pipeline.rejects import PARENT_REJECTED, RejectLog
@@ -46,36 +48,67 @@ def _reject_duplicates(mapped: MappedEntity, rejects: RejectLog) -> None:
     frame["_failed"] |= duplicated
 
 
-def _check_ref(mapped: MappedEntity, ref: RefRule, parent: ParentKeys, own_errors: pd.Series,
-               rejects: RejectLog) -> pd.Series:
-    """Record orphans and rejected parents for one reference; return the rows it rejects."""
-    frame = mapped.frame
+def _ref_keys(mapped: MappedEntity, ref: RefRule, parent: ParentKeys) -> pd.Series:
     column = f"_ref_{ref.target}"
     if ref.same_row:
-        frame[column] = frame["_row"].map(parent.key_by_row)
-    keys = frame[column]
-    blank = keys.isna()
-    orphan = (~blank & ~keys.isin(parent.known)) | (blank & (not ref.optional))
-    where = ", ".join(ref.key) or "the same row"
-    rejects.add(mapped.entity, mapped.source_file, frame[orphan], rule=f"ORPHAN_{mapped.entity.upper()}",
+        mapped.frame[column] = mapped.frame["_row"].map(parent.key_by_row)
+    return mapped.frame[column]
+
+
+def _where(ref: RefRule) -> str:
+    return ", ".join(ref.key) or "the same row"
+
+
+def _reject_orphans(mapped: MappedEntity, ref: RefRule, parent: ParentKeys, rejects: RejectLog) -> pd.Series:
+    """Rows whose reference is blank (and required) or names a key the parent's source lacks."""
+    frame, keys = mapped.frame, _ref_keys(mapped, ref, parent)
+    rule = f"ORPHAN_{mapped.entity.upper()}"
+    blank = keys.isna() & (not ref.optional)
+    rejects.add(mapped.entity, mapped.source_file, frame[blank], rule=rule,
+                message=f"the reference to {ref.entity} ({_where(ref)}) is blank", column=_where(ref), raw=keys)
+    orphan = keys.notna() & ~keys.isin(parent.known)
+    rejects.add(mapped.entity, mapped.source_file, frame[orphan], rule=rule,
                 message=f"{ref.entity} " + keys.map(repr) + f" is not in {parent.source_file}",
-                column=where, raw=keys)
-    parent_rejected = ~blank & keys.isin(parent.reasons.index) & ~own_errors & ~orphan
-    rejects.add(mapped.entity, mapped.source_file, frame[parent_rejected], rule=PARENT_REJECTED,
-                message=f"{ref.entity} " + keys.map(repr) + " was rejected (" + keys.map(parent.reasons) + ")",
-                column=where, raw=keys)
-    return orphan | parent_rejected
+                column=_where(ref), raw=keys)
+    return blank | orphan
+
+
+def _reject_rejected_parents(mapped: MappedEntity, ref: RefRule, parent: ParentKeys, candidates: pd.Series,
+                             rejects: RejectLog) -> pd.Series:
+    """Among ``candidates`` (rows with no error of their own), those whose parent was rejected."""
+    frame, keys = mapped.frame, _ref_keys(mapped, ref, parent)
+    rejected = candidates & keys.isin(parent.reasons.index)
+    reasons = keys.map(parent.reasons).astype("object").fillna("rejected").astype("str")
+    rejects.add(mapped.entity, mapped.source_file, frame[rejected], rule=PARENT_REJECTED,
+                message=f"{ref.entity} " + keys.map(repr) + " was rejected (" + reasons + ")",
+                column=_where(ref), raw=keys)
+    return rejected
 
 
 def _check_refs(mapped: MappedEntity, parents: dict[str, ParentKeys], rejects: RejectLog) -> None:
     frame = mapped.frame
-    own_errors = frame["_failed"].copy()
     others = [r for r in mapped.mapping.refs if r.entity != mapped.entity]
+    within = [r for r in mapped.mapping.refs if r.entity == mapped.entity]
     for ref in others:
-        frame["_failed"] |= _check_ref(mapped, ref, parents[ref.entity], own_errors, rejects)
-    for ref in (r for r in mapped.mapping.refs if r.entity == mapped.entity):
-        # A reference within the entity (a meter replaced by a meter) sees its accepted rows.
-        frame["_failed"] |= _check_ref(mapped, ref, parent_keys(mapped, rejects), own_errors, rejects)
+        frame["_failed"] |= _reject_orphans(mapped, ref, parents[ref.entity], rejects)
+    if within:
+        own_keys = parent_keys(mapped, rejects)
+        for ref in within:
+            frame["_failed"] |= _reject_orphans(mapped, ref, own_keys, rejects)
+    # Only now is it known which rows have no error of their own.
+    candidates = ~frame["_failed"]
+    for ref in others:
+        frame["_failed"] |= _reject_rejected_parents(mapped, ref, parents[ref.entity], candidates, rejects)
+    # A reference within the entity (a meter replaced by a meter, replaced in turn...) is
+    # followed until no more rows fall: a chain fails from its rejected end.
+    while within:
+        fallen = pd.Series(False, index=frame.index)
+        own_keys = parent_keys(mapped, rejects)
+        for ref in within:
+            fallen |= _reject_rejected_parents(mapped, ref, own_keys, ~frame["_failed"] & ~fallen, rejects)
+        if not fallen.any():
+            break
+        frame["_failed"] |= fallen
 
 
 def _source_column(mapped: MappedEntity, target: str) -> str | None:
@@ -85,17 +118,35 @@ def _source_column(mapped: MappedEntity, target: str) -> str | None:
 def _check_rules(mapped: MappedEntity, context: RuleContext, rejects: RejectLog) -> None:
     frame = mapped.frame
     for rule in RULES.get(mapped.entity, ()):
-        rows = frame[~frame["_failed"]]
-        if rows.empty:
-            continue
-        messages = rule.check(rows, context)
-        broken = messages.notna()
         source_column = _source_column(mapped, rule.column)
-        raw = mapped.source[source_column] if source_column else rows[rule.column].astype("str")
-        rejects.add(mapped.entity, mapped.source_file, rows[broken], rule=rule.code, message=messages,
-                    column=source_column, raw=raw, severity=rule.severity)
-        if rule.severity == "error":
+        while True:
+            rows = frame[~frame["_failed"]]
+            if rows.empty:
+                break
+            messages = rule.check(rows, context)
+            broken = messages.notna()
+            raw = mapped.source[source_column] if source_column else rows[rule.column].astype("str")
+            rejects.add(mapped.entity, mapped.source_file, rows[broken], rule=rule.code, message=messages,
+                        column=source_column, raw=raw, severity=rule.severity)
+            if rule.severity != "error":
+                break
             frame.loc[broken[broken].index, "_failed"] = True
+            # A rule that compares neighbours (readings going down) runs again on what is left,
+            # so each row is compared with the previous row that is actually loaded.
+            if not (rule.repeat and broken.any()):
+                break
+
+
+def _check_money_columns(mapped: MappedEntity, schema: SchemaDef) -> None:
+    """Money must arrive as integer kopecks; anything else is a mistake in the mapping."""
+    for column in schema.table(mapped.entity).columns:
+        if column.type == "money" and column.name in mapped.frame:
+            dtype = str(mapped.frame[column.name].dtype)
+            if dtype not in ("Int64", "int64"):
+                raise MappingError(
+                    f"{mapped.mapping.file}: target column {column.name!r} of {mapped.entity} is money but the mapping "
+                    f"gives {dtype}; a money column needs the money or kopecks transform"
+                )
 
 
 def _check_target_schema(mapped: MappedEntity, schema: SchemaDef, rejects: RejectLog) -> None:
@@ -105,13 +156,22 @@ def _check_target_schema(mapped: MappedEntity, schema: SchemaDef, rejects: Rejec
     try:
         frame_schema(table, list(rows.columns)).validate(rows, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.dropna(subset=["index"])
+        cases = exc.failure_cases
+        whole_column = cases[cases["index"].isna()]
+        if not whole_column.empty:
+            # A column of the wrong type is a mapping mistake, not a bad row.
+            first = whole_column.iloc[0]
+            raise MappingError(
+                f"{mapped.mapping.file}: target column {first['column']!r} of {mapped.entity} fails "
+                f"{first['check']} (got {first['failure_case']}); a money column needs the money or kopecks transform"
+            ) from None
         for (column, check), group in cases.groupby(["column", "check"], sort=False):
             index = pd.Index(group["index"].astype("int64").unique())
             values = pd.Series(group["failure_case"].astype("str").values, index=group["index"].astype("int64")).groupby(level=0).first()
+            source_column = _source_column(mapped, column)
             rejects.add(mapped.entity, mapped.source_file, frame.loc[index], rule="TARGET_SCHEMA",
-                        message=f"{column} fails the target schema check {check}",
-                        column=_source_column(mapped, column) or column, raw=values)
+                        message=f"{column} fails the target schema check {check}: " + values.map(repr),
+                        column=source_column or column, raw=mapped.source[source_column] if source_column else values)
             frame.loc[index, "_failed"] = True
 
 
@@ -125,26 +185,74 @@ def parent_keys(mapped: MappedEntity, rejects: RejectLog) -> ParentKeys:
     first_rule = found.drop_duplicates("legacy_key").set_index("legacy_key")["rule"]
     return ParentKeys(
         known=pd.Index(frame["_key"].unique()),
-        reasons=first_rule.reindex(rejected_keys).fillna("rejected"),
+        reasons=first_rule.reindex(rejected_keys).astype("object").fillna("rejected"),
         key_by_row=frame.set_index("_row")["_key"],
         source_file=mapped.source_file,
     )
 
 
+def _merge_columns(mapped: MappedEntity, rule: str) -> list[str]:
+    return [t for c in mapped.mapping.columns if c.merge == rule for t in c.targets
+            if t not in mapped.mapping.key_from_target]
+
+
+def _warn_merge_conflicts(mapped: MappedEntity, rejects: RejectLog) -> None:
+    """Rows of one merged item (a premise on several accounts' rows) that disagree on a value
+    merged as ``first``: the first row's value is loaded and each disagreeing row is listed."""
+    rows = mapped.frame[~mapped.frame["_failed"]]
+    first = rows.drop_duplicates("_key").set_index("_key")
+    aligned = first.reindex(rows["_key"]).set_axis(rows.index)
+    for column in _merge_columns(mapped, "first"):
+        differs = rows[column].notna() & aligned[column].notna() & (rows[column] != aligned[column])
+        message = (f"{column} " + rows[column].astype("str").map(repr) + " differs from "
+                   + aligned[column].astype("str").map(repr) + " on row " + aligned["_row"].astype("str")
+                   + f" of the same {mapped.entity}; that first value is loaded")
+        source_column = _source_column(mapped, column)
+        rejects.add(mapped.entity, mapped.source_file, rows[differs.astype(bool)], rule="MERGE_CONFLICT",
+                    message=message, column=source_column, raw=mapped.source[source_column], severity="warning")
+
+
+def _sum_decimal_text(values: pd.Series) -> str | None:
+    present = values.dropna()
+    if present.empty:
+        return None
+    total = sum((Decimal(v) for v in present), Decimal(0))
+    text = f"{total:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _merge_rows(mapped: MappedEntity) -> pd.DataFrame:
+    """One row per item: the first row's values, with ``sum`` columns added up over its rows."""
+    rows = mapped.frame[~mapped.frame["_failed"]]
+    merged = rows.drop_duplicates("_key").set_index("_key", drop=False)
+    for column in _merge_columns(mapped, "sum"):
+        grouped = rows.groupby("_key", sort=False)[column]
+        if str(rows[column].dtype) in ("Int64", "int64"):
+            merged[column] = grouped.sum(min_count=1).astype("Int64")
+        else:  # exact decimals travel as text
+            merged[column] = grouped.agg(_sum_decimal_text)
+    return merged.set_axis(rows.drop_duplicates("_key").index)
+
+
 def check_entity(mapped: MappedEntity, parents: dict[str, ParentKeys], context: RuleContext,
                  schema: SchemaDef, rejects: RejectLog) -> ParentKeys:
     """Run every check on one mapped entity (in place) and summarise it for its children."""
+    _check_money_columns(mapped, schema)
     _reject_duplicates(mapped, rejects)
     _check_refs(mapped, parents, rejects)
     _check_rules(mapped, context, rejects)
     _check_target_schema(mapped, schema, rejects)
+    if mapped.merges:
+        _warn_merge_conflicts(mapped, rejects)
+        mapped.accepted = _merge_rows(mapped)
     return parent_keys(mapped, rejects)
 
 
 def accepted_rows(mapped: MappedEntity) -> pd.DataFrame:
     """The rows to load: not failed, and for a merging entity the first row of each key."""
-    rows = mapped.frame[~mapped.frame["_failed"]]
-    return rows.drop_duplicates("_key") if mapped.merges else rows
+    if mapped.accepted is not None:
+        return mapped.accepted
+    return mapped.frame[~mapped.frame["_failed"]]
 
 
 def item_counts(mapped: MappedEntity) -> dict[str, int]:

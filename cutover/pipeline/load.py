@@ -69,14 +69,20 @@ def _target_rows(mapped: MappedEntity, table: TableDef, ids: dict[str, pd.Series
     return target
 
 
-def _self_references(mapped: MappedEntity, ids: dict[str, pd.Series]) -> list[dict]:
-    """Updates for the reference within a table: a meter replaced by another meter."""
+def _self_references(mapped: MappedEntity, ids: dict[str, pd.Series]) -> dict[str, list[dict]]:
+    """Per column, the updates for references within a table (a meter replaced by a meter).
+
+    They are written after the table's rows, since a row may refer to one inserted later.
+    """
     rows = accepted_rows(mapped)
-    updates = []
-    for ref in (r for r in mapped.mapping.refs if r.entity == mapped.entity and r.target == "replaced_by_id"):
+    updates = {}
+    for ref in (r for r in mapped.mapping.refs if r.entity == mapped.entity):
+        own_ids = ids[mapped.entity]  # a table that refers to itself is key-mapped
         linked = rows[rows[f"_ref_{ref.target}"].notna()]
-        for key, parent in zip(linked["_key"], linked[f"_ref_{ref.target}"]):
-            updates.append({"row_id": int(ids[mapped.entity][key]), "value": int(ids[mapped.entity][parent])})
+        updates[ref.target] = [
+            {"row_id": int(own_ids[key]), "value": int(own_ids[parent])}
+            for key, parent in zip(linked["_key"], linked[f"_ref_{ref.target}"])
+        ]
     return updates
 
 
@@ -103,14 +109,14 @@ def load_target(engine: sa.Engine, entities: dict[str, MappedEntity], rejects: p
             target = _target_rows(entities[name], table, ids, numbering)
             _insert(connection, metadata.tables[name], _records(target, table))
             counts[name] = len(target)
-            updates = _self_references(entities[name], ids)
-            if updates:
-                sql_table = metadata.tables[name]
-                connection.execute(
-                    sql_table.update().where(sql_table.c.id == sa.bindparam("row_id"))
-                    .values(replaced_by_id=sa.bindparam("value")),
-                    updates,
-                )
+            sql_table = metadata.tables[name]
+            for column, updates in _self_references(entities[name], ids).items():
+                if updates:
+                    connection.execute(
+                        sql_table.update().where(sql_table.c.id == sa.bindparam("row_id"))
+                        .values({column: sa.bindparam("value")}),
+                        updates,
+                    )
         journal = rejects[REJECT_COLUMNS].assign(
             run_id=run_id,
             message=rejects["message"].astype("str").str.slice(0, 500),

@@ -27,6 +27,7 @@ class MappedEntity:
     source_file: str
     frame: pd.DataFrame
     source: pd.DataFrame  # the source rows as read (same index), for raw values in rejects
+    accepted: pd.DataFrame | None = None  # a merging entity's one row per item, once checked
 
     @property
     def entity(self) -> str:
@@ -79,7 +80,8 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
         frame["_key"] = join_key(source[list(mapping.key)])
     else:
         keys = frame[list(mapping.key_from_target)]
-        frame["_key"] = join_key(keys).str.casefold().where(~failed, None)
+        # Case and ё/е are not told apart: "МОЛОДЁЖНАЯ" and "Молодежная" are one street.
+        frame["_key"] = join_key(keys).str.casefold().str.replace("ё", "е").where(~failed, None)
     frame["_key"] = frame["_key"].where(frame["_key"].notna(), "#row" + frame["_row"].astype("str"))
     for rule, errors, error_rule in found:
         bad = errors.notna()

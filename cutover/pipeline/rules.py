@@ -32,6 +32,7 @@ class DomainRule:
     severity: str
     column: str
     check: Callable[[pd.DataFrame, RuleContext], pd.Series]  # -> message where broken, else NA
+    repeat: bool = False  # run again on the rows left until none breaks it (neighbour comparisons)
 
 
 def _messages(broken: pd.Series, text: pd.Series | str) -> pd.Series:
@@ -119,7 +120,7 @@ RULES: dict[str, tuple[DomainRule, ...]] = {
     "balance": (DomainRule("BAL_IDENTITY", "error", "closing_kopecks", balance_identity),),
     "reading": (
         DomainRule("READ_FUTURE", "error", "read_on", reading_in_future),
-        DomainRule("READ_DECREASE", "error", "value", reading_decrease),
+        DomainRule("READ_DECREASE", "error", "value", reading_decrease, repeat=True),
         DomainRule("READ_ROLLOVER", "warning", "value", reading_rollover),
     ),
     "meter": (

@@ -18,7 +18,7 @@ from cutover import db
 from cutover.config import Project
 from cutover.errors import CutoverError
 from cutover.mapping.model import SystemMapping, load_mapping
-from cutover.pipeline.checks import ParentKeys, check_entity, item_counts
+from cutover.pipeline.checks import ParentKeys, accepted_rows, check_entity, item_counts
 from cutover.pipeline.extract_stage import ExtractResult, extract_sources
 from cutover.pipeline.load import LoadResult, load_target
 from cutover.pipeline.mapstage import MappedEntity, map_entity
@@ -60,10 +60,7 @@ def map_and_check(mapping: SystemMapping, extracted: ExtractResult, period_end: 
         progress.stage(f"map {entity_mapping.entity}")
         source = extracted.sources[entity_mapping.source]
         mapped = map_entity(entity_mapping, schema.table(entity_mapping.entity), source.path.name, source.rows, rejects)
-        accepted_parents = {
-            name: entities[name].frame[~entities[name].frame["_failed"]].drop_duplicates("_key").set_index("_key")
-            for name in entities
-        }
+        accepted_parents = {name: accepted_rows(entities[name]).set_index("_key") for name in entities}
         parents[entity_mapping.entity] = check_entity(
             mapped, parents, RuleContext(period_end, accepted_parents), schema, rejects
         )

@@ -91,6 +91,8 @@ def _column(path: Path, table: str, name: str, spec: dict) -> ColumnDef:
         raise SchemaError(f"{where}: a ref column needs on = \"<table>\"")
     if kind == "decimal" and not ("precision" in spec and "scale" in spec):
         raise SchemaError(f"{where}: a decimal column needs precision and scale")
+    if kind == "decimal" and spec.get("min") not in (None, 0) or kind == "decimal" and "max" in spec:
+        raise SchemaError(f"{where}: a decimal column supports only min = 0 (non-negative)")
     isin = spec.get("isin")
     return ColumnDef(
         name=name,

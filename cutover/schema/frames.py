@@ -21,6 +21,9 @@ def _checks(column: ColumnDef) -> list[pa.Check]:
             checks.append(pa.Check.ge(column.minimum))
         if column.maximum is not None:
             checks.append(pa.Check.le(column.maximum))
+    if column.type == "decimal" and column.minimum == 0:
+        # Decimals travel as canonical text (never floats): non-negative means no minus sign.
+        checks.append(pa.Check(lambda values: ~values.str.startswith("-"), name="non_negative"))
     return checks
 
 

@@ -1,0 +1,150 @@
+"""Checks on tiny extracts whose every difference is written in the test.
+
+Each test writes a small legacy export in the sample system's layout (cp1251, ';') and
+runs a dry run into SQLite with the sample mapping.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cutover import db
+from cutover.config import load_project
+from cutover.errors import MappingError
+from cutover.pipeline.run import dry_run
+
+MAPPING = Path(__file__).resolve().parents[1] / "mappings" / "sample_legacy"
+HEADERS = {
+    "abonent.csv": "ЛС;ФИО;Адрес;ДатаРожд;Площадь;Прожив;ДатаОткр",
+    "usluga.csv": "Код;Наименование;ЕдИзм",
+    "schetchik.csv": "КодПУ;ЛС;КодУсл;ЗавНомер;Разрядность;Зон;ДатаУст;ДатаПов;МПИ;Коэф;Статус;Замена",
+    "pokazanie.csv": "КодПУ;Зона;Дата;Показание;Источник",
+    "saldo.csv": "Период;ЛС;КодУсл;СальдоВх;Начислено;Перерасчет;Оплачено;СальдоИсх",
+}
+SERVICES = ["01;Холодное водоснабжение;м3", "05;Электроэнергия;кВт*ч"]
+ACCOUNT = "01-000001;ИВАНОВ ИВАН ИВАНОВИЧ;г. Энск, ул. Ленина, д. 1, кв. 1;;50,5;2;01.01.2010"
+METER = "{id};01-000001;01;SN-{id};5;1;01.01.2024;01.01.2024;6;1;{status};{replaced_by}"
+
+
+def meter(meter_id: int, status: str = "Р", replaced_by: str = "") -> str:
+    return METER.format(id=meter_id, status=status, replaced_by=replaced_by)
+
+
+def run(tmp_path, gates: str = "", **files: list[str]):
+    extract = tmp_path / "extract"
+    extract.mkdir()
+    rows = {"abonent.csv": [ACCOUNT], "usluga.csv": SERVICES, "schetchik.csv": [], "pokazanie.csv": [],
+            "saldo.csv": []}
+    rows.update({f"{name}.csv": value for name, value in files.items()})
+    for name, lines in rows.items():
+        (extract / name).write_bytes("\r\n".join([HEADERS[name], *lines, ""]).encode("cp1251"))
+    (tmp_path / "cutover.toml").write_text(
+        f'[project]\nmapping = "sample_legacy"\nsource_dir = "extract"\nperiod = "2026-10"\n{gates}', encoding="utf-8")
+    result = dry_run(load_project(tmp_path))
+    return result, f"sqlite:///{tmp_path / 'cutover.db'}"
+
+
+def query(url: str, sql: str) -> list[tuple]:
+    engine = db.create_target_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(sa.text(sql))]
+    finally:
+        engine.dispose()
+
+
+def test_a_clean_extract_has_no_rejects(tmp_path):
+    result, url = run(tmp_path, schetchik=[meter(1)], pokazanie=["1;1;20.10.2026;12,5;А"],
+                      saldo=["202610;01-000001;01;100,00;50,00;0,00;-30,00;120,00"])
+    assert result.status == "reconciled"
+    assert {k: v["rejected"] for k, v in result.summary["entities"].items()} == dict.fromkeys(
+        ["services", "persons", "premises", "accounts", "meters", "readings", "balances"], 0)
+    assert query(url, "SELECT opening_kopecks, charged_kopecks, paid_kopecks, closing_kopecks FROM balance") == [
+        (10000, 5000, 3000, 12000)]
+    assert query(url, "SELECT value FROM reading") == [("12.5000000",)]
+
+
+def test_a_chain_of_replacements_fails_from_its_rejected_end(tmp_path):
+    """Meter 1 was replaced by 2, 2 by 3; meter 3 belongs to an unknown account, so 3 is an
+    orphan, 2 and then 1 fall with it, each pointing at the meter that replaced it."""
+    orphan = "3;99-999999;01;SN-3;5;1;01.01.2024;01.01.2024;6;1;Р;"
+    result, url = run(tmp_path, schetchik=[meter(1, "А", "2"), meter(2, "А", "3"), orphan])
+    assert result.summary["entities"]["meters"] == {"source_rows": 3, "loaded": 0, "rejected": 3, "warnings": 0}
+    assert query(url, "SELECT legacy_key, rule, message FROM reject WHERE entity = 'meter' ORDER BY legacy_key") == [
+        ("1", "PARENT_REJECTED", "meter '2' was rejected (PARENT_REJECTED)"),
+        ("2", "PARENT_REJECTED", "meter '3' was rejected (ORPHAN_METER)"),
+        ("3", "ORPHAN_METER", "account '99-999999' is not in abonent.csv"),
+    ]
+
+
+def test_a_replacement_loads_with_its_link(tmp_path):
+    result, url = run(tmp_path, schetchik=[meter(1, "А", "2"), meter(2)])
+    assert result.status == "reconciled"
+    assert query(url, "SELECT id, status, replaced_by_id FROM meter ORDER BY id") == [(1, "archived", 2), (2, "active", None)]
+
+
+def test_a_reading_is_compared_with_the_previous_loaded_one(tmp_path):
+    """100 then 50 then 60: 50 goes down and is rejected; 60 is then compared with 100 and is
+    rejected too; nothing that goes down is loaded."""
+    result, url = run(tmp_path, schetchik=[meter(1)], pokazanie=[
+        "1;1;20.08.2026;100;А", "1;1;20.09.2026;50;А", "1;1;20.10.2026;60;А"])
+    assert query(url, "SELECT read_on, value FROM reading") == [("2026-08-20", "100.0000000")]
+    assert query(url, "SELECT row_number, message FROM reject WHERE rule = 'READ_DECREASE' ORDER BY row_number") == [
+        (3, "reading 50 is below the previous 100 and is not a rollover of the meter's digit capacity"),
+        (4, "reading 60 is below the previous 100 and is not a rollover of the meter's digit capacity"),
+    ]
+
+
+def test_a_rollover_past_the_digit_capacity_loads_with_a_warning(tmp_path):
+    result, url = run(tmp_path, schetchik=[meter(1)], pokazanie=["1;1;20.09.2026;99950;А", "1;1;20.10.2026;30;А"])
+    assert result.summary["entities"]["readings"] == {"source_rows": 2, "loaded": 2, "rejected": 0, "warnings": 1}
+    assert query(url, "SELECT rule, severity, message FROM reject") == [
+        ("READ_ROLLOVER", "warning", "meter rolled over: 99950 -> 30")]
+
+
+def test_a_communal_flat_is_one_premise_with_summed_area_and_residents(tmp_path):
+    second = "01-000002;ПЕТРОВА АННА СЕРГЕЕВНА;Энск г, Ленина ул, д.1 кв.1;;19,25;1;01.01.2012"
+    result, url = run(tmp_path, abonent=[ACCOUNT, second])
+    assert result.summary["entities"]["premises"] == {"source_rows": 1, "loaded": 1, "rejected": 0, "warnings": 0}
+    assert query(url, "SELECT settlement, street, house, apartment, total_area, residents FROM premise") == [
+        ("г. Энск", "ул. Ленина", "1", "1", "69.7500", 3)]
+    assert query(url, "SELECT COUNT(DISTINCT premise_id), COUNT(*) FROM account") == [(1, 2)]
+
+
+def test_a_negative_reading_fails_the_target_schema(tmp_path):
+    result, url = run(tmp_path, schetchik=[meter(1)], pokazanie=["1;1;20.10.2026;-5;А"])
+    assert query(url, "SELECT rule, column_name, raw_value, message FROM reject") == [
+        ("TARGET_SCHEMA", "Показание", "-5", "value fails the target schema check non_negative: '-5'")]
+
+
+def test_a_money_value_with_a_point_is_not_guessed(tmp_path):
+    """The mapping says decimal comma: 1.234 could be a thousand or one and a bit."""
+    result, url = run(tmp_path, saldo=["202610;01-000001;01;1.234;0,00;0,00;0,00;1.234"])
+    assert query(url, "SELECT rule, column_name, raw_value FROM reject ORDER BY column_name") == [
+        ("BAD_MONEY", "СальдоВх", "1.234"), ("BAD_MONEY", "СальдоИсх", "1.234")]
+
+
+def test_a_gate_per_entity_takes_the_singular_or_plural_name(tmp_path):
+    orphan = "2;99-999999;01;SN-2;5;1;01.01.2024;01.01.2024;6;1;Р;"
+    result, _ = run(tmp_path, gates="[gates]\nmax_reject_share = 1\n[gates.entities.meter]\nmax_reject_share = 0.1\n",
+                    schetchik=[meter(1), orphan])
+    assert result.status == "differences"
+    assert result.summary["gate_failures"] == ["meters: 1 of 2 rows rejected (50.00%), more than the 10.00% allowed"]
+
+
+def test_money_mapped_without_a_money_transform_is_a_mapping_error(tmp_path):
+    mapping = tmp_path / "mappings" / "sample_legacy"
+    shutil.copytree(MAPPING, mapping)
+    balance = mapping / "entities" / "balance.toml"
+    text = balance.read_text(encoding="utf-8")
+    balance.write_text(text.replace('from = "СальдоИсх"\ntransforms = ["money"]', 'from = "СальдоИсх"\ntransforms = ["trim"]'),
+                       encoding="utf-8")
+    with pytest.raises(MappingError) as caught:
+        run(tmp_path, saldo=["202610;01-000001;01;100,00;50,00;0,00;-30,00;120,00"])
+    assert str(caught.value).startswith(
+        f"{balance}: target column 'closing_kopecks' of balance is money but the mapping gives str; "
+        "a money column needs the money or kopecks transform")
