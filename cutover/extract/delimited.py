@@ -29,6 +29,14 @@ def _first_undecodable_line(path: Path, encoding: str) -> tuple[int, str]:
     return 0, ""
 
 
+def _encoding_error(path: Path, encoding: str) -> ExtractError:
+    line_number, byte = _first_undecodable_line(path, encoding)
+    return ExtractError(
+        f"{path}: line {line_number}: byte 0x{byte} cannot be read as {encoding}; "
+        f"is the file in another encoding? Set encoding in the mapping's system.toml"
+    )
+
+
 def _header(path: Path, encoding: str, separator: str, skip_rows: int) -> list[str]:
     try:
         with path.open("r", encoding=encoding, newline="") as text:
@@ -36,11 +44,7 @@ def _header(path: Path, encoding: str, separator: str, skip_rows: int) -> list[s
                 text.readline()
             line = text.readline().rstrip("\r\n")
     except UnicodeDecodeError:
-        line_number, byte = _first_undecodable_line(path, encoding)
-        raise ExtractError(
-            f"{path}: line {line_number}: byte 0x{byte} cannot be read as {encoding}; "
-            f"is the file in another encoding? Set encoding in the mapping's system.toml"
-        ) from None
+        raise _encoding_error(path, encoding) from None
     if not line:
         raise ExtractError(f"{path}: the file is empty (expected a header row)")
     return [name.strip() for name in line.lstrip("\ufeff").split(separator)]
@@ -122,8 +126,4 @@ def read_delimited(path: Path, options: dict, needed: set[str], chunk_rows: int)
             if records:
                 yield _frame(records, rows, header)
     except UnicodeDecodeError:
-        line_number, byte = _first_undecodable_line(path, encoding)
-        raise ExtractError(
-            f"{path}: line {line_number}: byte 0x{byte} cannot be read as {encoding}; "
-            f"is the file in another encoding? Set encoding in the mapping's system.toml"
-        ) from None
+        raise _encoding_error(path, encoding) from None

@@ -172,18 +172,21 @@ def money(values: pd.Series, decimal: str = ",") -> Transformed:
     return Transformed(kopecks, errors)
 
 
-@register("kopecks", rule="BAD_MONEY", gives="number")
-def kopecks(values: pd.Series) -> Transformed:
-    """Money already held as whole kopecks (``123456`` = 1 234,56)."""
+def _whole_numbers(values: pd.Series, text: pd.Series, digits: int, what: str) -> Transformed:
     blank = _blank(values)
-    text = values.astype("str").str.strip()
-    valid = text.str.fullmatch(r"[+-]?\d{1,18}") & ~blank
+    valid = text.str.fullmatch(rf"[+-]?\d{{1,{digits}}}") & ~blank
     result = pd.Series(pd.NA, index=values.index, dtype="Int64")
     result[valid] = text[valid].astype("int64")
     errors = _no_errors(values)
     bad = ~valid & ~blank
-    errors[bad] = "not a whole number of kopecks: " + values[bad].astype("str").map(repr)
+    errors[bad] = f"not a whole number{what}: " + values[bad].astype("str").map(repr)
     return Transformed(result, errors)
+
+
+@register("kopecks", rule="BAD_MONEY", gives="number")
+def kopecks(values: pd.Series) -> Transformed:
+    """Money already held as whole kopecks (``123456`` = 1 234,56)."""
+    return _whole_numbers(values, values.astype("str").str.strip(), 18, " of kopecks")
 
 
 @register("negate", rule="BAD_MONEY", takes="number", gives="number")
@@ -212,15 +215,7 @@ def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precisi
 @register("integer", rule="BAD_NUMBER", gives="number")
 def integer(values: pd.Series) -> Transformed:
     """A whole number (``5``, ``1,0`` is accepted as 1)."""
-    blank = _blank(values)
-    text = values.astype("str").str.strip().str.replace(r"[.,]0*$", "", regex=True)
-    valid = text.str.fullmatch(r"[+-]?\d{1,9}") & ~blank
-    result = pd.Series(pd.NA, index=values.index, dtype="Int64")
-    result[valid] = text[valid].astype("int64")
-    errors = _no_errors(values)
-    bad = ~valid & ~blank
-    errors[bad] = "not a whole number: " + values[bad].astype("str").map(repr)
-    return Transformed(result, errors)
+    return _whole_numbers(values, values.astype("str").str.strip().str.replace(r"[.,]0*$", "", regex=True), 9, "")
 
 
 @register("date", rule="BAD_DATE", params={"formats": list}, required=("formats",), gives="date")
