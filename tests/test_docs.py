@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cutover.mapping.model import ENTITY_ORDER
+from cutover.mapping.model import ENTITY_ORDER, MERGE_RULES, SOURCE_OPTIONS
 from cutover.mapping.transforms import REGISTRY
 from cutover.pipeline import rules as rules_module
 from cutover.pipeline.rejects import PARENT_REJECTED
@@ -70,6 +70,38 @@ def test_every_transform_has_a_table_row(name):
     rows = [line for line in _text(MAPPING_DOC).splitlines() if line.startswith(f"| `{name}` |")]
     assert rows, f"docs/mapping.md has no transform table row for {name!r}"
     assert REGISTRY[name].rule in rows[0], f"the row of {name!r} does not name its rule {REGISTRY[name].rule}"
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_transform_row_gives_its_kinds(name):
+    """The kind column says what the loader's kind check (takes/gives) enforces."""
+    row = next(line for line in _text(MAPPING_DOC).splitlines() if line.startswith(f"| `{name}` |"))
+    kinds = f"| {REGISTRY[name].takes} -> {REGISTRY[name].gives} |"
+    assert kinds in row, f"the row of {name!r} does not say {kinds!r}"
+
+
+@pytest.mark.parametrize("value", MERGE_RULES)
+def test_every_merge_rule_is_in_mapping_doc(value):
+    assert f'merge = "{value}"' in _text(MAPPING_DOC), f"merge = {value!r} is not documented in docs/mapping.md"
+
+
+_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean"}
+
+
+@pytest.mark.parametrize("fmt, option", [(f, o) for f, options in SOURCE_OPTIONS.items() for o in sorted(options)])
+def test_every_source_option_has_a_table_row(fmt, option):
+    rows = [line for line in _text(MAPPING_DOC).splitlines() if line.startswith(f"| `{option}` |")]
+    assert rows, f"docs/mapping.md has no table row for the {fmt} source option {option!r}"
+    kind = _TYPE_NAMES[SOURCE_OPTIONS[fmt][option]]
+    assert rows[0].startswith(f"| `{option}` | {kind} |"), f"the row of {option!r} does not give its type {kind}"
+
+
+def test_repeating_domain_rules_are_documented():
+    text = _text(RULES_DOC)
+    for rule in (r for rules in RULES.values() for r in rules if r.repeat):
+        assert f"### {rule.code}\n" in text, f"docs/rules.md has no section for {rule.code}"
+        section = text.split(f"### {rule.code}\n", 1)[1].split("\n### ", 1)[0]
+        assert "repeat" in section, f"docs/rules.md does not say that {rule.code} repeats"
 
 
 @pytest.mark.parametrize("code", sorted({t.rule for t in REGISTRY.values()}))
