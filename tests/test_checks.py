@@ -145,6 +145,33 @@ def test_money_mapped_without_a_money_transform_is_a_mapping_error(tmp_path):
                        encoding="utf-8")
     with pytest.raises(MappingError) as caught:
         run(tmp_path, saldo=["202610;01-000001;01;100,00;50,00;0,00;-30,00;120,00"])
-    assert str(caught.value).startswith(
-        f"{balance}: target column 'closing_kopecks' of balance is money but the mapping gives str; "
-        "a money column needs the money or kopecks transform")
+    assert str(caught.value) == (
+        f"{balance}: columns[5]: 'closing_kopecks' is money (integer kopecks); its transforms must include "
+        "money or kopecks, but they give text")
+
+
+def test_a_replacing_meter_rejected_by_the_target_schema_takes_the_replaced_one_with_it(tmp_path):
+    too_many_digits = "2;01-000001;01;SN-2;20;1;01.01.2024;01.01.2024;6;1;Р;"
+    result, url = run(tmp_path, schetchik=[meter(1, "А", "2"), too_many_digits])
+    assert result.summary["entities"]["meters"]["rejected"] == 2
+    assert query(url, "SELECT legacy_key, rule FROM reject WHERE entity = 'meter' ORDER BY legacy_key") == [
+        ("1", "PARENT_REJECTED"), ("2", "TARGET_SCHEMA")]
+
+
+def test_a_premise_loads_whole_or_not_at_all(tmp_path):
+    """Two accounts share a flat; one row's area is negative, so the premise is rejected whole
+    and both accounts with it."""
+    second = "01-000002;ПЕТРОВА АННА СЕРГЕЕВНА;Энск г, Ленина ул, д.1 кв.1;;-19,25;1;01.01.2012"
+    result, url = run(tmp_path, abonent=[ACCOUNT, second])
+    assert result.summary["entities"]["premises"] == {"source_rows": 1, "loaded": 0, "rejected": 1, "warnings": 0}
+    assert result.summary["entities"]["accounts"]["rejected"] == 2
+    assert query(url, "SELECT row_number, rule FROM reject WHERE entity = 'premise' ORDER BY row_number") == [
+        (2, "MERGED_ROW_REJECTED"), (3, "TARGET_SCHEMA")]
+
+
+def test_a_merged_sum_is_checked_against_the_target_schema(tmp_path):
+    crowded = "01-000002;ПЕТРОВА АННА СЕРГЕЕВНА;Энск г, Ленина ул, д.1 кв.1;;19,25;99;01.01.2012"
+    result, url = run(tmp_path, abonent=[ACCOUNT, crowded])
+    assert result.summary["entities"]["premises"]["rejected"] == 1
+    messages = query(url, "SELECT message FROM reject WHERE entity = 'premise' AND row_number = 2")
+    assert messages == [("another row of the same premise makes a sum that fails the target schema: residents 101",)]

@@ -56,7 +56,7 @@ def edit(path: Path, old: str, new: str) -> None:
      "system.toml: sources.abonent.seperator: unknown option for a delimited source; expected some of"),
     ("entities/balance.toml", 'transforms = ["money", "negate"]', 'transforms = ["negate"]',
      "entities/balance.toml: columns[4].transforms[0]: 'negate' needs a number, but gets text; put one of "
-     "['integer', 'kopecks', 'money', 'negate'] before it"),
+     "['integer', 'kopecks', 'money'] before it"),
     ("entities/account.toml", 'entity = "premise"\nkey = "same_row"', 'entity = "service"\nkey = "same_row"',
      "entities/account.toml: refs[1].key: \"same_row\" needs service built from the same source ('abonent'), "
      "but it is built from 'usluga'"),

@@ -62,6 +62,7 @@ class ColumnRule:
     required: bool
     where: str  # "file: columns[i]" for messages
     merge: str = "first"  # for a merging entity: how rows of one item combine (first, sum)
+    kind: str = "text"  # what the last transform gives: text, number, money, decimal, date
 
 
 @dataclass(frozen=True)
@@ -198,17 +199,23 @@ def _dictionary_params(where: str, params: dict, folder: Path) -> dict:
     raise MappingError(f"{where}: transform 'dictionary' needs file = \"<name>\" or values = {{ ... }}")
 
 
-def _check_kinds(where: str, steps: tuple[TransformStep, ...], kind: str) -> None:
-    """Each transform must get the kind of value it reads (``negate`` needs a number)."""
+NUMBER_KINDS = ("number", "money")
+
+
+def _check_kinds(where: str, steps: tuple[TransformStep, ...], kind: str) -> str:
+    """Each transform must get the kind of value it reads (``negate`` needs a number);
+    return the kind the last one gives."""
     for index, step in enumerate(steps):
         transform = REGISTRY[step.name]
-        if transform.takes not in ("any", kind) and kind != "any":
-            makers = sorted(n for n, t in REGISTRY.items() if t.gives == transform.takes)
+        accepted = NUMBER_KINDS if transform.takes == "number" else (transform.takes,)
+        if transform.takes != "any" and kind != "any" and kind not in accepted:
+            makers = sorted(n for n, t in REGISTRY.items() if t.gives in accepted)
             raise MappingError(
                 f"{where}.transforms[{index}]: {step.name!r} needs a {transform.takes}, but gets {kind}; "
                 f"put one of {makers} before it"
             )
         kind = kind if transform.gives == "same" else transform.gives
+    return kind
 
 
 def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dictionaries: Path) -> ColumnRule:
@@ -228,14 +235,27 @@ def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dic
     if source is not None and not isinstance(source, str):
         raise MappingError(f"{where}.from: expected one source column name, got {source!r}")
     steps = tuple(_step(f"{where}.transforms[{i}]", s, dictionaries) for i, s in enumerate(spec.get("transforms", [])))
-    _check_kinds(where, steps, "text" if source is not None else "any")
+    kind = _check_kinds(where, steps, "text" if source is not None else "any")
     outputs = next((REGISTRY[s.name].outputs for s in steps if REGISTRY[s.name].outputs), None)
     if outputs and len(outputs) != len(targets):
         raise MappingError(f"{where}.to: transform gives {len(outputs)} columns {list(outputs)}; list as many target columns")
     if not outputs and len(targets) != 1:
         raise MappingError(f"{where}.to: expected one target column (no transform here gives several)")
     return ColumnRule(targets, source, spec.get("value"), steps, bool(spec.get("required", False)), where,
-                      spec.get("merge", "first"))
+                      spec.get("merge", "first"), kind)
+
+
+def _check_column_kinds(table, columns: tuple[ColumnRule, ...], on_duplicate: str) -> None:
+    """Money only from money transforms; sums only of numbers, and only where rows merge."""
+    for rule in columns:
+        for target in rule.targets:
+            if table.column(target).type == "money" and rule.kind != "money":
+                raise MappingError(f"{rule.where}: {target!r} is money (integer kopecks); its transforms must "
+                                   f"include money or kopecks, but they give {rule.kind}")
+        if rule.merge == "sum" and on_duplicate != "merge":
+            raise MappingError(f"{rule.where}.merge: only an entity with on_duplicate = \"merge\" merges rows")
+        if rule.merge == "sum" and rule.kind not in ("number", "money", "decimal"):
+            raise MappingError(f"{rule.where}.merge: \"sum\" needs numbers, but the transforms give {rule.kind}")
 
 
 def _ref_rule(path: Path, index: int, spec: Any, table_columns: set[str]) -> RefRule:
@@ -273,6 +293,7 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
         raise MappingError(f"{where}.on_duplicate: {on_duplicate!r} is not one of {list(DUPLICATE_RULES)}")
     columns = tuple(_column_rule(path, i, s, table_columns, dictionaries) for i, s in enumerate(document["columns"]))
     refs = tuple(_ref_rule(path, i, s, table_columns) for i, s in enumerate(document.get("refs", [])))
+    _check_column_kinds(table, columns, on_duplicate)
     mapped = {t for c in columns for t in c.targets} | {r.target for r in refs}
     provided = mapped | ENGINE_COLUMNS.get(name, frozenset())
     missing = [c.name for c in table.columns if not c.nullable and c.type != "id" and c.name not in provided]

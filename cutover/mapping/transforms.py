@@ -40,8 +40,8 @@ class Transform:
     params: dict[str, type | tuple[type, ...]] = field(default_factory=dict)
     required_params: frozenset[str] = frozenset()
     outputs: tuple[str, ...] | None = None  # several target columns, in this order
-    takes: str = "text"  # the kind of value it reads: text, number, or any
-    gives: str = "text"  # the kind it returns: text, number, date, or same (as it took)
+    takes: str = "text"  # the kind of value it reads: text, number (money too), or any
+    gives: str = "text"  # the kind it returns: text, number, money, decimal, date, or same
 
 
 REGISTRY: dict[str, Transform] = {}
@@ -149,7 +149,7 @@ def _point_decimal(values: pd.Series, decimal: str) -> pd.Series:
     return text.str.replace(".", "?", regex=False).str.replace(decimal, ".", regex=False)
 
 
-@register("money", rule="BAD_MONEY", params={"decimal": str}, gives="number")
+@register("money", rule="BAD_MONEY", params={"decimal": str}, gives="money")
 def money(values: pd.Series, decimal: str = ",") -> Transformed:
     """Exact money text (``1 234,56``, ``-12,5``) to integer kopecks.
 
@@ -183,19 +183,19 @@ def _whole_numbers(values: pd.Series, text: pd.Series, digits: int, what: str) -
     return Transformed(result, errors)
 
 
-@register("kopecks", rule="BAD_MONEY", gives="number")
+@register("kopecks", rule="BAD_MONEY", gives="money")
 def kopecks(values: pd.Series) -> Transformed:
     """Money already held as whole kopecks (``123456`` = 1 234,56)."""
     return _whole_numbers(values, values.astype("str").str.strip(), 18, " of kopecks")
 
 
-@register("negate", rule="BAD_MONEY", takes="number", gives="number")
+@register("negate", rule="BAD_MONEY", takes="number", gives="same")
 def negate(values: pd.Series) -> Transformed:
     """Reverse the sign (a legacy system that stores payments as negative numbers)."""
     return _ok(-values, values.index)
 
 
-@register("decimal", rule="BAD_NUMBER", params={"decimal": str, "scale": int, "precision": int})
+@register("decimal", rule="BAD_NUMBER", params={"decimal": str, "scale": int, "precision": int}, gives="decimal")
 def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precision: int = 22) -> Transformed:
     """An exact decimal number as canonical text (``1234,5`` -> ``1234.5``); never a float."""
     blank = _blank(values)
@@ -203,7 +203,9 @@ def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precisi
     parts = text.str.extract(rf"^([+-]?)0*(\d{{1,{precision - scale}}})(?:\.(\d{{1,{scale}}}))?$")
     valid = parts[1].notna() & ~blank
     fraction = parts[2].fillna("").str.rstrip("0")
-    canonical = parts[0].fillna("").str.replace("+", "") + parts[1].fillna("") + np.where(fraction != "", "." + fraction, "")
+    sign = parts[0].fillna("").str.replace("+", "")
+    sign = sign.where((parts[1].fillna("") != "0") | (fraction != ""), "")  # no "-0"
+    canonical = sign + parts[1].fillna("") + np.where(fraction != "", "." + fraction, "")
     result = pd.Series(canonical, index=values.index, dtype="str").where(valid, None)
     errors = _no_errors(values)
     bad = ~valid & ~blank
@@ -212,10 +214,11 @@ def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precisi
     return Transformed(result, errors)
 
 
-@register("integer", rule="BAD_NUMBER", gives="number")
-def integer(values: pd.Series) -> Transformed:
-    """A whole number (``5``, ``1,0`` is accepted as 1)."""
-    return _whole_numbers(values, values.astype("str").str.strip().str.replace(r"[.,]0*$", "", regex=True), 9, "")
+@register("integer", rule="BAD_NUMBER", params={"decimal": str}, gives="number")
+def integer(values: pd.Series, decimal: str = ",") -> Transformed:
+    """A whole number (``5``; ``5,0`` is accepted as 5, but ``1.000`` is not guessed)."""
+    zeros = rf"{re.escape(decimal)}0+$"
+    return _whole_numbers(values, values.astype("str").str.strip().str.replace(zeros, "", regex=True), 9, "")
 
 
 @register("date", rule="BAD_DATE", params={"formats": list}, required=("formats",), gives="date")

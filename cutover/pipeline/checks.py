@@ -99,15 +99,20 @@ def _check_refs(mapped: MappedEntity, parents: dict[str, ParentKeys], rejects: R
     candidates = ~frame["_failed"]
     for ref in others:
         frame["_failed"] |= _reject_rejected_parents(mapped, ref, parents[ref.entity], candidates, rejects)
-    # A reference within the entity (a meter replaced by a meter, replaced in turn...) is
-    # followed until no more rows fall: a chain fails from its rejected end.
+
+
+def _follow_references_within(mapped: MappedEntity, rejects: RejectLog) -> None:
+    """A reference within the entity (a meter replaced by a meter, replaced in turn...) is
+    followed until no more rows fall: a chain fails from its rejected end, whatever rejected it."""
+    frame = mapped.frame
+    within = [r for r in mapped.mapping.refs if r.entity == mapped.entity]
     while within:
         fallen = pd.Series(False, index=frame.index)
         own_keys = parent_keys(mapped, rejects)
         for ref in within:
             fallen |= _reject_rejected_parents(mapped, ref, own_keys, ~frame["_failed"] & ~fallen, rejects)
         if not fallen.any():
-            break
+            return
         frame["_failed"] |= fallen
 
 
@@ -137,18 +142,6 @@ def _check_rules(mapped: MappedEntity, context: RuleContext, rejects: RejectLog)
                 break
 
 
-def _check_money_columns(mapped: MappedEntity, schema: SchemaDef) -> None:
-    """Money must arrive as integer kopecks; anything else is a mistake in the mapping."""
-    for column in schema.table(mapped.entity).columns:
-        if column.type == "money" and column.name in mapped.frame:
-            dtype = str(mapped.frame[column.name].dtype)
-            if dtype not in ("Int64", "int64"):
-                raise MappingError(
-                    f"{mapped.mapping.file}: target column {column.name!r} of {mapped.entity} is money but the mapping "
-                    f"gives {dtype}; a money column needs the money or kopecks transform"
-                )
-
-
 def _check_target_schema(mapped: MappedEntity, schema: SchemaDef, rejects: RejectLog) -> None:
     frame = mapped.frame
     rows = frame[~frame["_failed"]]
@@ -163,7 +156,7 @@ def _check_target_schema(mapped: MappedEntity, schema: SchemaDef, rejects: Rejec
             first = whole_column.iloc[0]
             raise MappingError(
                 f"{mapped.mapping.file}: target column {first['column']!r} of {mapped.entity} fails "
-                f"{first['check']} (got {first['failure_case']}); a money column needs the money or kopecks transform"
+                f"{first['check']} (got {first['failure_case']}); check the transforms of that column"
             ) from None
         for (column, check), group in cases.groupby(["column", "check"], sort=False):
             index = pd.Index(group["index"].astype("int64").unique())
@@ -234,17 +227,54 @@ def _merge_rows(mapped: MappedEntity) -> pd.DataFrame:
     return merged.set_axis(rows.drop_duplicates("_key").index)
 
 
+def _reject_whole_items(mapped: MappedEntity, why: pd.Series, rejects: RejectLog) -> None:
+    """Reject every still-accepted row of the items in ``why`` (item key -> reason): an item
+    loads whole or not at all."""
+    frame = mapped.frame
+    falling = frame["_key"].isin(why.index) & ~frame["_failed"]
+    rejects.add(mapped.entity, mapped.source_file, frame[falling], rule="MERGED_ROW_REJECTED",
+                message=f"another row of the same {mapped.entity} " + frame["_key"].map(why).astype("str"),
+                column=None, raw=frame["_key"])
+    frame["_failed"] |= falling
+
+
+def _failing_sums(mapped: MappedEntity, merged: pd.DataFrame, schema: SchemaDef) -> pd.Series:
+    """Item key -> why its merged sums break the target schema (empty when none do)."""
+    sums = _merge_columns(mapped, "sum")
+    try:
+        frame_schema(schema.table(mapped.entity), sums).validate(merged[sums], lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failing = exc.failure_cases.dropna(subset=["index"])
+        failing = failing.assign(key=merged.loc[failing["index"].astype("int64"), "_key"].values,
+                                 text=failing["column"] + " " + failing["failure_case"].astype("str"))
+        return "makes a sum that fails the target schema: " + failing.groupby("key", sort=False)["text"].agg("; ".join)
+    return pd.Series(dtype="str")
+
+
+def _merge_items(mapped: MappedEntity, schema: SchemaDef, rejects: RejectLog) -> None:
+    """Merge the rows of each item, never loading an item part of whose rows were rejected."""
+    frame = mapped.frame
+    partly = frame.loc[frame["_failed"], "_key"].unique()
+    _reject_whole_items(mapped, pd.Series("was rejected", index=partly, dtype="str"), rejects)
+    merged = _merge_rows(mapped)
+    failing = _failing_sums(mapped, merged, schema) if _merge_columns(mapped, "sum") else pd.Series(dtype="str")
+    if not failing.empty:
+        _reject_whole_items(mapped, failing, rejects)
+        merged = _merge_rows(mapped)
+    _warn_merge_conflicts(mapped, rejects)
+    mapped.accepted = merged
+
+
 def check_entity(mapped: MappedEntity, parents: dict[str, ParentKeys], context: RuleContext,
                  schema: SchemaDef, rejects: RejectLog) -> ParentKeys:
     """Run every check on one mapped entity (in place) and summarise it for its children."""
-    _check_money_columns(mapped, schema)
     _reject_duplicates(mapped, rejects)
     _check_refs(mapped, parents, rejects)
     _check_rules(mapped, context, rejects)
     _check_target_schema(mapped, schema, rejects)
+    _follow_references_within(mapped, rejects)
     if mapped.merges:
-        _warn_merge_conflicts(mapped, rejects)
-        mapped.accepted = _merge_rows(mapped)
+        _merge_items(mapped, schema, rejects)
     return parent_keys(mapped, rejects)
 
 
