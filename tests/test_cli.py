@@ -104,7 +104,7 @@ def test_mapping_naming_a_missing_column_exits_2(tmp_path):
     person.write_text(person.read_text(encoding="utf-8").replace('from = "ФИО"', 'from = "FIO"'), encoding="utf-8")
     result = run(project(tmp_path), "dry-run")
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {SAMPLE / 'abonent.csv'}: no column(s) ['FIO']; the header has ['ЛС', 'ФИО',")
+    assert result.stderr.startswith(f"Error: {SAMPLE / 'abonent.csv'}: no column(s) ['FIO']; it has ['ЛС', 'ФИО',")
     assert "Traceback" not in result.output
 
 

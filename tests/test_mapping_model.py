@@ -51,7 +51,7 @@ def edit(path: Path, old: str, new: str) -> None:
     ("entities/balance.toml", 'to = "closing_kopecks"', 'to = "closing"',
      "entities/balance.toml: columns[5].to: 'closing' is not a column of the target"),
     ("system.toml", 'separator = ";"\n\n[sources.usluga]', 'separator = ";"\nformat = "xml"\n\n[sources.usluga]',
-     "system.toml: sources.abonent.format: 'xml' is not one of ['delimited']"),
+     "system.toml: sources.abonent.format: 'xml' is not one of ['delimited'"),
     ("system.toml", 'separator = ";"\n\n[sources.usluga]', 'seperator = ";"\n\n[sources.usluga]',
      "system.toml: sources.abonent.seperator: unknown option for a delimited source; expected some of"),
     ("entities/balance.toml", 'transforms = ["money", "negate"]', 'transforms = ["negate"]',

@@ -14,8 +14,9 @@ from typing import Iterator
 import pandas as pd
 
 from cutover.errors import ExtractError
+from cutover.extract import Extractor, Options, file_path, register, require_columns, text_frame
 
-OPTIONS = {"encoding": str, "separator": str, "skip_rows": int, "comment": str, "quote": str}
+OPTIONS = {"file": str, "encoding": str, "separator": str, "skip_rows": int, "comment": str, "quote": str}
 _OTHER_SEPARATORS = (";", "|", "\t", ",")
 
 
@@ -50,23 +51,12 @@ def _header(path: Path, encoding: str, separator: str, skip_rows: int) -> list[s
     return [name.strip() for name in line.lstrip("\ufeff").split(separator)]
 
 
-def check_columns(path: Path, header: list[str], needed: set[str], separator: str) -> None:
-    """Raise ExtractError naming the file when a column the mapping needs is not in the header."""
-    missing = sorted(needed - set(header))
-    if not missing:
-        return
-    hint = ""
+def _separator_hint(header: list[str], separator: str) -> str:
     if len(header) == 1:
         found = [s for s in _OTHER_SEPARATORS if s != separator and s in header[0]]
         if found:
-            hint = f"; the header looks separated by {found[0]!r}, not {separator!r}: check separator in system.toml"
-    raise ExtractError(f"{path}: no column(s) {missing}; the header has {header}{hint}")
-
-
-def _frame(records: list[list[str]], rows: list[int], header: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(records, columns=header, dtype="str")
-    frame.insert(0, "_row", pd.Series(rows, dtype="int64"))
-    return frame
+            return f"; the header looks separated by {found[0]!r}, not {separator!r}: check separator in system.toml"
+    return ""
 
 
 def _records(path: Path, text, header: list[str], first_row: int, comment: str | None,
@@ -91,7 +81,13 @@ def _records(path: Path, text, header: list[str], first_row: int, comment: str |
         raise ExtractError(f"{path}: row {row}: {exc}; is the file truncated or a quote left open?") from None
 
 
-def read_delimited(path: Path, options: dict, needed: set[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+def header(options: Options, source_dir: Path) -> list[str]:
+    """The column names in the file's header row."""
+    return _header(file_path(options, source_dir), options.get("encoding", "utf-8"), options.get("separator", ";"),
+                   options.get("skip_rows", 0))
+
+
+def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
     """Yield the file's rows as text frames of at most ``chunk_rows`` rows.
 
     Rows whose fields are all blank (trailing ``;;;;`` lines) are skipped.
@@ -102,28 +98,37 @@ def read_delimited(path: Path, options: dict, needed: set[str], chunk_rows: int)
         A missing file, an undecodable byte, a missing column, a row with more or fewer
         fields than the header, an unterminated quote: naming the file and the row.
     """
+    path = file_path(options, source_dir)
     encoding = options.get("encoding", "utf-8")
     separator = options.get("separator", ";")
     skip_rows = options.get("skip_rows", 0)
-    if not path.is_file():
-        raise ExtractError(f"{path}: file not found")
-    header = _header(path, encoding, separator, skip_rows)
-    check_columns(path, header, needed, separator)
+    columns = _header(path, encoding, separator, skip_rows)
+    require_columns(str(path), columns, needed, _separator_hint(columns, separator))
     try:
         with path.open("r", encoding=encoding, newline="") as text:
             for _ in range(skip_rows + 1):
                 text.readline()
             records, rows = [], []
-            for row, record in _records(path, text, header, skip_rows + 2, options.get("comment"),
+            for row, record in _records(path, text, columns, skip_rows + 2, options.get("comment"),
                                         separator, options.get("quote", '"')):
                 if not any(field.strip() for field in record):
                     continue
                 records.append(record)
                 rows.append(row)
                 if len(records) >= chunk_rows:
-                    yield _frame(records, rows, header)
+                    yield text_frame(records, rows, columns)
                     records, rows = [], []
             if records:
-                yield _frame(records, rows, header)
+                yield text_frame(records, rows, columns)
     except UnicodeDecodeError:
         raise _encoding_error(path, encoding) from None
+
+
+EXTRACTOR = register(Extractor(
+    format="delimited",
+    options=OPTIONS,
+    required=(("file",),),
+    read=read_delimited,
+    header=header,
+    describe=lambda options, source_dir: options["file"],
+))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cutover.errors import MappingError
-from cutover.extract.delimited import OPTIONS as DELIMITED_OPTIONS
+from cutover.extract import REGISTRY as EXTRACTORS
 from cutover.mapping.transforms import REGISTRY
 from cutover.schema.definition import SchemaDef, target_schema
 
@@ -27,20 +27,18 @@ from cutover.schema.definition import SchemaDef, target_schema
 ENTITY_ORDER = ("service", "person", "premise", "account", "meter", "reading", "balance")
 # Target columns cutover fills itself rather than a mapping.
 ENGINE_COLUMNS = {"account": frozenset({"account_number"})}
-SOURCE_OPTIONS = {"delimited": DELIMITED_OPTIONS}  # format -> option -> type
-SOURCE_FORMATS = tuple(SOURCE_OPTIONS)
+SOURCE_OPTIONS = {fmt: extractor.options for fmt, extractor in EXTRACTORS.items()}  # format -> option -> type
 DUPLICATE_RULES = ("reject_all", "merge")
 MERGE_RULES = ("first", "sum")
 
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """One legacy source: a file (or, later, a table) and how to read it."""
+    """One legacy source (a file, a sheet, a table or a query) and how to read it."""
 
     name: str
     format: str
-    file: str
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # the extractor's options, file/table included
 
 
 @dataclass(frozen=True)
@@ -144,20 +142,25 @@ def _names(where: str, value: Any) -> tuple[str, ...]:
 def _source(path: Path, name: str, spec: Any) -> SourceSpec:
     where = f"{path}: sources.{name}"
     if not isinstance(spec, dict):
-        raise MappingError(f"{where}: expected a table with format and file")
+        raise MappingError(f"{where}: expected a table with format and file (or table)")
     fmt = spec.get("format", "delimited")
-    if fmt not in SOURCE_FORMATS:
-        raise MappingError(f"{where}.format: {fmt!r} is not one of {list(SOURCE_FORMATS)}")
-    if not isinstance(spec.get("file"), str):
-        raise MappingError(f"{where}.file: expected the file name, e.g. file = \"{name}.csv\"")
-    options = {k: v for k, v in spec.items() if k not in ("format", "file")}
-    allowed = SOURCE_OPTIONS[fmt]
+    if fmt not in EXTRACTORS:
+        raise MappingError(f"{where}.format: {fmt!r} is not one of {sorted(EXTRACTORS)}")
+    extractor = EXTRACTORS[fmt]
+    options = {k: v for k, v in spec.items() if k != "format"}
     for key, value in options.items():
-        if key not in allowed:
-            raise MappingError(f"{where}.{key}: unknown option for a {fmt} source; expected some of {sorted(allowed)}")
-        if not isinstance(value, allowed[key]):
-            raise MappingError(f"{where}.{key}: expected {allowed[key].__name__}, got {value!r}")
-    return SourceSpec(name=name, format=fmt, file=spec["file"], options=options)
+        if key not in extractor.options:
+            raise MappingError(f"{where}.{key}: unknown option for a {fmt} source; expected some of {sorted(extractor.options)}")
+        expected = extractor.options[key]
+        if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
+            kind = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
+            raise MappingError(f"{where}.{key}: expected {kind}, got {value!r}")
+    for group in extractor.required:
+        given = [key for key in group if key in options]
+        if len(given) != 1:
+            raise MappingError(f"{where}: a {fmt} source needs {' or '.join(group)}" +
+                               (f", not both {given}" if given else ""))
+    return SourceSpec(name=name, format=fmt, options=options)
 
 
 def _step(where: str, spec: Any, dictionaries: Path) -> TransformStep:

@@ -6,7 +6,6 @@ plus the SHA-256 of the source file: what every later report refers to.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -15,7 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cutover.extract import EXTRACTORS
+from cutover.extract import REGISTRY as EXTRACTORS
+from cutover.extract import file_sha256
 from cutover.mapping.model import SourceSpec, SystemMapping
 
 
@@ -24,9 +24,9 @@ class ExtractedSource:
     """One source as read: its rows (as text), where they came from and a fingerprint."""
 
     name: str
-    path: Path
+    location: str  # what rejects call it: the file name, "table abonent"
     rows: pd.DataFrame
-    sha256: str
+    sha256: str | None  # of the source file; None for a database
     snapshot: Path
 
 
@@ -37,14 +37,6 @@ class ExtractResult:
     sources: dict[str, ExtractedSource]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as raw:
-        for block in iter(lambda: raw.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _needed_columns(mapping: SystemMapping, source: str) -> set[str]:
     return set().union(*(e.source_columns for e in mapping.entities if e.source == source))
 
@@ -52,11 +44,11 @@ def _needed_columns(mapping: SystemMapping, source: str) -> set[str]:
 def extract_source(spec: SourceSpec, source_dir: Path, needed: set[str], chunk_rows: int,
                    snapshot: Path, on_rows: Callable[[int], None]) -> ExtractedSource:
     """Read one source chunk by chunk into a frame and a Parquet snapshot."""
-    path = source_dir / spec.file
+    extractor = EXTRACTORS[spec.format]
     chunks = []
     writer = None
     try:
-        for chunk in EXTRACTORS[spec.format](path, spec.options, needed, chunk_rows):
+        for chunk in extractor.read(spec.options, source_dir, needed, chunk_rows):
             table = pa.Table.from_pandas(chunk, preserve_index=False)
             writer = writer or pq.ParquetWriter(snapshot, table.schema)
             writer.write_table(table)
@@ -66,7 +58,8 @@ def extract_source(spec: SourceSpec, source_dir: Path, needed: set[str], chunk_r
         if writer is not None:
             writer.close()
     rows = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=["_row", *sorted(needed)])
-    return ExtractedSource(spec.name, path, rows, _sha256(path), snapshot)
+    fingerprint = file_sha256(source_dir / spec.options["file"]) if "file" in spec.options else None
+    return ExtractedSource(spec.name, extractor.describe(spec.options, source_dir), rows, fingerprint, snapshot)
 
 
 def extract_sources(mapping: SystemMapping, source_dir: Path, snapshot_dir: Path, chunk_rows: int,
@@ -76,7 +69,8 @@ def extract_sources(mapping: SystemMapping, source_dir: Path, snapshot_dir: Path
     used = [name for name in mapping.sources if any(e.source == name for e in mapping.entities)]
     sources = {}
     for name in used:
-        progress.stage(f"extract {mapping.sources[name].file}")
+        spec = mapping.sources[name]
+        progress.stage(f"extract {EXTRACTORS[spec.format].describe(spec.options, source_dir)}")
         sources[name] = extract_source(
             mapping.sources[name], source_dir, _needed_columns(mapping, name), chunk_rows,
             snapshot_dir / f"{name}.parquet", progress.advance,

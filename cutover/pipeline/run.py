@@ -59,7 +59,7 @@ def map_and_check(mapping: SystemMapping, extracted: ExtractResult, period_end: 
     for entity_mapping in mapping.entities:
         progress.stage(f"map {entity_mapping.entity}")
         source = extracted.sources[entity_mapping.source]
-        mapped = map_entity(entity_mapping, schema.table(entity_mapping.entity), source.path.name, source.rows, rejects)
+        mapped = map_entity(entity_mapping, schema.table(entity_mapping.entity), source.location, source.rows, rejects)
         accepted_parents = {name: accepted_rows(entities[name]).set_index("_key") for name in entities}
         parents[entity_mapping.entity] = check_entity(
             mapped, parents, RuleContext(period_end, accepted_parents), schema, rejects

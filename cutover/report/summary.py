@@ -36,7 +36,7 @@ def build_summary(run_id: str, kind: str, project, mapping, extracted, reconcili
         summary["error"] = error
     if extracted is not None:
         summary["sources"] = {
-            name: {"file": source.path.name, "rows": len(source.rows), "sha256": source.sha256}
+            name: {"location": source.location, "rows": len(source.rows), "sha256": source.sha256}
             for name, source in extracted.sources.items()
         }
     if reconciliation is not None:
