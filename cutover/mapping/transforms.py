@@ -239,6 +239,41 @@ def date(values: pd.Series, formats: list[str]) -> Transformed:
     return Transformed(result, errors)
 
 
+@register("excel_date", rule="BAD_DATE", gives="date")
+def excel_date(values: pd.Series) -> Transformed:
+    """An Excel serial day number (``45596`` = 2024-10-31; days since 1899-12-30)."""
+    blank = _blank(values)
+    text = values.astype("str").str.strip().str.replace(r"\.0+$", "", regex=True)
+    valid = text.str.fullmatch(r"\d{1,6}") & ~blank
+    days = pd.to_numeric(text.where(valid, "0"), downcast=None).astype("int64")
+    result = (pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")).astype("datetime64[us]")
+    result = result.where(valid, pd.NaT)
+    errors = _no_errors(values)
+    bad = ~valid & ~blank
+    errors[bad] = "not an Excel serial date: " + values[bad].astype("str").map(repr)
+    return Transformed(result, errors)
+
+
+@register("first_integer", rule="BAD_NUMBER", gives="number")
+def first_integer(values: pd.Series) -> Transformed:
+    """The first whole number in the text (``"4 года"`` -> 4, ``"6 лет"`` -> 6)."""
+    blank = _blank(values)
+    found = values.astype("str").str.extract(r"(\d{1,9})")[0]
+    result = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    result[found.notna()] = found[found.notna()].astype("int64")
+    errors = _no_errors(values)
+    bad = found.isna() & ~blank
+    errors[bad] = "no number in " + values[bad].astype("str").map(repr)
+    return Transformed(result, errors)
+
+
+@register("prefix", params={"text": str}, required=("text",))
+def prefix(values: pd.Series, text: str) -> Transformed:
+    """Put ``text`` before every non-blank value (``"ул. "`` + ``"Ленина"``)."""
+    blank = _blank(values)
+    return _ok((text + values.astype("str").str.strip()).where(~blank, None), values.index)
+
+
 @register("period", rule="BAD_DATE", params={"formats": list}, required=("formats",))
 def period(values: pd.Series, formats: list[str]) -> Transformed:
     """A billing month in one of ``formats`` (``202610`` with ``%Y%m``) as ``YYYY-MM``."""
