@@ -1,0 +1,258 @@
+"""DBF tables (dBase, FoxPro, Clipper), read record by record as exact text.
+
+``dbfread`` parses the header, the field descriptors and the memo file; the records are
+read here, straight from the file, because a person looks a row up by its record number
+(what a DBF viewer shows, deleted records included) and because a file cut short must be
+an error, not a silently shorter table. Every value is taken from its raw bytes:
+
+- ``C`` (character): decoded, trailing spaces dropped;
+- ``N``, ``F`` (numeric): the digits exactly as stored, stripped (``"1234.56"``, never a float);
+- ``D`` (date): ``YYYY-MM-DD``; blank -> ``""``; anything else is passed on as written, so the
+  mapping's ``date`` transform rejects that one row;
+- ``L`` (logical): ``T``/``Y`` -> ``"1"``, ``F``/``N`` -> ``"0"``, blank or ``?`` -> ``""``;
+- ``M`` (memo): the memo's text from the ``.FPT``/``.DBT`` file beside the table, decoded;
+- ``I`` (integer) and ``Y`` (currency) as exact decimal text.
+
+Deleted records (marked ``*``) are skipped but keep their numbers.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Iterator
+
+import dbfread
+import pandas as pd
+from dbfread.codepages import codepages
+from dbfread.exceptions import MissingMemoFile
+from dbfread.memo import FakeMemoFile, open_memofile
+
+from cutover.errors import ExtractError
+from cutover.extract import Extractor, Options, file_path, register, require_columns, text_frame
+
+OPTIONS = {"file": str, "encoding": str}
+
+_BLANK = b" \x00"
+_TRUE, _FALSE, _UNKNOWN = b"TtYy", b"FfNn", b"? \x00"
+_READ_AHEAD = 1 << 20  # bytes of records read from the file at once
+
+
+def _open_table(path: Path, encoding: str | None):
+    """The table's header and field descriptors (dbfread), with errors naming the file."""
+    try:
+        return dbfread.DBF(str(path), encoding=encoding, raw=True, ignorecase=False)
+    except MissingMemoFile:
+        raise ExtractError(
+            f"{path}: memo file not found: the table has memo fields, whose text is kept in "
+            f"{path.stem}.FPT or {path.stem}.DBT beside it; copy that file together with {path.name}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ExtractError(
+            f"{path}: a field name cannot be read as {exc.encoding}; set encoding in the mapping's system.toml"
+        ) from None
+    except (struct.error, ValueError, OSError) as exc:
+        raise ExtractError(f"{path}: not a readable DBF file ({exc}); is the file truncated or not a DBF table?") from None
+
+
+def _encoding(path: Path, table, options: Options) -> str:
+    """The encoding option, else the code page the header's language-driver byte names."""
+    if "encoding" in options:
+        return options["encoding"]
+    driver = table.header.language_driver
+    if driver in codepages and driver != 0:
+        return codepages[driver][0]
+    raise ExtractError(
+        f"{path}: the header does not say which code page its text is in (language driver byte "
+        f"0x{driver:02x}); set encoding in the mapping's system.toml, e.g. encoding = \"cp866\" for a DOS export"
+    )
+
+
+def _check_layout(path: Path, table) -> None:
+    """A record length that does not fit the fields means the header is damaged."""
+    fields_length = sum(field.length for field in table.fields)
+    if table.header.recordlen != fields_length + 1:
+        raise ExtractError(
+            f"{path}: the header says records of {table.header.recordlen} bytes, but its fields take "
+            f"{fields_length} + 1; the file is damaged"
+        )
+
+
+def _memo_index(raw: bytes) -> int:
+    if len(raw) == 4:  # Visual FoxPro: a binary block number
+        return struct.unpack("<I", raw)[0]
+    digits = raw.strip(_BLANK)
+    return int(digits) if digits else 0
+
+
+def _date(raw: bytes) -> str:
+    text = raw.strip(_BLANK).decode("ascii", errors="replace")
+    if not text.strip("0"):
+        return ""
+    if len(text) == 8 and text.isdigit():
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return text
+
+
+def _logical(raw: bytes, encoding: str) -> str:
+    if raw in _TRUE:
+        return "1"
+    if raw in _FALSE:
+        return "0"
+    if raw in _UNKNOWN:
+        return ""
+    return raw.decode(encoding)
+
+
+def _currency(raw: bytes) -> str:
+    units = struct.unpack("<q", raw)[0]  # ten-thousandths
+    sign = "-" if units < 0 else ""
+    whole, fraction = divmod(abs(units), 10000)
+    return f"{sign}{whole}.{fraction:04d}"
+
+
+class _Reader:
+    """Turns the raw bytes of one record into the text of each field."""
+
+    def __init__(self, path: Path, fields: list[tuple[str, str, int, int]], encoding: str, memo):
+        self.path, self.fields, self.encoding, self.memo = path, fields, encoding, memo
+
+    def values(self, record: bytes, number: int) -> list[str]:
+        values = []
+        for name, kind, start, end in self.fields:
+            raw = record[start:end]
+            try:
+                values.append(self._text(kind, raw))
+            except UnicodeDecodeError as exc:
+                raise ExtractError(
+                    f"{self.path}: record {number}, field {name}: byte 0x{exc.object[exc.start:exc.start + 1].hex()} "
+                    f"cannot be read as {self.encoding}; is the file in another encoding? "
+                    f"Set encoding in the mapping's system.toml"
+                ) from None
+            except (OSError, struct.error, ValueError) as exc:
+                raise ExtractError(f"{self.path}: record {number}, field {name}: {exc}; is the memo file damaged?") from None
+        return values
+
+    def _text(self, kind: str, raw: bytes) -> str:
+        if kind in "CV":
+            return raw.rstrip(_BLANK).decode(self.encoding)
+        if kind in "NF":
+            return raw.strip(_BLANK).decode("ascii", errors="replace")
+        if kind == "D":
+            return _date(raw)
+        if kind == "L":
+            return _logical(raw, self.encoding)
+        if kind == "M":
+            return self._memo_text(raw)
+        if kind in "I+":
+            return str(struct.unpack("<i", raw)[0])
+        if kind == "Y":
+            return _currency(raw)
+        raise ValueError(f"field type {kind!r} is not read as text by cutover")
+
+    def _memo_text(self, raw: bytes) -> str:
+        index = _memo_index(raw)
+        if index <= 0:
+            return ""
+        memo = self.memo[index]
+        if memo is None:
+            return ""
+        return bytes(memo).rstrip(b"\x00\x1a").decode(self.encoding)
+
+
+_READ_TYPES = "CVNFDLMI+Y"
+
+
+def _layout(table) -> list[tuple[str, str, int, int]]:
+    """(name, type, first byte, byte after) of every data field in a record.
+
+    Visual FoxPro's system field ``_NullFlags`` (type ``0``) is not data and is left out.
+    """
+    layout, start = [], 1  # byte 0 is the deletion flag
+    for field in table.fields:
+        if field.type != "0":
+            layout.append((field.name, field.type, start, start + field.length))
+        start += field.length
+    return layout
+
+
+def header(options: Options, source_dir: Path) -> list[str]:
+    """The table's field names, as written in the file (upper case in most DBF files)."""
+    path = file_path(options, source_dir)
+    return [name for name, *_ in _layout(_open_table(path, options.get("encoding")))]
+
+
+def _records(path: Path, table, chunk_rows: int) -> Iterator[tuple[int, bytes]]:
+    """(record number, bytes) of every record the header announces, deleted ones included."""
+    size, count = table.header.recordlen, table.header.numrecords
+    batch = max(1, min(chunk_rows, _READ_AHEAD // max(size, 1)))
+    with path.open("rb") as raw:
+        raw.seek(table.header.headerlen)
+        number = 0
+        while number < count:
+            wanted = min(batch, count - number)
+            block = raw.read(size * wanted)
+            whole = len(block) // size
+            for offset in range(0, whole * size, size):
+                number += 1
+                yield number, block[offset:offset + size]
+            if whole < wanted:
+                raise ExtractError(
+                    f"{path}: the header announces {count} records, but the file ends inside record "
+                    f"{number + 1}; is the file truncated?"
+                )
+
+
+def read_dbf(options: Options, source_dir: Path, needed: set[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Yield the table's live records as text frames of at most ``chunk_rows`` rows.
+
+    ``_row`` is the record number (1-based, deleted records counted).
+
+    Raises
+    ------
+    ExtractError
+        A missing DBF or memo file, no known encoding, a missing column, a byte that cannot be
+        decoded, a file shorter than its header says or a damaged header: naming the file and
+        the record.
+    """
+    path = file_path(options, source_dir)
+    table = _open_table(path, options.get("encoding"))
+    _check_layout(path, table)
+    layout = _layout(table)
+    require_columns(str(path), [name for name, *_ in layout], needed)
+    encoding = _encoding(path, table, options)
+    unreadable = {name: kind for name, kind, *_ in layout if kind not in _READ_TYPES}
+    if unreadable.keys() & needed:
+        wanted = {name: kind for name, kind in unreadable.items() if name in needed}
+        raise ExtractError(f"{path}: fields of a type cutover does not read as text: {wanted} "
+                           f"(it reads {', '.join(_READ_TYPES)})")
+    layout = [part for part in layout if part[0] not in unreadable]  # binary fields nobody asked for
+    names = [name for name, *_ in layout]
+    memo = open_memofile(table.memofilename, table.header.dbversion) if table.memofilename else FakeMemoFile(None)
+    reader = _Reader(path, layout, encoding, memo)
+    with memo:
+        records, rows = [], []
+        for number, record in _records(path, table, chunk_rows):
+            flag = record[:1]
+            if flag == b"*":
+                continue
+            if flag != b" ":
+                raise ExtractError(f"{path}: record {number} starts with byte 0x{flag.hex()}, not a record "
+                                   f"marker; the file is damaged")
+            records.append(reader.values(record, number))
+            rows.append(number)
+            if len(records) >= chunk_rows:
+                yield text_frame(records, rows, names)
+                records, rows = [], []
+        if records:
+            yield text_frame(records, rows, names)
+
+
+EXTRACTOR = register(Extractor(
+    format="dbf",
+    options=OPTIONS,
+    required=(("file",),),
+    read=read_dbf,
+    header=header,
+    describe=lambda options, source_dir: options["file"],
+))
