@@ -78,3 +78,4 @@ def text_frame(records: list[list[str]], rows: list[int], columns: list[str]) ->
 from cutover.extract import delimited  # noqa: E402,F401
 from cutover.extract import excel  # noqa: E402,F401
 from cutover.extract import dbf  # noqa: E402,F401
+from cutover.extract import sql  # noqa: E402,F401
