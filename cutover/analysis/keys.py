@@ -1,0 +1,163 @@
+"""Keys across sources: duplicate legacy keys and orphans, as the mapping defines them.
+
+Every entity's key columns are counted in its sources, and so are the columns each
+reference names. After one pass over all sources, a key seen twice is a duplicate and a
+child value missing from the parent's keys is an orphan (a meter whose ЛС is not in the
+account file). Keys are compared as the engine compares them (trimmed, joined with ``|``,
+after the entity's filter).
+
+Memory grows with the number of distinct keys, not with the rows: that is the least an
+exact orphan count needs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cutover.analysis.findings import Finding
+from cutover.analysis.usage import entity_sources, is_raw
+from cutover.mapping.model import EntityMapping, RefRule, SystemMapping
+from cutover.pipeline.mapstage import join_key
+
+EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class KeyColumns:
+    """Columns spelling a key in the rows of some sources, after a filter."""
+
+    sources: tuple[str, ...]
+    columns: tuple[str, ...]
+    filter: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{' + '.join(self.sources)}.{' + '.join(self.columns)}"
+
+
+class KeyCounter:
+    """How many rows carry each key value; first-seen order kept for examples."""
+
+    def __init__(self, spec: KeyColumns):
+        self.spec = spec
+        self.counts: Counter[str] = Counter()
+        self.missing: set[str] = set()  # mapped columns the source does not have
+
+    def add(self, source: str, chunk: pd.DataFrame) -> None:
+        if source not in self.spec.sources:
+            return
+        wanted = list(self.spec.columns) + [c for c, _ in self.spec.filter]
+        absent = [c for c in wanted if c not in chunk.columns]
+        if absent:
+            self.missing.update(absent)
+            return
+        rows = chunk
+        for column, allowed in self.spec.filter:
+            rows = rows[rows[column].astype("str").str.strip().isin(allowed)]
+        keys = join_key(rows[list(self.spec.columns)]).dropna()
+        for key, count in keys.value_counts(sort=False).items():
+            self.counts[key] += int(count)
+
+
+@dataclass(frozen=True)
+class _Reference:
+    child: EntityMapping
+    ref: RefRule
+    values: KeyColumns
+    parent: KeyColumns
+
+
+class KeyChecks:
+    """The duplicate and orphan checks a mapping implies, fed chunk by chunk."""
+
+    def __init__(self, mapping: SystemMapping):
+        self._duplicates: dict[KeyColumns, list[EntityMapping]] = {}
+        self._references: list[_Reference] = []
+        self._notes: list[Finding] = []
+        for entity in mapping.entities:
+            spec = _key_columns(entity, entity.key)
+            if spec is not None:
+                self._duplicates.setdefault(spec, []).append(entity)
+            elif entity.key:
+                self._note(entity, "key", entity.key)
+        for entity in mapping.entities:
+            for ref in entity.refs:
+                self._add_reference(mapping, entity, ref)
+        specs = {*self._duplicates, *(r.values for r in self._references), *(r.parent for r in self._references)}
+        self.counters = {spec: KeyCounter(spec) for spec in specs}
+
+    def _note(self, entity: EntityMapping, what: str, columns: tuple[str, ...]) -> None:
+        self._notes.append(Finding(
+            "info", "NOT_CHECKED", ", ".join(entity_sources(entity)), ", ".join(columns),
+            f"{entity.entity} {what} ({', '.join(columns)}) names joined or unpivoted columns; the profile checks "
+            "only keys made of source columns", 0))
+
+    def _add_reference(self, mapping: SystemMapping, entity: EntityMapping, ref: RefRule) -> None:
+        parent = mapping.entity(ref.entity)
+        if ref.same_row or parent is None or not parent.key or len(parent.key) != len(ref.key):
+            return  # same-row parents and address-keyed parents have no key to look up in the source
+        values = _key_columns(entity, ref.key)
+        parent_key = _key_columns(parent, parent.key)
+        if values is None:
+            self._note(entity, f"reference {ref.target}", ref.key)
+        elif parent_key is None:
+            self._note(parent, f"key (so {entity.entity}.{ref.target} is not checked)", parent.key)
+        else:
+            self._references.append(_Reference(entity, ref, values, parent_key))
+
+    def add(self, source: str, chunk: pd.DataFrame) -> None:
+        """Count one chunk of one source."""
+        for counter in self.counters.values():
+            counter.add(source, chunk)
+
+    def findings(self, unreadable: set[str]) -> list[Finding]:
+        """Duplicates, orphans and unchecked keys; keys in sources that could not be read are skipped."""
+        found = list(self._notes)
+        # A key with a column the source lacks is not checked: the profile reports the missing column itself.
+        complete = {spec for spec, counter in self.counters.items()
+                    if not set(spec.sources) & unreadable and not counter.missing}
+        for spec, entities in self._duplicates.items():
+            if spec in complete:
+                found.extend(_duplicate_finding(spec, entities, self.counters[spec]))
+        for reference in self._references:
+            if reference.values in complete and reference.parent in complete:
+                values, parents = self.counters[reference.values], self.counters[reference.parent]
+                found.extend(_orphan_finding(reference, values, parents))
+        return found
+
+
+def _key_columns(entity: EntityMapping, columns: tuple[str, ...]) -> KeyColumns | None:
+    """The key as source columns, or None when it names joined or unpivoted columns."""
+    filter_ = tuple(getattr(entity, "filter", ()))
+    if not columns or not all(is_raw(entity, c) for c in columns + tuple(c for c, _ in filter_)):
+        return None
+    return KeyColumns(entity_sources(entity), tuple(columns), filter_)
+
+
+def _duplicate_finding(spec: KeyColumns, entities: list[EntityMapping], counter: KeyCounter) -> list[Finding]:
+    repeated = [(key, n) for key, n in counter.counts.items() if n > 1]
+    if not repeated:
+        return []
+    rows = sum(n for _, n in repeated)
+    names = ", ".join(e.entity for e in entities)
+    merging = all(e.on_duplicate == "merge" for e in entities)
+    examples = tuple(key for key, _ in sorted(repeated, key=lambda kn: -kn[1])[:EXAMPLES])
+    what = (f"{len(repeated)} key value(s) of {names} occur more than once ({rows} rows); "
+            + ("they merge into one item each" if merging else "every row of such a key will be rejected"))
+    return [Finding("info" if merging else "error", "DUPLICATE_KEY", ", ".join(spec.sources),
+                    ", ".join(spec.columns), what, rows, examples)]
+
+
+def _orphan_finding(reference: _Reference, values: KeyCounter, parents: KeyCounter) -> list[Finding]:
+    orphans = [(key, n) for key, n in values.counts.items() if key not in parents.counts]
+    if not orphans:
+        return []
+    rows = sum(n for _, n in orphans)
+    child, ref = reference.child, reference.ref
+    what = (f"{rows} row(s) of {child.entity} refer through {', '.join(ref.key)} to {len(orphans)} {ref.entity} key "
+            f"value(s) not in {reference.parent.label}; those rows will be rejected")
+    return [Finding("error", "ORPHAN", ", ".join(reference.values.sources),
+                    ", ".join(ref.key), what, rows, tuple(key for key, _ in orphans[:EXAMPLES]))]
