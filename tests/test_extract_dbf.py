@@ -175,6 +175,14 @@ def test_an_undecodable_byte_names_the_record_field_and_byte(lic):
         "another encoding? Set encoding in the mapping's system.toml")
 
 
+def test_an_unknown_encoding_name_is_an_error_naming_the_file(lic):
+    with pytest.raises(ExtractError) as error:
+        read(lic, encoding="auto")
+    assert str(error.value) == (
+        f"{lic / 'LIC.DBF'}: 'auto' is not an encoding Python knows; give one such as \"cp866\" or \"cp1251\", "
+        "or leave encoding out to use the code page the DBF header names")
+
+
 def test_a_header_without_a_code_page_asks_for_the_encoding(lic):
     path = lic / "LIC.DBF"
     data = bytearray(path.read_bytes())

@@ -18,6 +18,7 @@ Deleted records (marked ``*``) are skipped but keep their numbers.
 
 from __future__ import annotations
 
+import codecs
 import struct
 from pathlib import Path
 from typing import Iterator
@@ -40,6 +41,14 @@ _READ_AHEAD = 1 << 20  # bytes of records read from the file at once
 
 def _open_table(path: Path, encoding: str | None):
     """The table's header and field descriptors (dbfread), with errors naming the file."""
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ExtractError(
+                f"{path}: {encoding!r} is not an encoding Python knows; give one such as \"cp866\" or \"cp1251\", "
+                f"or leave encoding out to use the code page the DBF header names"
+            ) from None
     try:
         return dbfread.DBF(str(path), encoding=encoding, raw=True, ignorecase=False)
     except MissingMemoFile:
