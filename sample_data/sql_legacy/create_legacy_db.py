@@ -176,7 +176,8 @@ class Legacy:
         for kod in services + ((15,) if antenna else ()):
             self.balances(account_id, kod)
 
-    def meter(self, account_id: int, kod: int, replaced: bool = False, orphan: bool = False) -> int:
+    def meter(self, account_id: int, kod: int, replaced: bool = False, orphan: bool = False,
+              replacement: bool = False) -> int:
         rng = self.rng
         zones = 2 if kod == 5 and rng.random() < 0.4 else 1
         interval = {1: 6, 2: 4, 5: 16, 6: 10}[kod]
@@ -190,18 +191,17 @@ class Legacy:
             "status": "Р", "zamenen_na": None,
         }
         self.rows["schetchik"].append(meter)
-        months = READING_MONTHS
-        if replaced:  # read until July, then replaced by a new meter starting near zero
+        months, start = READING_MONTHS, Decimal(rng.randint(100, 40000))
+        if replacement:  # installed at the end of July, read from August, starting near zero
+            meter["data_ust"] = meter["data_pov"] = dt.date(2026, 7, 28)
+            months, start = READING_MONTHS[3:], Decimal("0.5")
+        if replaced:  # read until July, then replaced by a new meter
             meter["status"] = "А"
-            new_id = self.meter(account_id, kod)
-            meter["zamenen_na"] = new_id
-            new = self.rows["schetchik"][-1]
-            new["data_ust"] = new["data_pov"] = dt.date(2026, 7, 28)
-            self.readings(new_id, 1, READING_MONTHS[3:], start=Decimal("0.5"), scale=3)
+            meter["zamenen_na"] = self.meter(account_id, kod, replacement=True)
             months = READING_MONTHS[:3]
         scale = 1 if kod == 5 else 3
         for zone in range(1, zones + 1):
-            self.readings(meter["id"], zone, months, Decimal(rng.randint(100, 40000)), scale, orphan)
+            self.readings(meter["id"], zone, months, start, scale, orphan)
         return meter["id"]
 
     def readings(self, meter_id: int, zone: int, months, start: Decimal, scale: int, orphan: bool = False) -> None:
