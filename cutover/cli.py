@@ -16,7 +16,9 @@ from cutover.config import load_project
 from cutover.errors import EXIT_GATE_FAILED, EXIT_OK, CutoverError
 from cutover.pipeline.run import dry_run
 from cutover.progress import progress_for
-from cutover.report.console import render_run
+from cutover.analysis import profile_project, write_profile_reports
+from cutover.analysis.check import check_project
+from cutover.report.console import render_check, render_profile, render_run
 
 
 class CutoverGroup(click.Group):
@@ -57,6 +59,26 @@ def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool) -> N
     else:
         click.echo(render_run(result.summary, result.report_dir))
     sys.exit(EXIT_OK if result.status == "reconciled" else EXIT_GATE_FAILED)
+
+
+@cli.command("check")
+@click.pass_obj
+def check_command(project_dir: Path) -> None:
+    """Validate the configuration and mappings against the data; list unmapped legacy codes."""
+    project = load_project(project_dir)
+    result = check_project(project, progress_for(sys.stderr))
+    click.echo(render_check(result))
+    sys.exit(result.exit_code)
+
+
+@cli.command("profile")
+@click.pass_obj
+def profile_command(project_dir: Path) -> None:
+    """Profile every legacy source: blanks, values, shapes, duplicate keys, orphans."""
+    project = load_project(project_dir)
+    result = profile_project(project, progress_for(sys.stderr))
+    workbook, page = write_profile_reports(result)
+    click.echo(render_profile(result, workbook, page))
 
 
 @cli.group("db")

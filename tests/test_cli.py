@@ -163,3 +163,50 @@ def test_db_upgrade_reports_the_revision(tmp_path):
 @pytest.mark.parametrize("args", [["dry-run", "--nope"], ["no-such-command"]])
 def test_bad_usage_exits_2(tmp_path, args):
     assert run(project(tmp_path), *args).exit_code == 2
+
+
+def test_check_lists_legacy_codes_with_no_mapping_and_exits_1(tmp_path):
+    result = run(project(tmp_path), "check")
+    assert result.exit_code == 1
+    assert "  service    Код              services           12               1" in result.stdout
+    assert result.stdout.endswith(
+        "1 code(s) have no mapping: add them to the dictionaries or expect their rows to be rejected (UNKNOWN_CODE)\n")
+
+
+def test_check_passes_when_every_code_is_mapped(tmp_path):
+    mapping = own_mapping(tmp_path)
+    services = mapping / "dictionaries" / "services.toml"
+    services.write_text(services.read_text(encoding="utf-8") + '"12" = "maintenance"\n', encoding="utf-8")
+    result = run(project(tmp_path), "check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("Every source has the columns the mapping reads, and every legacy code is mapped.\n")
+
+
+def test_check_names_every_missing_column_and_file_and_exits_2(tmp_path):
+    extract = copy_sample(tmp_path)
+    (extract / "usluga.csv").unlink()
+    mapping = own_mapping(tmp_path)
+    person = mapping / "entities" / "person.toml"
+    person.write_text(person.read_text(encoding="utf-8").replace('from = "ДатаРожд"', 'from = "ДатаР"'), encoding="utf-8")
+    result = run(project(tmp_path, extract), "check")
+    assert result.exit_code == 2
+    assert f"! {extract / 'usluga.csv'}: file not found" in result.stdout
+    assert "! abonent.csv (source abonent): no column(s) ['ДатаР'] that the mapping reads; it has ['ЛС'," in result.stdout
+
+
+def test_check_with_an_invalid_mapping_exits_2(tmp_path):
+    mapping = own_mapping(tmp_path)
+    (mapping / "entities" / "meter.toml").write_text("[entity]\nname = 'meter'\n", encoding="utf-8")
+    result = run(project(tmp_path), "check")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {mapping / 'entities' / 'meter.toml'}: missing key(s) ['columns']")
+
+
+def test_profile_writes_both_reports_and_lists_the_worst_first(tmp_path):
+    result = run(project(tmp_path), "profile")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Profile ") and lines[0].endswith("infos") and "5 sources" in lines[0]
+    assert lines[1].startswith("  error")
+    report_dir = next((tmp_path / "reports").glob("*-profile-*"))
+    assert (report_dir / "profile.xlsx").is_file() and (report_dir / "profile.html").is_file()

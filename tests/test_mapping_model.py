@@ -51,12 +51,12 @@ def edit(path: Path, old: str, new: str) -> None:
     ("entities/balance.toml", 'to = "closing_kopecks"', 'to = "closing"',
      "entities/balance.toml: columns[5].to: 'closing' is not a column of the target"),
     ("system.toml", 'separator = ";"\n\n[sources.usluga]', 'separator = ";"\nformat = "xml"\n\n[sources.usluga]',
-     "system.toml: sources.abonent.format: 'xml' is not one of ['delimited'"),
+     "system.toml: sources.abonent.format: 'xml' is not one of ['dbf', 'delimited'"),
     ("system.toml", 'separator = ";"\n\n[sources.usluga]', 'seperator = ";"\n\n[sources.usluga]',
      "system.toml: sources.abonent.seperator: unknown option for a delimited source; expected some of"),
     ("entities/balance.toml", 'transforms = ["money", "negate"]', 'transforms = ["negate"]',
      "entities/balance.toml: columns[4].transforms[0]: 'negate' needs a number, but gets text; put one of "
-     "['integer', 'kopecks', 'money'] before it"),
+     "['first_integer', 'integer', 'kopecks', 'money'] before it"),
     ("entities/account.toml", 'entity = "premise"\nkey = "same_row"', 'entity = "service"\nkey = "same_row"',
      "entities/account.toml: refs[1].key: \"same_row\" needs service built from the same source ('abonent'), "
      "but it is built from 'usluga'"),

@@ -15,6 +15,7 @@ import pandas as pd
 
 from cutover.errors import ExtractError
 from cutover.extract import Extractor, Options, file_path, register, require_columns, text_frame
+from cutover.extract.encoding import detect_encoding
 
 OPTIONS = {"file": str, "encoding": str, "separator": str, "skip_rows": int, "comment": str, "quote": str}
 _OTHER_SEPARATORS = (";", "|", "\t", ",")
@@ -81,10 +82,23 @@ def _records(path: Path, text, header: list[str], first_row: int, comment: str |
         raise ExtractError(f"{path}: row {row}: {exc}; is the file truncated or a quote left open?") from None
 
 
+def _encoding(options: Options, path: Path) -> str:
+    """The encoding named in the mapping; ``"auto"`` guesses it from the file."""
+    named = options.get("encoding", "utf-8")
+    return detect_encoding(path) if named == "auto" else named
+
+
 def header(options: Options, source_dir: Path) -> list[str]:
     """The column names in the file's header row."""
-    return _header(file_path(options, source_dir), options.get("encoding", "utf-8"), options.get("separator", ";"),
-                   options.get("skip_rows", 0))
+    path = file_path(options, source_dir)
+    return _header(path, _encoding(options, path), options.get("separator", ";"), options.get("skip_rows", 0))
+
+
+def details(options: Options, source_dir: Path) -> dict:
+    """What a report says about how the file was read: its encoding, and whether it was guessed."""
+    path = file_path(options, source_dir)
+    encoding = _encoding(options, path)
+    return {"encoding": f"{encoding} (detected)" if options.get("encoding") == "auto" else encoding}
 
 
 def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -99,7 +113,7 @@ def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_r
         fields than the header, an unterminated quote: naming the file and the row.
     """
     path = file_path(options, source_dir)
-    encoding = options.get("encoding", "utf-8")
+    encoding = _encoding(options, path)
     separator = options.get("separator", ";")
     skip_rows = options.get("skip_rows", 0)
     columns = _header(path, encoding, separator, skip_rows)
@@ -131,4 +145,5 @@ EXTRACTOR = register(Extractor(
     read=read_delimited,
     header=header,
     describe=lambda options, source_dir: options["file"],
+    details=details,
 ))

@@ -51,16 +51,17 @@ class TransformStep:
 
 @dataclass(frozen=True)
 class ColumnRule:
-    """Target column(s) from one source column (or a constant) through transforms."""
+    """Target column(s) from source column(s) (or a constant) through transforms."""
 
     targets: tuple[str, ...]
-    source: str | None
+    source: str | None  # the source column, or the columns joined by ", " for messages
     constant: Any
     steps: tuple[TransformStep, ...]
     required: bool
     where: str  # "file: columns[i]" for messages
     merge: str = "first"  # for a merging entity: how rows of one item combine (first, sum)
     kind: str = "text"  # what the last transform gives: text, number, money, decimal, date
+    inputs: tuple[str, ...] = ()  # the source columns read (several for a transform reading columns)
 
 
 @dataclass(frozen=True)
@@ -76,25 +77,63 @@ class RefRule:
 
 
 @dataclass(frozen=True)
+class JoinRule:
+    """Columns of another source brought in by key: ``<source>.<column>``."""
+
+    source: str
+    on: tuple[tuple[str, str], ...]  # (this entity's column, the joined source's column)
+    columns: tuple[str, ...]
+    required: bool
+    where: str
+
+    def name(self, column: str) -> str:
+        return f"{self.source}.{column}"
+
+
+@dataclass(frozen=True)
+class Unpivot:
+    """Wide to long: one row per listed column, with its label and its value."""
+
+    columns: tuple[tuple[str, str], ...]  # (label, source column)
+    label: str
+    value: str
+    skip_blank: bool
+
+
+@dataclass(frozen=True)
 class EntityMapping:
-    """How one target entity is built from one source."""
+    """How one target entity is built from its source(s)."""
 
     entity: str
     file: Path
-    source: str
+    source: str  # the first source; rows of ``sources`` are united
     key: tuple[str, ...]  # source columns of the legacy key
     key_from_target: tuple[str, ...]  # or target columns (a premise keyed by its address)
     on_duplicate: str
     columns: tuple[ColumnRule, ...]
     refs: tuple[RefRule, ...]
+    sources: tuple[str, ...] = ()
+    filter: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, allowed values)
+    joins: tuple[JoinRule, ...] = ()
+    unpivot: Unpivot | None = None
 
-    @property
-    def source_columns(self) -> set[str]:
-        used = {c.source for c in self.columns if c.source}
+    def needed_columns(self) -> dict[str, set[str]]:
+        """Per source name, the columns this entity reads from it."""
+        used = {name for c in self.columns for name in c.inputs}
         used.update(self.key)
         for ref in self.refs:
             used.update(ref.key)
-        return used
+        used.update(column for column, _ in self.filter)
+        for join in self.joins:
+            used.update(left for left, _ in join.on)
+        made = {join.name(c) for join in self.joins for c in join.columns}
+        if self.unpivot:
+            made |= {self.unpivot.label, self.unpivot.value}
+            used.update(column for _, column in self.unpivot.columns)
+        needed = {source: used - made for source in self.sources}
+        for join in self.joins:
+            needed.setdefault(join.source, set()).update({right for _, right in join.on} | set(join.columns))
+        return needed
 
 
 @dataclass(frozen=True)
@@ -212,7 +251,11 @@ def _check_kinds(where: str, steps: tuple[TransformStep, ...], kind: str) -> str
         transform = REGISTRY[step.name]
         accepted = NUMBER_KINDS if transform.takes == "number" else (transform.takes,)
         if transform.takes != "any" and kind != "any" and kind not in accepted:
-            makers = sorted(n for n, t in REGISTRY.items() if t.gives in accepted)
+            if "columns" in (kind, transform.takes):
+                raise MappingError(f"{where}.transforms[{index}]: {step.name!r} reads "
+                                   f"{'several columns' if transform.takes == 'columns' else 'one column'}: "
+                                   f"check from = ... of this column")
+            makers = sorted(n for n, t in REGISTRY.items() if t.gives in accepted and t.takes in (kind, "any"))
             raise MappingError(
                 f"{where}.transforms[{index}]: {step.name!r} needs a {transform.takes}, but gets {kind}; "
                 f"put one of {makers} before it"
@@ -234,18 +277,22 @@ def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dic
             raise MappingError(f"{where}.to: {target!r} is not a column of the target; expected one of {sorted(table_columns)}")
     if ("from" in spec) == ("value" in spec):
         raise MappingError(f"{where}: give exactly one of from = \"<source column>\" or value = <constant>")
-    source = spec.get("from")
-    if source is not None and not isinstance(source, str):
-        raise MappingError(f"{where}.from: expected one source column name, got {source!r}")
+    inputs = _names(f"{where}.from", spec["from"]) if "from" in spec else ()
     steps = tuple(_step(f"{where}.transforms[{i}]", s, dictionaries) for i, s in enumerate(spec.get("transforms", [])))
-    kind = _check_kinds(where, steps, "text" if source is not None else "any")
+    kind = _check_kinds(where, steps, "any" if not inputs else "text" if len(inputs) == 1 else "columns")
+    if len(inputs) > 1 and (not steps or REGISTRY[steps[0].name].takes != "columns"):
+        readers = sorted(n for n, t in REGISTRY.items() if t.takes == "columns")
+        raise MappingError(f"{where}.from: several columns need a first transform that reads them: one of {readers}")
+    if len(inputs) > 1 and REGISTRY[steps[0].name].reads != len(inputs):
+        raise MappingError(f"{where}.from: {steps[0].name!r} reads {REGISTRY[steps[0].name].reads} columns, "
+                           f"not {len(inputs)}")
     outputs = next((REGISTRY[s.name].outputs for s in steps if REGISTRY[s.name].outputs), None)
     if outputs and len(outputs) != len(targets):
         raise MappingError(f"{where}.to: transform gives {len(outputs)} columns {list(outputs)}; list as many target columns")
     if not outputs and len(targets) != 1:
         raise MappingError(f"{where}.to: expected one target column (no transform here gives several)")
-    return ColumnRule(targets, source, spec.get("value"), steps, bool(spec.get("required", False)), where,
-                      spec.get("merge", "first"), kind)
+    return ColumnRule(targets, ", ".join(inputs) or None, spec.get("value"), steps, bool(spec.get("required", False)),
+                      where, spec.get("merge", "first"), kind, inputs)
 
 
 def _check_column_kinds(table, columns: tuple[ColumnRule, ...], on_duplicate: str) -> None:
@@ -276,15 +323,17 @@ def _ref_rule(path: Path, index: int, spec: Any, table_columns: set[str]) -> Ref
 
 
 def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: SchemaDef, dictionaries: Path) -> EntityMapping:
-    _expect_keys(str(path), document, {"entity", "columns", "refs"}, {"entity", "columns"})
+    _expect_keys(str(path), document, {"entity", "columns", "refs", "filter", "joins", "unpivot"}, {"entity", "columns"})
     head = document["entity"]
     where = f"{path}: entity"
     _expect_keys(where, head, {"name", "source", "key", "key_from_target", "on_duplicate"}, {"name", "source"})
     name = head["name"]
     if name not in ENTITY_ORDER:
         raise MappingError(f"{where}.name: {name!r} is not a target entity; expected one of {list(ENTITY_ORDER)}")
-    if head["source"] not in sources:
-        raise MappingError(f"{where}.source: {head['source']!r} is not a source in system.toml; expected one of {sorted(sources)}")
+    entity_sources = _names(f"{where}.source", head["source"])
+    for source in entity_sources:
+        if source not in sources:
+            raise MappingError(f"{where}.source: {source!r} is not a source in system.toml; expected one of {sorted(sources)}")
     table = schema.table(name)
     table_columns = {c.name for c in table.columns}
     key = _names(f"{where}.key", head["key"]) if "key" in head else ()
@@ -302,7 +351,53 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
     missing = [c.name for c in table.columns if not c.nullable and c.type != "id" and c.name not in provided]
     if missing:
         raise MappingError(f"{path}: target columns {missing} of {name} are required but not mapped")
-    return EntityMapping(name, path, head["source"], key, key_from_target, on_duplicate, columns, refs)
+    joins = tuple(_join(path, i, spec, sources) for i, spec in enumerate(document.get("joins", [])))
+    return EntityMapping(
+        name, path, entity_sources[0], key, key_from_target, on_duplicate, columns, refs, sources=entity_sources,
+        filter=_filter(path, document.get("filter", {})), joins=joins, unpivot=_unpivot(path, document.get("unpivot")),
+    )
+
+
+def _filter(path: Path, spec: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(spec, dict):
+        raise MappingError(f"{path}: filter: expected a table of column = value or [values]")
+    rules = []
+    for column, allowed in spec.items():
+        values = [allowed] if isinstance(allowed, str) else allowed
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise MappingError(f"{path}: filter.{column}: expected a text value or a list of them, e.g. \"202610\"")
+        rules.append((column, tuple(values)))
+    return tuple(rules)
+
+
+def _join(path: Path, index: int, spec: Any, sources: dict[str, SourceSpec]) -> JoinRule:
+    where = f"{path}: joins[{index}]"
+    if not isinstance(spec, dict):
+        raise MappingError(f"{where}: expected a table with source, on and columns")
+    _expect_keys(where, spec, {"source", "on", "columns", "required"}, {"source", "on", "columns"})
+    if spec["source"] not in sources:
+        raise MappingError(f"{where}.source: {spec['source']!r} is not a source in system.toml; expected one of {sorted(sources)}")
+    on = spec["on"]
+    if not isinstance(on, dict) or not on or not all(isinstance(v, str) for v in on.values()):
+        raise MappingError(f"{where}.on: expected {{ \"<this column>\" = \"<{spec['source']} column>\" }}")
+    return JoinRule(spec["source"], tuple(on.items()), _names(f"{where}.columns", spec["columns"]),
+                    bool(spec.get("required", True)), where)
+
+
+def _unpivot(path: Path, spec: Any) -> Unpivot | None:
+    if spec is None:
+        return None
+    where = f"{path}: unpivot"
+    if not isinstance(spec, dict):
+        raise MappingError(f"{where}: expected a table with columns, label and value")
+    _expect_keys(where, spec, {"columns", "label", "value", "skip_blank"}, {"columns", "label", "value"})
+    columns = spec["columns"]
+    if not isinstance(columns, dict) or not columns or not all(isinstance(v, str) for v in columns.values()):
+        raise MappingError(f"{where}.columns: expected {{ \"<label>\" = \"<source column>\", ... }}")
+    for key in ("label", "value"):
+        if not isinstance(spec[key], str):
+            raise MappingError(f"{where}.{key}: expected the name of the new column")
+    return Unpivot(tuple(columns.items()), spec["label"], spec["value"], bool(spec.get("skip_blank", True)))
 
 
 def _check_ref_target(folder: Path, entity: EntityMapping, ref: RefRule, mapped: dict[str, EntityMapping]) -> None:
@@ -312,6 +407,9 @@ def _check_ref_target(folder: Path, entity: EntityMapping, ref: RefRule, mapped:
     if ENTITY_ORDER.index(ref.entity) > ENTITY_ORDER.index(entity.entity):
         raise MappingError(f"{ref.where}.entity: {entity.entity} cannot refer to {ref.entity}, which is loaded "
                            f"after it; the order is {list(ENTITY_ORDER)}")
+    if ref.same_row and (len(entity.sources) > 1 or entity.unpivot or parent.unpivot):
+        raise MappingError(f"{ref.where}.key: \"same_row\" needs both entities built row for row from one source "
+                           f"(no list of sources, no unpivot); give the parent's key columns instead")
     if ref.same_row and parent.source != entity.source:
         raise MappingError(f"{ref.where}.key: \"same_row\" needs {ref.entity} built from the same source "
                            f"({entity.source!r}), but it is built from {parent.source!r}")

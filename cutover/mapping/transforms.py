@@ -40,7 +40,8 @@ class Transform:
     params: dict[str, type | tuple[type, ...]] = field(default_factory=dict)
     required_params: frozenset[str] = frozenset()
     outputs: tuple[str, ...] | None = None  # several target columns, in this order
-    takes: str = "text"  # the kind of value it reads: text, number (money too), or any
+    takes: str = "text"  # the kind of value it reads: text, number (money too), columns, or any
+    reads: int = 1  # how many source columns a transform that takes columns reads
     gives: str = "text"  # the kind it returns: text, number, money, decimal, date, or same
 
 
@@ -49,14 +50,14 @@ REGISTRY: dict[str, Transform] = {}
 
 def register(name: str, *, rule: str = "BAD_VALUE", params: dict | None = None,
              required: tuple[str, ...] = (), outputs: tuple[str, ...] | None = None,
-             takes: str = "text", gives: str = "text"):
+             takes: str = "text", gives: str = "text", reads: int = 1):
     """Add a transform to the registry under ``name`` (decorator)."""
 
     def decorate(function: Callable[..., Transformed]) -> Callable[..., Transformed]:
         REGISTRY[name] = Transform(
             name=name, function=function, rule=rule, doc=(function.__doc__ or "").strip(),
             params=params or {}, required_params=frozenset(required), outputs=outputs,
-            takes=takes, gives=gives,
+            takes=takes, gives=gives, reads=reads,
         )
         return function
 
@@ -187,6 +188,20 @@ def _whole_numbers(values: pd.Series, text: pd.Series, digits: int, what: str) -
 def kopecks(values: pd.Series) -> Transformed:
     """Money already held as whole kopecks (``123456`` = 1 234,56)."""
     return _whole_numbers(values, values.astype("str").str.strip(), 18, " of kopecks")
+
+
+@register("debt_minus_advance", rule="BAD_MONEY", params={"decimal": str}, takes="columns", gives="money", reads=2)
+def debt_minus_advance(columns: pd.DataFrame, decimal: str = ",") -> Transformed:
+    """A signed balance from two non-negative money columns: debt minus advance (prepayment).
+
+    Reads two source columns (``from = ["DOLG", "AVANS"]``); a blank one counts as 0, both
+    blank stay missing.
+    """
+    debt, advance = (money(columns.iloc[:, i], decimal) for i in (0, 1))
+    both_blank = debt.values.isna() & advance.values.isna() & debt.errors.isna() & advance.errors.isna()
+    balance = (debt.values.fillna(0) - advance.values.fillna(0)).astype("Int64").where(~both_blank, pd.NA)
+    errors = debt.errors.where(debt.errors.notna(), advance.errors)
+    return Transformed(balance.where(errors.isna(), pd.NA), errors)
 
 
 @register("negate", rule="BAD_MONEY", takes="number", gives="same")

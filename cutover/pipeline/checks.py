@@ -15,7 +15,7 @@ import pandera.pandas as pa
 
 from cutover.errors import MappingError
 from cutover.mapping.model import RefRule
-from cutover.pipeline.mapstage import MappedEntity
+from cutover.pipeline.mapstage import MappedEntity, raw_text
 from cutover.pipeline.rejects import PARENT_REJECTED, RejectLog
 from cutover.pipeline.rules import RULES, RuleContext
 from cutover.schema.definition import SchemaDef
@@ -120,9 +120,17 @@ def _source_column(mapped: MappedEntity, target: str) -> str | None:
     return next((c.source for c in mapped.mapping.columns if target in c.targets), None)
 
 
+def _raw(mapped: MappedEntity, target: str) -> pd.Series | None:
+    """The source text behind a target column, for a reject's raw value."""
+    rule = next((c for c in mapped.mapping.columns if target in c.targets), None)
+    return raw_text(mapped.source, rule.inputs) if rule else None
+
+
 def _check_rules(mapped: MappedEntity, context: RuleContext, rejects: RejectLog) -> None:
     frame = mapped.frame
     for rule in RULES.get(mapped.entity, ()):
+        if not {rule.column, *rule.needs} <= set(frame.columns):
+            continue  # the mapping does not give what the rule reads (e.g. no verification dates)
         source_column = _source_column(mapped, rule.column)
         while True:
             rows = frame[~frame["_failed"]]
@@ -130,7 +138,7 @@ def _check_rules(mapped: MappedEntity, context: RuleContext, rejects: RejectLog)
                 break
             messages = rule.check(rows, context)
             broken = messages.notna()
-            raw = mapped.source[source_column] if source_column else rows[rule.column].astype("str")
+            raw = _raw(mapped, rule.column) if source_column else rows[rule.column].astype("str")
             rejects.add(mapped.entity, mapped.source_file, rows[broken], rule=rule.code, message=messages,
                         column=source_column, raw=raw, severity=rule.severity)
             if rule.severity != "error":
@@ -164,7 +172,7 @@ def _check_target_schema(mapped: MappedEntity, schema: SchemaDef, rejects: Rejec
             source_column = _source_column(mapped, column)
             rejects.add(mapped.entity, mapped.source_file, frame.loc[index], rule="TARGET_SCHEMA",
                         message=f"{column} fails the target schema check {check}: " + values.map(repr),
-                        column=source_column or column, raw=mapped.source[source_column] if source_column else values)
+                        column=source_column or column, raw=_raw(mapped, column) if source_column else values)
             frame.loc[index, "_failed"] = True
 
 
@@ -202,7 +210,7 @@ def _warn_merge_conflicts(mapped: MappedEntity, rejects: RejectLog) -> None:
                    + f" of the same {mapped.entity}; that first value is loaded")
         source_column = _source_column(mapped, column)
         rejects.add(mapped.entity, mapped.source_file, rows[differs.astype(bool)], rule="MERGE_CONFLICT",
-                    message=message, column=source_column, raw=mapped.source[source_column], severity="warning")
+                    message=message, column=source_column, raw=_raw(mapped, column), severity="warning")
 
 
 def _sum_decimal_text(values: pd.Series) -> str | None:

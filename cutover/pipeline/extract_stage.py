@@ -27,7 +27,8 @@ class ExtractedSource:
     location: str  # what rejects call it: the file name, "table abonent"
     rows: pd.DataFrame
     sha256: str | None  # of the source file; None for a database
-    snapshot: Path
+    details: dict  # how it was read (e.g. a detected encoding), for reports
+    snapshot: Path | None
 
 
 @dataclass(frozen=True)
@@ -37,21 +38,27 @@ class ExtractResult:
     sources: dict[str, ExtractedSource]
 
 
-def _needed_columns(mapping: SystemMapping, source: str) -> set[str]:
-    return set().union(*(e.source_columns for e in mapping.entities if e.source == source))
+def needed_columns(mapping: SystemMapping) -> dict[str, set[str]]:
+    """Per source the mapping reads, the columns it reads from it."""
+    needed: dict[str, set[str]] = {}
+    for entity in mapping.entities:
+        for source, columns in entity.needed_columns().items():
+            needed.setdefault(source, set()).update(columns)
+    return needed
 
 
 def extract_source(spec: SourceSpec, source_dir: Path, needed: set[str], chunk_rows: int,
-                   snapshot: Path, on_rows: Callable[[int], None]) -> ExtractedSource:
-    """Read one source chunk by chunk into a frame and a Parquet snapshot."""
+                   snapshot: Path | None | None, on_rows: Callable[[int], None]) -> ExtractedSource:
+    """Read one source chunk by chunk into a frame and (unless ``snapshot`` is None) a Parquet snapshot."""
     extractor = EXTRACTORS[spec.format]
     chunks = []
     writer = None
     try:
         for chunk in extractor.read(spec.options, source_dir, needed, chunk_rows):
-            table = pa.Table.from_pandas(chunk, preserve_index=False)
-            writer = writer or pq.ParquetWriter(snapshot, table.schema)
-            writer.write_table(table)
+            if snapshot is not None:
+                table = pa.Table.from_pandas(chunk, preserve_index=False)
+                writer = writer or pq.ParquetWriter(snapshot, table.schema)
+                writer.write_table(table)
             chunks.append(chunk)
             on_rows(len(chunk))
     finally:
@@ -59,20 +66,23 @@ def extract_source(spec: SourceSpec, source_dir: Path, needed: set[str], chunk_r
             writer.close()
     rows = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=["_row", *sorted(needed)])
     fingerprint = file_sha256(source_dir / spec.options["file"]) if "file" in spec.options else None
-    return ExtractedSource(spec.name, extractor.describe(spec.options, source_dir), rows, fingerprint, snapshot)
+    details = extractor.details(spec.options, source_dir) if extractor.details else {}
+    return ExtractedSource(spec.name, extractor.describe(spec.options, source_dir), rows, fingerprint, details,
+                           snapshot)
 
 
-def extract_sources(mapping: SystemMapping, source_dir: Path, snapshot_dir: Path, chunk_rows: int,
+def extract_sources(mapping: SystemMapping, source_dir: Path, snapshot_dir: Path | None, chunk_rows: int,
                     progress) -> ExtractResult:
-    """Extract every source the mapping's entities use."""
-    snapshot_dir.mkdir(parents=True, exist_ok=True)
-    used = [name for name in mapping.sources if any(e.source == name for e in mapping.entities)]
+    """Extract every source the mapping's entities use (snapshots in ``snapshot_dir`` unless None)."""
+    if snapshot_dir is not None:
+        snapshot_dir.mkdir(parents=True, exist_ok=True)
+    needed = needed_columns(mapping)
     sources = {}
-    for name in used:
+    for name in (n for n in mapping.sources if n in needed):
         spec = mapping.sources[name]
         progress.stage(f"extract {EXTRACTORS[spec.format].describe(spec.options, source_dir)}")
         sources[name] = extract_source(
-            mapping.sources[name], source_dir, _needed_columns(mapping, name), chunk_rows,
-            snapshot_dir / f"{name}.parquet", progress.advance,
+            mapping.sources[name], source_dir, needed[name], chunk_rows,
+            snapshot_dir / f"{name}.parquet" if snapshot_dir is not None else None, progress.advance,
         )
     return ExtractResult(sources)

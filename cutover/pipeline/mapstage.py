@@ -28,6 +28,7 @@ class MappedEntity:
     frame: pd.DataFrame
     source: pd.DataFrame  # the source rows as read (same index), for raw values in rejects
     accepted: pd.DataFrame | None = None  # a merging entity's one row per item, once checked
+    filtered: int = 0  # source rows the entity's filter left out (not source rows of the entity)
 
     @property
     def entity(self) -> str:
@@ -47,9 +48,22 @@ def join_key(parts: pd.DataFrame) -> pd.Series:
     return key.astype("str").where(~blank, None)
 
 
+def raw_text(source: pd.DataFrame, inputs: tuple[str, ...]) -> pd.Series | None:
+    """The source text behind a column rule, as rejects show it (several columns joined by "; ")."""
+    if not inputs:
+        return None
+    parts = [source[c].astype("str") for c in inputs]
+    return parts[0].str.cat(parts[1:], sep="; ") if len(parts) > 1 else parts[0]
+
+
 def _apply_rule(rule: ColumnRule, source: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, str]:
     """Run one column rule; return target values, first error per row and that error's rule."""
-    values = source[rule.source] if rule.source else pd.Series(rule.constant, index=source.index)
+    if len(rule.inputs) > 1:
+        values = source[list(rule.inputs)]
+    elif rule.inputs:
+        values = source[rule.inputs[0]]
+    else:
+        values = pd.Series(rule.constant, index=source.index)
     errors = pd.Series(pd.NA, index=source.index, dtype="object")
     error_rule = pd.Series(pd.NA, index=source.index, dtype="object")
     for step in rule.steps:
@@ -64,11 +78,24 @@ def _apply_rule(rule: ColumnRule, source: pd.DataFrame) -> tuple[pd.DataFrame, p
     return frame, errors, error_rule
 
 
+def _reject_shape_errors(mapping: EntityMapping, source_file: str, source: pd.DataFrame, frame: pd.DataFrame,
+                         rejects: RejectLog) -> None:
+    """Reject the rows a join could not complete (JOIN_MISSING, JOIN_AMBIGUOUS)."""
+    failed = source["_shape_rule"].notna()
+    for rule in source.loc[failed, "_shape_rule"].unique():
+        rows = frame[source["_shape_rule"] == rule]
+        for column in source.loc[rows.index, "_shape_column"].unique():
+            part = rows[source.loc[rows.index, "_shape_column"] == column]
+            rejects.add(mapping.entity, source_file, part, rule=rule, message=source["_shape_message"],
+                        column=column, raw=source["_shape_raw"])
+
+
 def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source: pd.DataFrame,
                rejects: RejectLog) -> MappedEntity:
-    """Map one source frame into rows of ``mapping.entity``, recording field errors as rejects."""
-    frame = pd.DataFrame({"_row": source["_row"].astype("int64")}, index=source.index)
+    """Map an entity's shaped input rows into target rows, recording field errors as rejects."""
+    frame = pd.DataFrame({"_row": source["_row"].astype("int64"), "_source": source["_source"]}, index=source.index)
     failed = pd.Series(False, index=source.index)
+    unjoined = source["_shape_rule"].notna()  # their joined columns are blank for that reason
     found: list[tuple[ColumnRule, pd.Series, pd.Series]] = []
     for rule in mapping.columns:
         values, errors, error_rule = _apply_rule(rule, source)
@@ -88,13 +115,13 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
         for code in error_rule[bad].unique():
             rows = frame[bad & (error_rule == code)]
             rejects.add(mapping.entity, source_file, rows, rule=code, message=errors, column=rule.source,
-                        raw=source[rule.source] if rule.source else None)
+                        raw=raw_text(source, rule.inputs))
         required = [t for t in rule.targets if rule.required or not table.column(t).nullable]
         for target in required:
-            blank = frame[target].isna() & errors.isna()
+            blank = frame[target].isna() & errors.isna() & ~unjoined
             rejects.add(mapping.entity, source_file, frame[blank], rule="REQUIRED",
                         message=f"{target} is required but {rule.source or 'the value'} is blank",
-                        column=rule.source, raw=source[rule.source] if rule.source else None)
+                        column=rule.source, raw=raw_text(source, rule.inputs))
             failed |= blank
     if mapping.key:
         blank_key = join_key(source[list(mapping.key)]).isna()
@@ -104,5 +131,6 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
         failed |= blank_key
     for ref in mapping.refs:
         frame[f"_ref_{ref.target}"] = join_key(source[list(ref.key)]) if ref.key else None
-    frame["_failed"] = failed
+    frame["_failed"] = failed | unjoined
+    _reject_shape_errors(mapping, source_file, source, frame, rejects)
     return MappedEntity(mapping=mapping, source_file=source_file, frame=frame, source=source)

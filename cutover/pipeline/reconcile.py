@@ -55,6 +55,7 @@ class Reconciliation:
     warnings_by_rule: dict[str, dict[str, int]]
     differences: list[str] = field(default_factory=list)
     gate_failures: list[str] = field(default_factory=list)
+    filtered: dict[str, int] = field(default_factory=dict)  # source rows each entity's filter left out
 
     @property
     def status(self) -> str:
@@ -168,4 +169,5 @@ def reconcile_run(engine: sa.Engine, run_id: str, entities: dict[str, MappedEnti
         rejects_by_rule={entity_label(k): v for k, v in rejects.items()},
         warnings_by_rule={entity_label(k): v for k, v in warnings.items()},
         differences=differences, gate_failures=_gate_failures(counts, gates),
+        filtered={entity_label(name): mapped.filtered for name, mapped in entities.items() if mapped.filtered},
     )

@@ -29,7 +29,7 @@ class RejectLog:
             "severity": severity,
             "rule": rule,
             "message": message if isinstance(message, str) else message.loc[rows.index].astype("str"),
-            "source": source,
+            "source": rows["_source"] if "_source" in rows else source,
             "row_number": rows["_row"].astype("int64"),
             "legacy_key": rows["_key"].astype("str"),
             "column_name": column,

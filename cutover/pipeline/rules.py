@@ -33,6 +33,7 @@ class DomainRule:
     column: str
     check: Callable[[pd.DataFrame, RuleContext], pd.Series]  # -> message where broken, else NA
     repeat: bool = False  # run again on the rows left until none breaks it (neighbour comparisons)
+    needs: tuple[str, ...] = ()  # columns it reads besides ``column``; a mapping without them skips it
 
 
 def _messages(broken: pd.Series, text: pd.Series | str) -> pd.Series:
@@ -124,7 +125,8 @@ RULES: dict[str, tuple[DomainRule, ...]] = {
         DomainRule("READ_ROLLOVER", "warning", "value", reading_rollover),
     ),
     "meter": (
-        DomainRule("VERIFY_MISSING", "warning", "verified_on", verification_missing),
-        DomainRule("VERIFY_EXPIRED", "warning", "verified_on", verification_expired),
+        DomainRule("VERIFY_MISSING", "warning", "verified_on", verification_missing, needs=("status",)),
+        DomainRule("VERIFY_EXPIRED", "warning", "verified_on", verification_expired,
+                   needs=("status", "verification_interval_years")),
     ),
 }

@@ -25,6 +25,7 @@ from cutover.pipeline.mapstage import MappedEntity, map_entity
 from cutover.pipeline.reconcile import Reconciliation, reconcile_run
 from cutover.pipeline.rejects import RejectLog
 from cutover.pipeline.rules import RuleContext
+from cutover.pipeline.shape import shape_rows
 from cutover.progress import Progress
 from cutover.report.summary import build_summary
 from cutover.report.workbook import write_workbook
@@ -58,8 +59,10 @@ def map_and_check(mapping: SystemMapping, extracted: ExtractResult, period_end: 
     parents: dict[str, ParentKeys] = {}
     for entity_mapping in mapping.entities:
         progress.stage(f"map {entity_mapping.entity}")
-        source = extracted.sources[entity_mapping.source]
-        mapped = map_entity(entity_mapping, schema.table(entity_mapping.entity), source.location, source.rows, rejects)
+        shaped = shape_rows(entity_mapping, extracted)
+        location = " + ".join(extracted.sources[name].location for name in entity_mapping.sources)
+        mapped = map_entity(entity_mapping, schema.table(entity_mapping.entity), location, shaped.frame, rejects)
+        mapped.filtered = shaped.filtered
         accepted_parents = {name: accepted_rows(entities[name]).set_index("_key") for name in entities}
         parents[entity_mapping.entity] = check_entity(
             mapped, parents, RuleContext(period_end, accepted_parents), schema, rejects

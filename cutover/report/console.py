@@ -37,3 +37,36 @@ def render_run(summary: dict, report_dir: Path) -> str:
         lines.append(f"! {reason}")
     lines += ["", f"Report:  {_relative(report_dir / 'report.xlsx')}", f"Summary: {_relative(report_dir / 'summary.json')}"]
     return "\n".join(lines)
+
+
+def render_check(result) -> str:
+    """The verdict of ``cutover check``: problems, then legacy codes with no mapping."""
+    lines = [f"Mapping {result.mapping}: {len(result.sources)} sources"]
+    for name, where in result.sources.items():
+        lines.append(f"  {name:<12} {where}")
+    for problem in result.problems:
+        lines.append(f"! {problem}")
+    if result.unmapped:
+        lines += ["", "Legacy codes in the data with no mapping:",
+                  f"  {'entity':<10} {'column':<16} {'dictionary':<18} {'code':<10} {'rows':>7}"]
+        for code in result.unmapped:
+            lines.append(f"  {code.entity:<10} {code.column:<16} {code.dictionary:<18} {code.code:<10} {code.rows:>7}")
+        lines.append(f"{len(result.unmapped)} code(s) have no mapping: add them to the dictionaries or expect their rows "
+                     f"to be rejected (UNKNOWN_CODE)")
+    elif not result.problems:
+        lines.append("Every source has the columns the mapping reads, and every legacy code is mapped.")
+    return "\n".join(lines)
+
+
+def render_profile(result, workbook: Path, page: Path) -> str:
+    """Where the profile is and how bad it looks."""
+    by_severity = {}
+    for finding in result.findings:
+        by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
+    counts = ", ".join(f"{by_severity.get(s, 0)} {s}s" for s in ("error", "warning", "info"))
+    lines = [f"Profile {result.run_id}: {len(result.sources)} sources, {counts}"]
+    for finding in result.findings[:10]:
+        where = f"{finding.source}.{finding.column}" if finding.column else finding.source
+        lines.append(f"  {finding.severity:<8} {where}: {finding.what}")
+    lines += ["", f"Report:  {_relative(workbook)}", f"         {_relative(page)}"]
+    return "\n".join(lines)

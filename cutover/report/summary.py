@@ -36,11 +36,12 @@ def build_summary(run_id: str, kind: str, project, mapping, extracted, reconcili
         summary["error"] = error
     if extracted is not None:
         summary["sources"] = {
-            name: {"location": source.location, "rows": len(source.rows), "sha256": source.sha256}
+            name: {"location": source.location, "rows": len(source.rows), "sha256": source.sha256, **source.details}
             for name, source in extracted.sources.items()
         }
     if reconciliation is not None:
         summary["entities"] = {name: count.to_dict() for name, count in reconciliation.entities.items()}
+        summary["filtered"] = reconciliation.filtered
         summary["rejects_by_rule"] = reconciliation.rejects_by_rule
         summary["warnings_by_rule"] = reconciliation.warnings_by_rule
         summary["money"] = {

@@ -1,0 +1,98 @@
+"""Shape an entity's input rows from its sources: unite, filter, join, unpivot.
+
+The result is one frame per entity, indexed 0..n-1, with ``_row`` and ``_source`` (where
+each row came from) and the columns the mapping reads: source columns, joined columns
+``<source>.<column>`` and the unpivot's label and value. A join that finds no row, or more
+than one, marks the row with ``_shape_rule`` and ``_shape_message`` for the map stage to
+reject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cutover.mapping.model import EntityMapping, JoinRule, Unpivot
+from cutover.pipeline.extract_stage import ExtractResult
+
+
+@dataclass(frozen=True)
+class ShapedRows:
+    """An entity's input rows, and how many source rows its filter left out."""
+
+    frame: pd.DataFrame
+    filtered: int
+
+
+def _text_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    parts = [frame[c].astype("str").str.strip() for c in columns]
+    return parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0]
+
+
+def _unite(mapping: EntityMapping, extracted: ExtractResult) -> pd.DataFrame:
+    parts = []
+    for name in mapping.sources:
+        source = extracted.sources[name]
+        parts.append(source.rows.assign(_source=source.location))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
+
+
+def _filter(frame: pd.DataFrame, rules: tuple[tuple[str, tuple[str, ...]], ...]) -> pd.DataFrame:
+    keep = pd.Series(True, index=frame.index)
+    for column, allowed in rules:
+        keep &= frame[column].astype("str").str.strip().isin(allowed)
+    return frame[keep]
+
+
+def _join(frame: pd.DataFrame, join: JoinRule, extracted: ExtractResult) -> pd.DataFrame:
+    joined = extracted.sources[join.source]
+    right_key = _text_key(joined.rows, [right for _, right in join.on])
+    left_key = _text_key(frame, [left for left, _ in join.on])
+    counts = right_key.value_counts()
+    unique = joined.rows[right_key.map(counts) == 1].set_axis(right_key[right_key.map(counts) == 1])
+    for column in join.columns:
+        frame[join.name(column)] = left_key.map(unique[column]).fillna("").astype("str")
+    matches = left_key.map(counts).fillna(0).astype("int64")
+    columns = ", ".join(left for left, _ in join.on)
+    where = f"{join.source} ({joined.location})"
+    missing = (matches == 0) & join.required & frame["_shape_rule"].isna()
+    frame.loc[missing, "_shape_rule"] = "JOIN_MISSING"
+    frame.loc[missing, "_shape_message"] = f"no row of {where} has " + left_key[missing].map(repr)
+    ambiguous = (matches > 1) & frame["_shape_rule"].isna()
+    frame.loc[ambiguous, "_shape_rule"] = "JOIN_AMBIGUOUS"
+    frame.loc[ambiguous, "_shape_message"] = (
+        matches[ambiguous].astype("str") + f" rows of {where} have " + left_key[ambiguous].map(repr)
+        + "; none of them is taken")
+    frame.loc[missing | ambiguous, "_shape_column"] = columns
+    frame.loc[missing | ambiguous, "_shape_raw"] = left_key[missing | ambiguous]
+    return frame
+
+
+def _unpivot(frame: pd.DataFrame, unpivot: Unpivot) -> pd.DataFrame:
+    wide = [column for _, column in unpivot.columns]
+    base = frame.drop(columns=wide)
+    parts = []
+    for position, (label, column) in enumerate(unpivot.columns):
+        part = base.assign(**{unpivot.label: label, unpivot.value: frame[column], "_wide": frame.index,
+                              "_position": position})
+        if unpivot.skip_blank:
+            part = part[part[unpivot.value].astype("str").str.strip() != ""]
+        parts.append(part)
+    long = pd.concat(parts).sort_values(["_wide", "_position"], kind="stable")
+    return long.drop(columns=["_wide", "_position"])
+
+
+def shape_rows(mapping: EntityMapping, extracted: ExtractResult) -> ShapedRows:
+    """The input rows of one entity, in source order, ready for the map stage."""
+    frame = _unite(mapping, extracted)
+    before = len(frame)
+    frame = _filter(frame, mapping.filter) if mapping.filter else frame
+    filtered = before - len(frame)
+    frame = frame.assign(_shape_rule=pd.Series(pd.NA, index=frame.index, dtype="object"),
+                         _shape_message=None, _shape_column=None, _shape_raw=None)
+    for join in mapping.joins:
+        frame = _join(frame, join, extracted)
+    if mapping.unpivot:
+        frame = _unpivot(frame, mapping.unpivot)
+    return ShapedRows(frame.reset_index(drop=True), filtered)
