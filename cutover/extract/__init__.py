@@ -32,6 +32,7 @@ class Extractor:
     read: Callable[[Options, Path, set[str], int], Iterator[pd.DataFrame]]  # options, source dir, columns, chunk
     header: Callable[[Options, Path], list[str]]  # the source's column names
     describe: Callable[[Options, Path], str]  # what rejects and reports call it: "LIC.DBF", "table abonent"
+    details: Callable[[Options, Path], dict] | None = None  # how it was read, for reports (a detected encoding)
 
 
 REGISTRY: dict[str, Extractor] = {}
@@ -77,5 +78,5 @@ def text_frame(records: list[list[str]], rows: list[int], columns: list[str]) ->
 # Each module registers itself; importing them here fills the registry.
 from cutover.extract import delimited  # noqa: E402,F401
 from cutover.extract import excel  # noqa: E402,F401
-from cutover.extract import dbf  # noqa: E402,F401
 from cutover.extract import sql  # noqa: E402,F401
+from cutover.extract import dbf  # noqa: E402,F401
