@@ -9,12 +9,23 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from cutover import db
+from cutover.config import load_project
+from cutover.extract import REGISTRY
+from cutover.pipeline.run import dry_run
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "sample_data" / "dbf_legacy"
 SCRIPT = DATA / "make_dbf_legacy.py"
 EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
+MEASURES = ("opening", "charged", "recalculated", "paid", "closing")
 TABLES = ["LIC.DBF", "LIC.FPT", "ULICY.DBF", "USLUGI.DBF", "SCHET.DBF", "POKAZ.DBF", "SALDO.DBF", "expected.json"]
 
 
@@ -38,3 +49,128 @@ def test_expected_counts_add_up():
     for measures in (m for codes in EXPECTED["target_totals"].values() for m in codes.values()):
         assert measures["closing"] == (measures["opening"] + measures["charged"] + measures["recalculated"]
                                        - measures["paid"])
+
+
+def run_system(folder: Path, target_url: str):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "cutover.toml").write_text(
+        f'[project]\nmapping = "dbf_legacy"\nsource_dir = "{DATA.as_posix()}"\nperiod = "2026-10"\n'
+        f'[target]\nurl = "{target_url}"\n', encoding="utf-8")
+    return dry_run(load_project(folder))
+
+
+def query(url: str, sql: str, **params) -> list[tuple]:
+    engine = db.create_target_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def target_totals(url: str) -> dict:
+    """Sum of every money measure per period and service, computed by the database."""
+    sums = ", ".join(f"SUM(b.{m}_kopecks)" for m in MEASURES)
+    totals: dict = {}
+    for period, code, *values in query(url, f"SELECT b.period, s.code, {sums} FROM balance b "
+                                            "JOIN service s ON s.id = b.service_id GROUP BY b.period, s.code"):
+        totals.setdefault(period, {})[code] = dict(zip(MEASURES, (int(v) for v in values)))
+    return totals
+
+
+def kopecks(text: str) -> int:
+    return int(text.replace(".", ""))
+
+
+@pytest.fixture(scope="module")
+def system_run(tmp_path_factory):
+    """One dry run into SQLite, shared by the read-only tests."""
+    folder = tmp_path_factory.mktemp("dbf_legacy")
+    url = f"sqlite:///{folder / 'target.db'}"
+    return run_system(folder, url), url
+
+
+def test_the_dry_run_matches_the_generator_and_reconciles(target_url, tmp_path):
+    result = run_system(tmp_path, target_url)
+    summary = result.summary
+    assert (result.status, summary["status"], summary["differences"]) == ("reconciled", "reconciled", [])
+    for name, expected in EXPECTED["entities"].items():
+        got = summary["entities"][name]
+        assert (got["source_rows"], got["loaded"], got["rejected"]) == (
+            expected["source_rows"], expected["loaded"], expected["rejected"]), name
+    assert summary["rejects_by_rule"] == EXPECTED["rejects_by_rule"]
+    assert summary["warnings_by_rule"] == EXPECTED["warnings_by_rule"]
+    money = summary["money"]
+    assert money["period"] == EXPECTED["money"]["period"]
+    assert {code: {k: kopecks(v) for k, v in line.items()} for code, line in money["services"].items()} == (
+        EXPECTED["money"]["services"])
+    assert {k: kopecks(v) for k, v in money["total"].items()} == EXPECTED["money"]["total"]
+    assert target_totals(target_url) == EXPECTED["target_totals"]
+
+
+def record_numbers(table: str, column: str, values: list[str]) -> set[int]:
+    """The DBF record numbers of the records whose ``column`` is one of ``values``."""
+    frame = pd.concat(REGISTRY["dbf"].read({"file": table}, DATA, {column}, 1000))
+    return set(frame.loc[frame[column].isin(values), "_row"])
+
+
+DIRT = {d["code"]: d for d in EXPECTED["dirt"]}
+
+
+def test_a_street_code_missing_from_the_dictionary_rejects_the_premise_and_its_account(system_run):
+    _, url = system_run
+    dirt = DIRT["D1"]
+    premises = query(url, "SELECT source, row_number, column_name, raw_value, message FROM reject "
+                          "WHERE entity = 'premise' AND rule = 'JOIN_MISSING'")
+    assert {row[1] for row in premises} == record_numbers("LIC.DBF", "LCHET", dirt["keys"])
+    assert {(source, column, raw, message) for source, _, column, raw, message in premises} == {
+        ("LIC.DBF", "KOD_UL", "120", "no row of ulicy (ULICY.DBF) has '120'")}
+    accounts = query(url, "SELECT legacy_key FROM reject WHERE entity = 'account' AND rule = 'PARENT_REJECTED'")
+    assert sorted(key for key, in accounts) == sorted(dirt["keys"])
+
+
+@pytest.mark.parametrize("code", ["D2", "D3"])
+def test_each_rejected_kind_of_dirt_names_its_rows(system_run, code):
+    _, url = system_run
+    dirt = DIRT[code]
+    found = query(url, "SELECT legacy_key, source FROM reject WHERE rule = :rule", rule=dirt["rule"])
+    assert sorted(found) == sorted((key, dirt["file"]) for key in dirt["keys"])
+
+
+def test_rejects_carry_dbf_record_numbers_counting_deleted_records(system_run):
+    """LIC.DBF record 18 is deleted; the account after it is still record 19, as a DBF viewer shows."""
+    _, url = system_run
+    deleted = DIRT["S1"]["keys"][0]
+    assert query(url, "SELECT COUNT(*) FROM account WHERE legacy_account_number = :n", n=deleted) == [(0,)]
+    meters = query(url, "SELECT row_number, raw_value FROM reject WHERE rule = 'ORPHAN_METER' ORDER BY row_number")
+    assert {row for row, _ in meters} == record_numbers("SCHET.DBF", "LCHET", [deleted])
+    assert {raw for _, raw in meters} == {deleted}
+
+
+def test_names_and_addresses_are_repaired_and_built_from_the_dictionary(system_run):
+    _, url = system_run
+    rows = query(url, "SELECT a.legacy_account_number, p.last_name, p.first_name, p.patronymic, pr.settlement, "
+                      "pr.street, pr.house, pr.apartment FROM account a JOIN person p ON p.id = a.person_id "
+                      "JOIN premise pr ON pr.id = a.premise_id")
+    by_account = {row[0]: row[1:] for row in rows}
+    for key in DIRT["R1"]["keys"]:  # a Latin look-alike letter in FAM
+        last_name = by_account[key][0]
+        assert last_name == last_name.title() and not any("a" <= ch.lower() <= "z" for ch in last_name), last_name
+    assert {row[3] for row in by_account.values()} == {"г. Энск"}
+    streets = {row[4] for row in by_account.values()}
+    assert all(street.startswith("ул. ") and street[4:] == street[4:].title() for street in streets)
+    assert {"ул. Карла Маркса", "ул. Молодёжная"} <= streets
+
+
+def test_a_communal_flat_is_one_premise_with_summed_area_and_residents(system_run):
+    _, url = system_run
+    shared = query(url, "SELECT premise_id, COUNT(*) FROM account GROUP BY premise_id HAVING COUNT(*) > 1")
+    assert len(shared) == 2
+    lic = pd.concat(REGISTRY["dbf"].read({"file": "LIC.DBF"}, DATA, set(), 1000))
+    for premise_id, _ in shared:
+        numbers = [n for n, in query(url, "SELECT legacy_account_number FROM account WHERE premise_id = :p",
+                                     p=premise_id)]
+        rows = lic[lic["LCHET"].isin(numbers)]
+        area, residents = query(url, "SELECT total_area, residents FROM premise WHERE id = :p", p=premise_id)[0]
+        assert Decimal(str(area)) == sum(Decimal(a) for a in rows["PLOSH"])
+        assert residents == sum(int(r) for r in rows["PROPIS"])
