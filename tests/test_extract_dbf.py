@@ -124,9 +124,11 @@ def test_many_records_stream_in_chunks(tmp_path):
     assert whole["SUMMA"].iloc[-1] == "24.99"
 
 
-def test_header_and_describe_give_the_field_names_and_the_file(lic):
+def test_header_describe_and_details_give_the_fields_the_file_and_the_encoding(lic):
     assert EXTRACTOR.header({"file": "LIC.DBF"}, lic) == COLUMNS
     assert EXTRACTOR.describe({"file": "LIC.DBF"}, lic) == "LIC.DBF"
+    assert EXTRACTOR.details({"file": "LIC.DBF"}, lic) == {"encoding": "cp866 (from the DBF header)"}
+    assert EXTRACTOR.details({"file": "LIC.DBF", "encoding": "cp1251"}, lic) == {"encoding": "cp1251"}
 
 
 def test_a_missing_file_names_it(tmp_path):

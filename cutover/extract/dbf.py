@@ -191,6 +191,14 @@ def header(options: Options, source_dir: Path) -> list[str]:
     return [name for name, *_ in _layout(_open_table(path, options.get("encoding")))]
 
 
+def details(options: Options, source_dir: Path) -> dict:
+    """What a report says about how the table was read: its encoding and where it came from."""
+    path = file_path(options, source_dir)
+    table = _open_table(path, options.get("encoding"))
+    encoding = _encoding(path, table, options)
+    return {"encoding": encoding if "encoding" in options else f"{encoding} (from the DBF header)"}
+
+
 def _records(path: Path, table, chunk_rows: int) -> Iterator[tuple[int, bytes]]:
     """(record number, bytes) of every record the header announces, deleted ones included."""
     size, count = table.header.recordlen, table.header.numrecords
@@ -264,4 +272,5 @@ EXTRACTOR = register(Extractor(
     read=read_dbf,
     header=header,
     describe=lambda options, source_dir: options["file"],
+    details=details,
 ))
