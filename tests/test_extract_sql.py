@@ -133,6 +133,16 @@ def test_order_by_decides_the_row_numbers(legacy_url):
     assert list(keyless["kod"]) == ["a", "b"]
 
 
+def test_a_table_in_a_named_schema(legacy_url):
+    url = sa.make_url(legacy_url)
+    schema = {"sqlite": "main", "postgresql": url.query.get("options", "").partition("search_path=")[2],
+              "mysql": url.database}[url.get_backend_name()]
+    frame, _ = read({"url": legacy_url, "table": "lic_schet", "schema": schema}, needed={"nomer"})
+    assert list(frame["nomer"]) == sorted(r[1] for r in ROWS)
+    options = {"url": legacy_url, "table": "lic_schet", "schema": schema}
+    assert SQL.describe(options, Path(".")) == f"table {schema}.lic_schet"
+
+
 def test_a_query_source(legacy_url):
     options = {"url": legacy_url, "order_by": ["nomer"],
                "query": "SELECT l.nomer, l.ploshad AS area\n  FROM lic_schet l  -- only the open ones\n"
