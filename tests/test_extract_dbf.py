@@ -62,6 +62,12 @@ def patch_field(path: Path, record: int, offset: int, data: bytes) -> None:
     path.write_bytes(bytes(table))
 
 
+def patch_header(path: Path, offset: int, data: bytes) -> None:
+    table = bytearray(path.read_bytes())
+    table[offset:offset + len(data)] = data
+    path.write_bytes(bytes(table))
+
+
 def read(source_dir: Path, needed=frozenset(), chunk_rows: int = 1000, **options) -> pd.DataFrame:
     options.setdefault("file", "LIC.DBF")
     chunks = list(EXTRACTOR.read(options, source_dir, set(needed), chunk_rows))
@@ -179,23 +185,32 @@ def test_an_undecodable_byte_names_the_record_field_and_byte(lic):
 
 def test_an_unknown_encoding_name_is_an_error_naming_the_file(lic):
     with pytest.raises(ExtractError) as error:
-        read(lic, encoding="auto")
+        read(lic, encoding="cp-866")
     assert str(error.value) == (
-        f"{lic / 'LIC.DBF'}: 'auto' is not an encoding Python knows; give one such as \"cp866\" or \"cp1251\", "
+        f"{lic / 'LIC.DBF'}: 'cp-866' is not an encoding Python knows; give one such as \"cp866\" or \"cp1251\", "
         "or leave encoding out to use the code page the DBF header names")
 
 
 def test_a_header_without_a_code_page_asks_for_the_encoding(lic):
     path = lic / "LIC.DBF"
-    data = bytearray(path.read_bytes())
-    data[29] = 0  # the language driver byte: "not said"
-    path.write_bytes(bytes(data))
+    patch_header(path, 29, b"\x00")  # the language driver byte: "not said"
     with pytest.raises(ExtractError) as error:
         read(lic)
     assert str(error.value) == (
         f"{path}: the header does not say which code page its text is in (language driver byte 0x00); "
         "set encoding in the mapping's system.toml, e.g. encoding = \"cp866\" for a DOS export")
     assert read(lic, encoding="cp866")["FAM"].tolist() == ["Иванов", "Ёлкина", "Щукин"]
+
+
+def test_auto_takes_the_header_code_page_and_guesses_only_when_it_names_none(tmp_path):
+    records = [(f"{surname} {name}", Decimal("1.00"), 1, None, None, "") for surname, name in
+               [("Смирнова", "Ольга"), ("Кузнецов", "Сергей"), ("Никитина", "Светлана"), ("Орлов", "Константин")] * 20]
+    write_table(tmp_path / "LIC.DBF", records=records, deleted=())
+    assert EXTRACTOR.details({"file": "LIC.DBF", "encoding": "auto"}, tmp_path) == {
+        "encoding": "cp866 (from the DBF header)"}
+    patch_header(tmp_path / "LIC.DBF", 29, b"\x00")
+    assert EXTRACTOR.details({"file": "LIC.DBF", "encoding": "auto"}, tmp_path) == {"encoding": "cp866 (detected)"}
+    assert read(tmp_path, encoding="auto")["FAM"].tolist()[:2] == ["Смирнова Ольга", "Кузнецов Сергей"]
 
 
 def test_a_damaged_record_marker_names_the_record(lic):

@@ -31,6 +31,7 @@ from dbfread.memo import FakeMemoFile, open_memofile
 
 from cutover.errors import ExtractError
 from cutover.extract import Extractor, Options, file_path, register, require_columns, text_frame
+from cutover.extract.encoding import detect_encoding
 
 OPTIONS = {"file": str, "encoding": str}
 
@@ -39,9 +40,12 @@ _TRUE, _FALSE, _UNKNOWN = b"TtYy", b"FfNn", b"? \x00"
 _READ_AHEAD = 1 << 20  # bytes of records read from the file at once
 
 
-def _open_table(path: Path, encoding: str | None):
+def _open_table(path: Path, options: Options):
     """The table's header and field descriptors (dbfread), with errors naming the file."""
-    if encoding is not None:
+    encoding = options.get("encoding")
+    if encoding == "auto":
+        encoding = None  # the header's code page (dbfread decodes the field names with it)
+    elif encoding is not None:
         try:
             codecs.lookup(encoding)
         except LookupError:
@@ -64,13 +68,21 @@ def _open_table(path: Path, encoding: str | None):
         raise ExtractError(f"{path}: not a readable DBF file ({exc}); is the file truncated or not a DBF table?") from None
 
 
-def _encoding(path: Path, table, options: Options) -> str:
-    """The encoding option, else the code page the header's language-driver byte names."""
-    if "encoding" in options:
-        return options["encoding"]
+def _encoding(path: Path, table, options: Options) -> tuple[str, str]:
+    """The encoding to read the text with, and where it came from (for reports).
+
+    The ``encoding`` option wins; without it (or with ``"auto"``) the code page the header's
+    language-driver byte names. A header naming none is an error, unless ``"auto"`` asks for a
+    guess from the bytes (``cutover/extract/encoding.py``).
+    """
+    named = options.get("encoding")
+    if named is not None and named != "auto":
+        return named, "given"
     driver = table.header.language_driver
     if driver in codepages and driver != 0:
-        return codepages[driver][0]
+        return codepages[driver][0], "from the DBF header"
+    if named == "auto":
+        return detect_encoding(path), "detected"
     raise ExtractError(
         f"{path}: the header does not say which code page its text is in (language driver byte "
         f"0x{driver:02x}); set encoding in the mapping's system.toml, e.g. encoding = \"cp866\" for a DOS export"
@@ -188,15 +200,14 @@ def _layout(table) -> list[tuple[str, str, int, int]]:
 def header(options: Options, source_dir: Path) -> list[str]:
     """The table's field names, as written in the file (upper case in most DBF files)."""
     path = file_path(options, source_dir)
-    return [name for name, *_ in _layout(_open_table(path, options.get("encoding")))]
+    return [name for name, *_ in _layout(_open_table(path, options))]
 
 
 def details(options: Options, source_dir: Path) -> dict:
     """What a report says about how the table was read: its encoding and where it came from."""
     path = file_path(options, source_dir)
-    table = _open_table(path, options.get("encoding"))
-    encoding = _encoding(path, table, options)
-    return {"encoding": encoding if "encoding" in options else f"{encoding} (from the DBF header)"}
+    encoding, origin = _encoding(path, _open_table(path, options), options)
+    return {"encoding": encoding if origin == "given" else f"{encoding} ({origin})"}
 
 
 def _records(path: Path, table, chunk_rows: int) -> Iterator[tuple[int, bytes]]:
@@ -233,11 +244,11 @@ def read_dbf(options: Options, source_dir: Path, needed: set[str], chunk_rows: i
         the record.
     """
     path = file_path(options, source_dir)
-    table = _open_table(path, options.get("encoding"))
+    table = _open_table(path, options)
     _check_layout(path, table)
     layout = _layout(table)
     require_columns(str(path), [name for name, *_ in layout], needed)
-    encoding = _encoding(path, table, options)
+    encoding, _ = _encoding(path, table, options)
     unreadable = {name: kind for name, kind, *_ in layout if kind not in _READ_TYPES}
     if unreadable.keys() & needed:
         wanted = {name: kind for name, kind in unreadable.items() if name in needed}
