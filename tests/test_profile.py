@@ -28,7 +28,8 @@ from cutover.analysis import Finding, ProfileResult, profile_project, write_prof
 from cutover.analysis import columns as column_profiles
 from cutover.analysis.columns import ColumnProfiler
 from cutover.analysis.findings import SEVERITIES
-from cutover.analysis.text import has_lookalikes, misdecoded, parse_number, shape
+from cutover.analysis.text import (has_lookalikes, lookalike_candidates, misdecoded, misdecoded_candidates,
+                                   numbers_of, parse_number, shape)
 from cutover.config import load_project
 from cutover.progress import Progress
 
@@ -158,7 +159,7 @@ def test_findings_come_worst_first(profiled):
 
 
 def test_chunked_reading_gives_the_same_profile(profiled, tmp_path):
-    chunked = profile_project(load_project(project_folder(tmp_path, extra="chunk_rows = 997\n")))
+    chunked = profile_project(load_project(project_folder(tmp_path, extra="chunk_rows = 2999\n")))
     assert chunked.run_id != profiled.run_id
     assert [s.to_dict() for s in chunked.sources] == [s.to_dict() for s in profiled.sources]
     assert chunked.findings == profiled.findings
@@ -255,3 +256,17 @@ def test_distinct_values_are_exact_up_to_the_cap(monkeypatch):
     assert (profile.rows, profile.blanks, profile.distinct, profile.distinct_capped) == (8, 2, 3, True)
     assert profile.distinct_text == "more than 3"
     assert profile.top_values[0] == ("a", 3)
+
+
+def test_series_checks_agree_with_the_one_value_definitions():
+    values = ["12", "-1\u00a0234,50", "+7.25", " 3,0 ", "1 23,5", "н/д", "1e5", "١٢", "12 345 678", "ИВАНOВ",
+              "Иванов", "ROMASHKA", "РќРёРЅР°", "СЕРГЕЕВ"]
+    series = pd.Series(values, dtype="str")
+    numeric, grouped, digits = numbers_of(series)
+    for index, value in enumerate(values):
+        number = parse_number(value)
+        assert bool(numeric[index]) == (number is not None), value
+        if number is not None:
+            assert (Decimal(digits[index]), bool(grouped[index])) == (number[0], number[2]), value
+        assert has_lookalikes(value) <= bool(lookalike_candidates(series)[index]), value
+        assert (misdecoded(value, "cp1251") is not None) <= bool(misdecoded_candidates(series, "cp1251")[index])

@@ -57,9 +57,8 @@ class KeyCounter:
         rows = chunk
         for column, allowed in self.spec.filter:
             rows = rows[rows[column].astype("str").str.strip().isin(allowed)]
-        keys = join_key(rows[list(self.spec.columns)]).dropna()
-        for key, count in keys.value_counts(sort=False).items():
-            self.counts[key] += int(count)
+        # Counter counts an iterable of keys in C; first-seen order is kept for the examples.
+        self.counts.update(join_key(rows[list(self.spec.columns)]).dropna().tolist())
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,17 @@
 """What one legacy value looks like: its shape, its number, its script and its encoding.
 
-Each function looks at a single text value exactly as the extractor gave it. They are
-called once per distinct value of a chunk, not once per row, so plain Python is fast
-enough here.
+The functions on one value define what is measured. :func:`numbers_of` and the
+``*_candidates`` filters do the same on a whole series of distinct values at once (pandas
+string methods, run in C), because a money column of a million rows has nearly a million
+distinct values; only the few candidates they leave are looked at one by one.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
+
+import pandas as pd
 
 from cutover.mapping.names import LATIN_LOOKALIKES
 
@@ -25,9 +28,13 @@ SHAPE_LENGTH = 40
 
 # A number as legacy exports write it: optional sign, digits, optionally grouped by a space
 # or a no-break space in threes, and a decimal comma or point.
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:([.,])\d+)?")
-_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:([.,])\d+)?")
-_GROUP_SEPARATORS = str.maketrans("", "", " \u00a0\u202f")
+# ASCII digits only, spelled [0-9]: Python's \d would also take other scripts' digits.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:([.,])[0-9]+)?")
+# The group separators are written as the characters themselves: pandas hands these patterns
+# to Arrow's RE2, which does not read \u escapes (and silently falls back to slow Python re).
+_GROUP_SPACES = " \u00a0\u202f"  # space, no-break space, narrow no-break space
+_GROUPED_NUMBER = re.compile("[+-]?[0-9]{1,3}(?:[" + _GROUP_SPACES + "][0-9]{3})+(?:([.,])[0-9]+)?")
+_GROUP_SEPARATORS = str.maketrans("", "", _GROUP_SPACES)
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LOOKALIKE = re.compile("[" + "".join(LATIN_LOOKALIKES) + "]")
@@ -128,3 +135,28 @@ def single_byte_encoding(options: dict) -> str:
     """
     encoding = str(options.get("encoding", "utf-8")).lower().replace("_", "-")
     return "cp1251" if encoding.startswith("utf") else encoding
+
+
+def numbers_of(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """For every value: whether it is a number, whether its digits are grouped, and its
+    text ready for ``Decimal`` (group separators dropped, decimal point); see :func:`parse_number`."""
+    text = values.str.strip()
+    plain = text.str.fullmatch(_PLAIN_NUMBER.pattern)
+    grouped = ~plain & text.str.fullmatch(_GROUPED_NUMBER.pattern)
+    digits = text.str.replace("[" + _GROUP_SPACES + "]", "", regex=True).str.replace(",", ".", regex=False)
+    return plain | grouped, grouped, digits
+
+
+def lookalike_candidates(values: pd.Series) -> pd.Series:
+    """Values that may hold look-alike letters: a Cyrillic and a look-alike Latin letter somewhere."""
+    return values.str.contains(_LOOKALIKE.pattern, regex=True) & values.str.contains(_CYRILLIC.pattern, regex=True)
+
+
+def misdecoded_candidates(values: pd.Series, encoding: str) -> pd.Series:
+    """Values that may be misread UTF-8: they hold what ``encoding`` makes of a UTF-8 lead byte
+    of Cyrillic (0xD0, 0xD1: ``Р``, ``С`` in cp1251), without which no misread Cyrillic exists."""
+    try:
+        leads = bytes([0xD0, 0xD1]).decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return ~values.str.fullmatch("[\\x00-\\x7f]*")
+    return values.str.contains("[" + re.escape(leads) + "]", regex=True)
