@@ -19,6 +19,9 @@ demo: $(STAMP)  ## dry run of the bundled sample legacy system into SQLite (cuto
 test: $(STAMP)  ## the default test run (no slow scale tests)
 	$(BIN)/python -m pytest -m 'not slow' $(PYTEST_ARGS)
 
+bench: $(STAMP)  ## benchmarks that print numbers (not part of make test)
+	$(BIN)/python bench/extract_memory.py
+
 sample: $(STAMP)  ## regenerate the committed 500-account sample
 	$(BIN)/python sample_data/generate.py --accounts 500 --out sample_data/sample_legacy
 

@@ -85,7 +85,7 @@ def test_every_merge_rule_is_in_mapping_doc(value):
     assert f'merge = "{value}"' in _text(MAPPING_DOC), f"merge = {value!r} is not documented in docs/mapping.md"
 
 
-_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean"}
+_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "list of strings"}
 
 
 @pytest.mark.parametrize("fmt, option", [(f, o) for f, options in SOURCE_OPTIONS.items() for o in sorted(options)])
