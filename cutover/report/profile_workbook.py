@@ -87,7 +87,8 @@ def _column_row(column: ColumnProfile) -> list:
     top_shape, top_count = column.top_shapes[0] if column.top_shapes else ("", 0)
     numbers = column.numbers
     return [column.name, ", ".join(column.used_by), column.rows, column.blanks,
-            _share(column.blanks, column.rows), column.distinct_text, top_shape, _share(top_count, column.filled),
+            _share(column.blanks, column.rows), column.distinct_text if column.distinct_capped else column.distinct,
+            top_shape, _share(top_count, column.filled),
             column.shape_count, numbers.minimum if numbers else "", numbers.maximum if numbers else "",
             column.lookalikes, column.misdecoded,
             column.filled - column.numeric_values if column.numeric_values else ""]
