@@ -1,0 +1,130 @@
+"""The shipped gis_excel system: a GIS ЖКХ-style workbook through its mapping, end to end.
+
+sample_data/gis_excel/expected.json is written by make_gis_excel.py from what it put in the
+workbook, independently of the engine: 60 accounts; a communal flat's premise on the rows of
+several accounts (merged, area and residents summed through a join); three kinds of dirt:
+D1 two premise rows of unknown accounts (JOIN_MISSING), D2 two rows of an unknown two-zone
+meter (four ORPHAN_READING after the unpivot), D3 two amounts typed as text with a decimal
+comma (BAD_MONEY); the 07.2026 balances are filtered out.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cutover import db
+from cutover.config import load_project
+from cutover.pipeline.run import dry_run
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_data" / "gis_excel"
+EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
+MEASURES = ("opening", "charged", "recalculated", "paid", "closing")
+
+
+def run_gis(folder: Path, target_url: str):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "cutover.toml").write_text(
+        f'[project]\nmapping = "gis_excel"\nsource_dir = "{SAMPLE.as_posix()}"\nperiod = "2026-10"\n'
+        f'[target]\nurl = "{target_url}"\n', encoding="utf-8")
+    return dry_run(load_project(folder))
+
+
+def query(url: str, sql: str, **params) -> list[tuple]:
+    engine = db.create_target_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def kopecks(text: str) -> int:
+    return int(text.replace(".", ""))
+
+
+@pytest.fixture(scope="module")
+def gis_run(tmp_path_factory):
+    """One dry run into SQLite, shared by the read-only tests below."""
+    folder = tmp_path_factory.mktemp("gis")
+    url = f"sqlite:///{folder / 'target.db'}"
+    return run_gis(folder, url), url
+
+
+def test_the_generator_rewrites_the_committed_workbook_byte_for_byte(tmp_path):
+    spec = importlib.util.spec_from_file_location("make_gis_excel", SAMPLE / "make_gis_excel.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    generator.generate(tmp_path)
+    assert (tmp_path / "gis.xlsx").read_bytes() == (SAMPLE / "gis.xlsx").read_bytes()
+    assert (tmp_path / "expected.json").read_text(encoding="utf-8") == (SAMPLE / "expected.json").read_text(
+        encoding="utf-8")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine: reconcile counts rejected rows (and rejects_by_rule) by distinct row_number, but after [unpivot] "
+    "one sheet row gives several readings: D2's 4 ORPHAN_READING long rows count as 2 "
+    "(docs/rules.md: counts are of long rows)"))
+def test_every_entity_adds_up_and_matches_the_generator(target_url, tmp_path):
+    summary = run_gis(tmp_path, target_url).summary
+    assert summary["differences"] == []
+    assert summary["status"] == "reconciled"
+    got = {name: {k: counts[k] for k in ("loaded", "rejected", "source_rows")}
+           for name, counts in summary["entities"].items()}
+    assert got == EXPECTED["entities"]
+    assert summary["rejects_by_rule"] == EXPECTED["rejects_by_rule"]
+    assert summary["warnings_by_rule"] == EXPECTED["warnings_by_rule"]
+
+
+def test_money_matches_the_generator_to_the_kopeck(target_url, tmp_path):
+    money = run_gis(tmp_path, target_url).summary["money"]
+    assert money["period"] == "2026-10"
+    assert {code: {k: kopecks(v) for k, v in line.items()} for code, line in money["services"].items()} == \
+        EXPECTED["money"]["services"]
+    assert {k: kopecks(v) for k, v in money["total"].items()} == EXPECTED["money"]["total"]
+    columns = ", ".join(f"SUM(b.{m}_kopecks)" for m in MEASURES)
+    totals: dict = {}
+    for period, code, *sums in query(target_url, f"SELECT b.period, s.code, {columns} FROM balance b "
+                                                 "JOIN service s ON s.id = b.service_id GROUP BY b.period, s.code"):
+        totals.setdefault(period, {})[code] = dict(zip(MEASURES, (int(s) for s in sums)))
+    assert totals == EXPECTED["target_totals"]
+
+
+@pytest.mark.parametrize("dirt", EXPECTED["dirt"], ids=lambda d: f"{d['code']}-{d['rule']}")
+def test_each_kind_of_dirt_ends_as_a_reject_with_its_rule(gis_run, dirt):
+    result, url = gis_run
+    found = query(url, "SELECT legacy_key, source FROM reject WHERE run_id = :run AND rule = :rule",
+                  run=result.run_id, rule=dirt["rule"])
+    assert sorted(key for key, _ in found) == sorted(dirt["keys"])
+    assert {source for _, source in found} == {dirt["file"]}
+
+
+def test_a_reject_names_the_sheet_row_column_and_value_as_the_cell_shows_it(gis_run):
+    result, url = gis_run
+    rows = query(url, "SELECT source, row_number, column_name, raw_value, message FROM reject "
+                      "WHERE run_id = :run AND rule = 'BAD_MONEY' ORDER BY row_number", run=result.run_id)
+    assert len(rows) == 2
+    for source, row_number, column, raw, message in rows:
+        assert (source, column) == ("gis.xlsx:Сальдо", "Начислено")
+        assert row_number >= 4 and "," in raw and "." not in raw
+        assert message == f"not an amount of money: '{raw}' (expected digits with '.' and at most two decimals)"
+
+
+def test_cells_become_target_values(gis_run):
+    """Spot checks against the workbook: a serial verification date, an interval in words,
+    a date cell, zones from columns T1-T3, a communal flat merged from two accounts."""
+    _, url = gis_run
+    meter = query(url, "SELECT installed_on, verified_on, verification_interval_years, digit_capacity, zones "
+                       "FROM meter WHERE serial = '21000242'")
+    assert [tuple(str(v) for v in row) for row in meter] == [("2023-11-02", "2023-11-17", "6", "5", "1")]
+    zones = query(url, "SELECT r.zone, COUNT(*) FROM reading r JOIN meter m ON m.id = r.meter_id "
+                       "WHERE m.serial = '21000577' GROUP BY r.zone ORDER BY r.zone")
+    assert zones == [("T1", 4), ("T2", 4), ("T3", 4)]
+    shared = query(url, "SELECT p.residents, COUNT(a.id) FROM premise p JOIN account a ON a.premise_id = p.id "
+                        "GROUP BY p.id, p.residents HAVING COUNT(a.id) > 1")
+    assert len(shared) == 3
