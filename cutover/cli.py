@@ -72,13 +72,14 @@ def check_command(project_dir: Path) -> None:
 
 
 @cli.command("profile")
+@click.option("--quiet", is_flag=True, help="Print only the one-line result.")
 @click.pass_obj
-def profile_command(project_dir: Path) -> None:
-    """Profile every legacy source: blanks, values, shapes, duplicate keys, orphans."""
+def profile_command(project_dir: Path, quiet: bool) -> None:
+    """Profile every legacy source: blanks, values, shapes, duplicate keys, orphans (profile.xlsx, profile.html)."""
     project = load_project(project_dir)
-    result = profile_project(project, progress_for(sys.stderr))
+    result = profile_project(project, progress_for(sys.stderr, quiet))
     workbook, page = write_profile_reports(result)
-    click.echo(render_profile(result, workbook, page))
+    click.echo(render_profile(result, workbook, page, quiet))
 
 
 @cli.group("db")

@@ -206,7 +206,9 @@ def test_profile_writes_both_reports_and_lists_the_worst_first(tmp_path):
     result = run(project(tmp_path), "profile")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Profile ") and lines[0].endswith("infos") and "5 sources" in lines[0]
-    assert lines[1].startswith("  error")
+    assert lines[0].startswith("Profile ") and lines[0].endswith(" info")
+    assert lines[2].split() == ["abonent", "abonent.csv", "502", "rows"]
+    assert lines[8].startswith("error   ")
+    assert lines[-2].startswith("Report: ") and lines[-1].startswith("Page:   ")
     report_dir = next((tmp_path / "reports").glob("*-profile-*"))
     assert (report_dir / "profile.xlsx").is_file() and (report_dir / "profile.html").is_file()

@@ -66,10 +66,6 @@ def test_the_generator_rewrites_the_committed_workbook_byte_for_byte(tmp_path):
         encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: reconcile counts rejected rows (and rejects_by_rule) by distinct row_number, but after [unpivot] "
-    "one sheet row gives several readings: D2's 4 ORPHAN_READING long rows count as 2 "
-    "(docs/rules.md: counts are of long rows)"))
 def test_every_entity_adds_up_and_matches_the_generator(target_url, tmp_path):
     summary = run_gis(tmp_path, target_url).summary
     assert summary["differences"] == []

@@ -62,23 +62,35 @@ class Reconciliation:
         return "differences" if self.differences or self.gate_failures else "reconciled"
 
 
+def _items(reject: sa.Table):
+    """What makes a source row one item: its file, its row and its key. One row of a sheet
+    unpivoted into zones, or the same row number in two united files, are several items."""
+    return (reject.c.source, reject.c.row_number, reject.c.legacy_key)
+
+
 def _rejected_items(connection: sa.Connection, run_id: str, entity: str, merges: bool) -> int:
     reject, key_map = (target_metadata().tables[t] for t in ("reject", "key_map"))
     errors = sa.and_(reject.c.run_id == run_id, reject.c.entity == entity, reject.c.severity == "error")
-    if not merges:
-        return connection.execute(sa.select(sa.func.count(sa.distinct(reject.c.row_number))).where(errors)).scalar_one()
-    loaded_keys = sa.select(key_map.c.legacy_key).where(key_map.c.entity == entity, key_map.c.last_run_id == run_id)
-    query = sa.select(sa.func.count(sa.distinct(reject.c.legacy_key))).where(errors, reject.c.legacy_key.not_in(loaded_keys))
-    return connection.execute(query).scalar_one()
+    if merges:
+        loaded_keys = sa.select(key_map.c.legacy_key).where(key_map.c.entity == entity, key_map.c.last_run_id == run_id)
+        items = sa.select(reject.c.legacy_key).where(errors, reject.c.legacy_key.not_in(loaded_keys))
+    else:
+        items = sa.select(*_items(reject)).where(errors)
+    return connection.execute(sa.select(sa.func.count()).select_from(items.distinct().subquery())).scalar_one()
 
 
 def _by_rule(connection: sa.Connection, run_id: str, severity: str) -> dict[str, dict[str, int]]:
     reject = target_metadata().tables["reject"]
-    query = (
-        sa.select(reject.c.entity, reject.c.rule, sa.func.count(sa.distinct(reject.c.row_number)))
+    items = (
+        sa.select(reject.c.entity, reject.c.rule, *_items(reject))
         .where(reject.c.run_id == run_id, reject.c.severity == severity)
-        .group_by(reject.c.entity, reject.c.rule)
-        .order_by(reject.c.entity, reject.c.rule)
+        .distinct()
+        .subquery()
+    )
+    query = (
+        sa.select(items.c.entity, items.c.rule, sa.func.count())
+        .group_by(items.c.entity, items.c.rule)
+        .order_by(items.c.entity, items.c.rule)
     )
     result: dict[str, dict[str, int]] = {}
     for entity, rule, rows in connection.execute(query):

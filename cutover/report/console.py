@@ -58,15 +58,21 @@ def render_check(result) -> str:
     return "\n".join(lines)
 
 
-def render_profile(result, workbook: Path, page: Path) -> str:
-    """Where the profile is and how bad it looks."""
-    by_severity = {}
-    for finding in result.findings:
-        by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
-    counts = ", ".join(f"{by_severity.get(s, 0)} {s}s" for s in ("error", "warning", "info"))
-    lines = [f"Profile {result.run_id}: {len(result.sources)} sources, {counts}"]
+def render_profile(result, workbook: Path, page: Path, quiet: bool = False) -> str:
+    """How bad the extract looks, per source and worst findings first, and where the reports are."""
+    counts = result.counts
+    head = (f"Profile {result.run_id}: {counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings, "
+            f"{counts.get('info', 0)} info")
+    if quiet:
+        return head
+    lines = [head, ""]
+    for source in result.sources:
+        lines.append(f"{source.name:<12} {source.location:<28} {source.rows:>9} rows" + ("  UNREADABLE" if source.error else ""))
+    lines.append("")
     for finding in result.findings[:10]:
         where = f"{finding.source}.{finding.column}" if finding.column else finding.source
-        lines.append(f"  {finding.severity:<8} {where}: {finding.what}")
-    lines += ["", f"Report:  {_relative(workbook)}", f"         {_relative(page)}"]
+        lines.append(f"{finding.severity:<7} {finding.check:<18} {where}: {finding.what}")
+    if len(result.findings) > 10:
+        lines.append(f"... and {len(result.findings) - 10} more in the report")
+    lines += ["", f"Report: {_relative(workbook)}", f"Page:   {_relative(page)}"]
     return "\n".join(lines)
