@@ -15,38 +15,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cutover.report.sheets import BOLD, put, table, widths
+
 from cutover.analysis.columns import ColumnProfile
 from cutover.analysis.profile import ProfileResult, SourceProfile
 
-BOLD = Font(bold=True)
-SHARE = "0.0%"
 WRAP = Alignment(wrap_text=True, vertical="top")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def _put(sheet: Worksheet, row: int, column: int, value) -> None:
-    cell = sheet.cell(row=row, column=column)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula, whatever the legacy text begins with
-    elif isinstance(value, float):
-        cell.number_format = SHARE
-
-
-def _table(sheet: Worksheet, top: int, header: list[str], rows: list[list]) -> int:
-    """Write a header and rows from row ``top``; return the first free row after a gap."""
-    for column, name in enumerate(header, start=1):
-        _put(sheet, top, column, name)
-        sheet.cell(row=top, column=column).font = BOLD
-    for offset, values in enumerate(rows, start=1):
-        for column, value in enumerate(values, start=1):
-            _put(sheet, top + offset, column, value)
-    return top + len(rows) + 2
-
-
-def _widths(sheet: Worksheet, widths: list[int]) -> None:
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
 
 
 def _share(part: int, whole: int) -> float:
@@ -58,13 +33,13 @@ def _findings_sheet(sheet: Worksheet, result: ProfileResult) -> None:
     header = ["Severity", "Check", "Source", "Column", "What", "Count", "Examples"]
     rows = [[f.severity, f.check, f.source, f.column, f.what, f.count, "\n".join(f.examples)]
             for f in result.findings]
-    _table(sheet, 1, header, rows)
+    table(sheet, 1, header, rows)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 2)}"
     for row in sheet.iter_rows(min_row=2, min_col=5, max_col=7):
         for cell in row:
             cell.alignment = WRAP
-    _widths(sheet, [9, 20, 14, 16, 80, 9, 40])
+    widths(sheet, [9, 20, 14, 16, 80, 9, 40])
 
 
 def _sources_sheet(sheet: Worksheet, result: ProfileResult, titles: dict[str, str]) -> None:
@@ -76,11 +51,11 @@ def _sources_sheet(sheet: Worksheet, result: ProfileResult, titles: dict[str, st
         rows.append([source.name, source.location, source.format, source.rows, len(source.columns),
                      ", ".join(source.entities), severities.count("error"), severities.count("warning"),
                      titles[source.name], source.error or ""])
-    _put(sheet, 1, 1, f"Profile {result.run_id}: mapping {result.mapping}, extract {result.source_dir}")
+    put(sheet, 1, 1, f"Profile {result.run_id}: mapping {result.mapping}, extract {result.source_dir}")
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
-    _table(sheet, 3, header, rows)
+    table(sheet, 3, header, rows)
     sheet.freeze_panes = "A4"
-    _widths(sheet, [14, 30, 11, 10, 9, 30, 8, 9, 14, 60])
+    widths(sheet, [14, 30, 11, 10, 9, 30, 8, 9, 14, 60])
 
 
 def _column_row(column: ColumnProfile) -> list:
@@ -96,21 +71,21 @@ def _column_row(column: ColumnProfile) -> list:
 
 def _source_sheet(sheet: Worksheet, source: SourceProfile) -> None:
     title = f"{source.location} ({source.format}): {source.rows} rows, {len(source.columns)} columns"
-    _put(sheet, 1, 1, title + (f"; read error: {source.error}" if source.error else ""))
+    put(sheet, 1, 1, title + (f"; read error: {source.error}" if source.error else ""))
     sheet.cell(row=1, column=1).font = Font(bold=True, size=12)
     header = ["Column", "Used by", "Rows", "Blank", "Blank share", "Distinct", "Top shape", "Top shape share",
               "Shapes", "Min", "Max", "Look-alike values", "Misdecoded values", "Not numbers"]
-    top = _table(sheet, 3, header, [_column_row(c) for c in source.columns])
+    top = table(sheet, 3, header, [_column_row(c) for c in source.columns])
     sheet.freeze_panes = "B4"
     values = [[c.name, value, count, _share(count, c.filled)] for c in source.columns for value, count in c.top_values]
-    _put(sheet, top, 1, "Top values")
+    put(sheet, top, 1, "Top values")
     sheet.cell(row=top, column=1).font = BOLD
-    top = _table(sheet, top + 1, ["Column", "Value", "Count", "Share of non-blank"], values)
+    top = table(sheet, top + 1, ["Column", "Value", "Count", "Share of non-blank"], values)
     shapes = [[c.name, shape, count, _share(count, c.filled)] for c in source.columns for shape, count in c.top_shapes]
-    _put(sheet, top, 1, "Shapes (А а: Cyrillic, A a: Latin, 9: digit)")
+    put(sheet, top, 1, "Shapes (А а: Cyrillic, A a: Latin, 9: digit)")
     sheet.cell(row=top, column=1).font = BOLD
-    _table(sheet, top + 1, ["Column", "Shape", "Count", "Share of non-blank"], shapes)
-    _widths(sheet, [16, 40, 10, 10, 10, 12, 24, 10, 8, 14, 14, 10, 10, 10])
+    table(sheet, top + 1, ["Column", "Shape", "Count", "Share of non-blank"], shapes)
+    widths(sheet, [16, 40, 10, 10, 10, 12, 24, 10, 8, 14, 14, 10, 10, 10])
 
 
 def sheet_titles(sources: list[SourceProfile]) -> dict[str, str]:

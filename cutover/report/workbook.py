@@ -15,65 +15,38 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-ROUBLES = '#,##0.00'
-BOLD = Font(bold=True)
+from cutover.report.sheets import BOLD, put, table, widths
+
 VERDICT = {"reconciled": "GO: reconciled", "differences": "NO-GO: differences", "failed": "NO-GO: the run failed"}
-
-
-def _put(sheet: Worksheet, row: int, column: int, value) -> None:
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = value
-        cell.data_type = "s"  # never a formula, whatever the text begins with
-    elif isinstance(value, Decimal):
-        cell.value = value
-        cell.number_format = ROUBLES
-    else:
-        cell.value = value
-
-
-def _table(sheet: Worksheet, top: int, header: list[str], rows: list[list]) -> int:
-    for column, name in enumerate(header, start=1):
-        _put(sheet, top, column, name)
-        sheet.cell(row=top, column=column).font = BOLD
-    for offset, values in enumerate(rows, start=1):
-        for column, value in enumerate(values, start=1):
-            _put(sheet, top + offset, column, value)
-    return top + len(rows) + 2
-
-
-def _widths(sheet: Worksheet, widths: list[int]) -> None:
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
 
 
 def _summary_sheet(sheet: Worksheet, summary: dict) -> None:
     sheet.title = "Summary"
-    _put(sheet, 1, 1, f"Run {summary['run_id']} ({summary['kind']})")
+    put(sheet, 1, 1, f"Run {summary['run_id']} ({summary['kind']})")
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
-    _put(sheet, 2, 1, VERDICT.get(summary["status"], summary["status"]))
+    put(sheet, 2, 1, VERDICT.get(summary["status"], summary["status"]))
     sheet.cell(row=2, column=1).font = Font(bold=True, size=12)
     reasons = summary.get("differences", []) + summary.get("gate_failures", [])
     if summary.get("error"):
         reasons.append(summary["error"])
     for offset, reason in enumerate(reasons):
-        _put(sheet, 3 + offset, 1, reason)
+        put(sheet, 3 + offset, 1, reason)
     top = 4 + len(reasons)
-    _put(sheet, top, 1, f"Mapping {summary['mapping']}, period {summary['period']}, target {summary['target']}")
+    put(sheet, top, 1, f"Mapping {summary['mapping']}, period {summary['period']}, target {summary['target']}")
     top += 2
     entities = summary.get("entities", {})
-    top = _table(sheet, top, ["Entity", "Source rows", "Loaded", "Rejected", "Warnings"],
+    top = table(sheet, top, ["Entity", "Source rows", "Loaded", "Rejected", "Warnings"],
                  [[name, c["source_rows"], c["loaded"], c["rejected"], c["warnings"]] for name, c in entities.items()])
     money = summary.get("money")
     if money:
-        _put(sheet, top, 1, f"Closing balances of {money['period']}, roubles")
+        put(sheet, top, 1, f"Closing balances of {money['period']}, roubles")
         sheet.cell(row=top, column=1).font = BOLD
         lines = [[code, Decimal(m["source"]), Decimal(m["target"]), Decimal(m["rejected"])]
                  for code, m in money["services"].items()]
         total = money["total"]
         lines.append(["total", Decimal(total["source"]), Decimal(total["target"]), Decimal(total["rejected"])])
-        _table(sheet, top + 1, ["Service", "Source", "Target", "Rejected"], lines)
-    _widths(sheet, [28, 18, 18, 18, 12])
+        table(sheet, top + 1, ["Service", "Source", "Target", "Rejected"], lines)
+    widths(sheet, [28, 18, 18, 18, 12])
 
 
 def _rejects_sheet(sheet: Worksheet, rejects: pd.DataFrame) -> None:
@@ -84,12 +57,12 @@ def _rejects_sheet(sheet: Worksheet, rejects: pd.DataFrame) -> None:
         [None if pd.isna(v) else (int(v) if c == "row_number" else str(v)) for c, v in zip(columns, record)]
         for record in ordered[columns].itertuples(index=False)
     ]
-    _table(sheet, 1, header, rows)
+    table(sheet, 1, header, rows)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 2)}"
     for cell in sheet[1]:
         cell.alignment = Alignment(vertical="top")
-    _widths(sheet, [9, 10, 18, 70, 16, 8, 22, 14, 30])
+    widths(sheet, [9, 10, 18, 70, 16, 8, 22, 14, 30])
 
 
 def write_workbook(path: Path, summary: dict, rejects: pd.DataFrame) -> None:

@@ -1,0 +1,46 @@
+"""Writing cells and tables in openpyxl sheets, safely, for every workbook cutover writes.
+
+Every text cell is written as text: a value that begins with ``=``, ``+``, ``-`` or ``@``
+(a formula to a spreadsheet) stays a plain string, whatever the legacy data held.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+BOLD = Font(bold=True)
+ROUBLES = "#,##0.00"  # money (Decimal roubles)
+SHARE = "0.0%"  # shares (floats between 0 and 1; never money)
+
+
+def put(sheet: Worksheet, row: int, column: int, value) -> None:
+    """Write one cell: text as text, Decimal money in roubles, a float as a share."""
+    cell = sheet.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text begins with
+    elif isinstance(value, Decimal):
+        cell.number_format = ROUBLES
+    elif isinstance(value, float):
+        cell.number_format = SHARE
+
+
+def table(sheet: Worksheet, top: int, header: list[str], rows: list[list]) -> int:
+    """Write a bold header and rows from row ``top``; return the first free row after a gap."""
+    for column, name in enumerate(header, start=1):
+        put(sheet, top, column, name)
+        sheet.cell(row=top, column=column).font = BOLD
+    for offset, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            put(sheet, top + offset, column, value)
+    return top + len(rows) + 2
+
+
+def widths(sheet: Worksheet, column_widths: list[int]) -> None:
+    """Set the widths of the first columns."""
+    for column, width in enumerate(column_widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
