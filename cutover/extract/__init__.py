@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -66,6 +66,19 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: raw.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def chunks(numbered: Iterable[tuple[int, list[str]]], columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Gather (row number, values) records into text frames of at most ``chunk_rows`` rows."""
+    records, rows = [], []
+    for number, record in numbered:
+        records.append(record)
+        rows.append(number)
+        if len(records) >= chunk_rows:
+            yield text_frame(records, rows, columns)
+            records, rows = [], []
+    if records:
+        yield text_frame(records, rows, columns)
 
 
 def text_frame(records: list[list[str]], rows: list[int], columns: list[str]) -> pd.DataFrame:

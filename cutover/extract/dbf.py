@@ -30,7 +30,7 @@ from dbfread.exceptions import MissingMemoFile
 from dbfread.memo import FakeMemoFile, open_memofile
 
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, file_path, register, require_columns, text_frame
+from cutover.extract import Extractor, Options, chunks, file_path, register, require_columns
 from cutover.extract.encoding import detect_encoding
 
 OPTIONS = {"file": str, "encoding": str}
@@ -259,21 +259,19 @@ def read_dbf(options: Options, source_dir: Path, needed: set[str], chunk_rows: i
     memo = open_memofile(table.memofilename, table.header.dbversion) if table.memofilename else FakeMemoFile(None)
     reader = _Reader(path, layout, encoding, memo)
     with memo:
-        records, rows = [], []
-        for number, record in _records(path, table, chunk_rows):
-            flag = record[:1]
-            if flag == b"*":
-                continue
-            if flag != b" ":
-                raise ExtractError(f"{path}: record {number} starts with byte 0x{flag.hex()}, not a record "
-                                   f"marker; the file is damaged")
-            records.append(reader.values(record, number))
-            rows.append(number)
-            if len(records) >= chunk_rows:
-                yield text_frame(records, rows, names)
-                records, rows = [], []
-        if records:
-            yield text_frame(records, rows, names)
+        yield from chunks(_live_records(path, table, chunk_rows, reader), names, chunk_rows)
+
+
+def _live_records(path: Path, table, chunk_rows: int, reader: "_Reader") -> Iterator[tuple[int, list[str]]]:
+    """(record number, values) of every record not marked deleted."""
+    for number, record in _records(path, table, chunk_rows):
+        flag = record[:1]
+        if flag == b"*":
+            continue
+        if flag != b" ":
+            raise ExtractError(f"{path}: record {number} starts with byte 0x{flag.hex()}, not a record "
+                               f"marker; the file is damaged")
+        yield number, reader.values(record, number)
 
 
 EXTRACTOR = register(Extractor(

@@ -14,7 +14,7 @@ from typing import Iterator
 import pandas as pd
 
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, file_path, register, require_columns, text_frame
+from cutover.extract import Extractor, Options, chunks, file_path, register, require_columns
 from cutover.extract.encoding import detect_encoding
 
 OPTIONS = {"file": str, "encoding": str, "separator": str, "skip_rows": int, "comment": str, "quote": str}
@@ -122,18 +122,10 @@ def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_r
         with path.open("r", encoding=encoding, newline="") as text:
             for _ in range(skip_rows + 1):
                 text.readline()
-            records, rows = [], []
-            for row, record in _records(path, text, columns, skip_rows + 2, options.get("comment"),
-                                        separator, options.get("quote", '"')):
-                if not any(field.strip() for field in record):
-                    continue
-                records.append(record)
-                rows.append(row)
-                if len(records) >= chunk_rows:
-                    yield text_frame(records, rows, columns)
-                    records, rows = [], []
-            if records:
-                yield text_frame(records, rows, columns)
+            records = _records(path, text, columns, skip_rows + 2, options.get("comment"), separator,
+                               options.get("quote", '"'))
+            yield from chunks(((row, record) for row, record in records if any(f.strip() for f in record)),
+                              columns, chunk_rows)
     except UnicodeDecodeError:
         raise _encoding_error(path, encoding) from None
 

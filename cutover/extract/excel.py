@@ -25,7 +25,7 @@ from xml.etree.ElementTree import ParseError
 import pandas as pd
 
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, file_path, register, require_columns, text_frame
+from cutover.extract import Extractor, Options, chunks, file_path, register, require_columns
 
 OPTIONS = {"file": str, "sheet": str, "header_row": int, "header_rows": int, "data_row": int}
 HEADER_JOIN = " / "
@@ -215,15 +215,7 @@ def read_excel(options: Options, source_dir: Path, needed: set[str], chunk_rows:
     with _Sheet(options, source_dir) as sheet:
         columns = sheet.columns()
         require_columns(sheet.where, columns, needed, "; check header_row and header_rows in system.toml")
-        records, rows = [], []
-        for number, record in _data_rows(sheet, len(columns)):
-            records.append(record)
-            rows.append(number)
-            if len(records) >= chunk_rows:
-                yield text_frame(records, rows, columns)
-                records, rows = [], []
-        if records:
-            yield text_frame(records, rows, columns)
+        yield from chunks(_data_rows(sheet, len(columns)), columns, chunk_rows)
 
 
 EXTRACTOR = register(Extractor(
