@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cutover.mapping import address, names
 
@@ -136,6 +138,15 @@ def parse_address(values: pd.Series) -> Transformed:
 
 
 _MONEY_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_THOUSANDS_SEPARATORS = "[\\s\u00a0\u202f']"  # the same, for Arrow's RE2 (the characters themselves)
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """The values as an Arrow string array, for Arrow's fast string kernels."""
+    array = pa.array(values.astype("str"))
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks else pa.array([], type=pa.string())
+    return array.cast(pa.string())
 
 
 def _point_decimal(values: pd.Series, decimal: str) -> pd.Series:
@@ -144,10 +155,22 @@ def _point_decimal(values: pd.Series, decimal: str) -> pd.Series:
     Only the named separator counts: with ``decimal=","`` a ``.`` makes the value invalid
     (``1.234`` may be a thousand or one and a bit: it is never guessed).
     """
-    text = values.astype("str").str.replace(_MONEY_SPACES, "", regex=True)
-    if decimal == ".":
-        return text
-    return text.str.replace(".", "?", regex=False).str.replace(decimal, ".", regex=False)
+    text = pc.replace_substring_regex(_arrow_text(values), _THOUSANDS_SEPARATORS, "")
+    if decimal != ".":
+        text = pc.replace_substring(pc.replace_substring(text, ".", "?"), decimal, ".")
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=values.index).astype("str")
+
+
+def _kopecks_of_point_text(text: pd.Series, blank: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Integer kopecks of text like ``-1234.5`` (Arrow's string kernels: fast, exact), and validity."""
+    arrow = _arrow_text(text)
+    valid = pc.fill_null(pc.match_substring_regex(arrow, r"^[+-]?\d{1,16}(?:\.\d{1,2})?$"), False)
+    roubles = pc.replace_substring_regex(pc.replace_substring(arrow, "+", ""), r"\..*$", "")
+    fraction = pc.utf8_rpad(pc.replace_substring_regex(arrow, r"^[^.]*\.?", ""), 2, "0")
+    digits = pc.if_else(valid, pc.binary_join_element_wise(roubles, fraction, ""), "0")
+    kopecks = pc.cast(digits, pa.int64()).to_numpy()
+    mask = ~valid.to_numpy(zero_copy_only=False) | blank.to_numpy()
+    return pd.Series(pd.arrays.IntegerArray(kopecks, mask), index=text.index), pd.Series(~mask, index=text.index)
 
 
 @register("money", rule="BAD_MONEY", params={"decimal": str}, gives="money")
@@ -158,14 +181,7 @@ def money(values: pd.Series, decimal: str = ",") -> Transformed:
     digits after the decimal separator; a blank value stays missing.
     """
     blank = _blank(values)
-    text = _point_decimal(values, decimal)
-    parts = text.str.extract(r"^([+-]?)(\d{1,16})(?:\.(\d{1,2}))?$")
-    valid = parts[1].notna() & ~blank
-    roubles = parts[1].where(valid, "0").astype("int64")
-    fraction = parts[2].fillna("").where(valid, "").str.ljust(2, "0").replace("", "00").astype("int64")
-    sign = np.where(parts[0] == "-", -1, 1)
-    kopecks = pd.Series(sign * (roubles * 100 + fraction), index=values.index, dtype="Int64")
-    kopecks = kopecks.where(valid, pd.NA)
+    kopecks, valid = _kopecks_of_point_text(_point_decimal(values, decimal), blank)
     errors = _no_errors(values)
     bad = ~valid & ~blank
     errors[bad] = "not an amount of money: " + values[bad].astype("str").map(repr) + \

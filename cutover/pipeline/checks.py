@@ -8,11 +8,11 @@ no error of its own, pointing at the parent and the parent's rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pandas as pd
 import pandera.pandas as pa
 
+from cutover.decimals import from_scaled, scaled
 from cutover.errors import MappingError
 from cutover.mapping.model import RefRule
 from cutover.pipeline.mapstage import MappedEntity, raw_text
@@ -179,13 +179,13 @@ def _check_target_schema(mapped: MappedEntity, schema: SchemaDef, rejects: Rejec
 def parent_keys(mapped: MappedEntity, rejects: RejectLog) -> ParentKeys:
     """Summarise a checked entity for its children: its keys and why rejected ones were."""
     frame = mapped.frame
-    accepted_keys = set(frame.loc[~frame["_failed"], "_key"])
-    rejected_keys = pd.Index(frame.loc[~frame["_key"].isin(accepted_keys), "_key"].unique())
-    found = rejects.frame()
-    found = found[(found["entity"] == mapped.entity) & (found["severity"] == "error")]
+    has_accepted_row = (~frame["_failed"]).groupby(frame["_key"], sort=False).any()
+    rejected_keys = has_accepted_row.index[~has_accepted_row.to_numpy()]
+    found = rejects.frame(mapped.entity)
+    found = found[found["severity"] == "error"]
     first_rule = found.drop_duplicates("legacy_key").set_index("legacy_key")["rule"]
     return ParentKeys(
-        known=pd.Index(frame["_key"].unique()),
+        known=has_accepted_row.index,
         reasons=first_rule.reindex(rejected_keys).astype("object").fillna("rejected"),
         key_by_row=frame.set_index("_row")["_key"],
         source_file=mapped.source_file,
@@ -213,26 +213,20 @@ def _warn_merge_conflicts(mapped: MappedEntity, rejects: RejectLog) -> None:
                     message=message, column=source_column, raw=_raw(mapped, column), severity="warning")
 
 
-def _sum_decimal_text(values: pd.Series) -> str | None:
-    present = values.dropna()
-    if present.empty:
-        return None
-    total = sum((Decimal(v) for v in present), Decimal(0))
-    text = f"{total:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _merge_rows(mapped: MappedEntity) -> pd.DataFrame:
+def _merge_rows(mapped: MappedEntity, schema: SchemaDef) -> pd.DataFrame:
     """One row per item: the first row's values, with ``sum`` columns added up over its rows."""
     rows = mapped.frame[~mapped.frame["_failed"]]
-    merged = rows.drop_duplicates("_key").set_index("_key", drop=False)
+    firsts = rows.drop_duplicates("_key")
+    merged = firsts.set_index("_key", drop=False)
+    table = schema.table(mapped.entity)
     for column in _merge_columns(mapped, "sum"):
-        grouped = rows.groupby("_key", sort=False)[column]
-        if str(rows[column].dtype) in ("Int64", "int64"):
-            merged[column] = grouped.sum(min_count=1).astype("Int64")
-        else:  # exact decimals travel as text
-            merged[column] = grouped.agg(_sum_decimal_text)
-    return merged.set_axis(rows.drop_duplicates("_key").index)
+        scale = table.column(column).scale
+        if scale is None:  # whole numbers
+            merged[column] = rows.groupby("_key", sort=False)[column].sum(min_count=1).astype("Int64")
+        else:  # exact decimals travel as text: add them up as integer counts of 10^-scale
+            totals = scaled(rows[column], scale).groupby(rows["_key"], sort=False).sum(min_count=1)
+            merged[column] = from_scaled(totals, scale)
+    return merged.set_axis(firsts.index)
 
 
 def _reject_whole_items(mapped: MappedEntity, why: pd.Series, rejects: RejectLog) -> None:
@@ -264,11 +258,11 @@ def _merge_items(mapped: MappedEntity, schema: SchemaDef, rejects: RejectLog) ->
     frame = mapped.frame
     partly = frame.loc[frame["_failed"], "_key"].unique()
     _reject_whole_items(mapped, pd.Series("was rejected", index=partly, dtype="str"), rejects)
-    merged = _merge_rows(mapped)
+    merged = _merge_rows(mapped, schema)
     failing = _failing_sums(mapped, merged, schema) if _merge_columns(mapped, "sum") else pd.Series(dtype="str")
     if not failing.empty:
         _reject_whole_items(mapped, failing, rejects)
-        merged = _merge_rows(mapped)
+        merged = _merge_rows(mapped, schema)
     _warn_merge_conflicts(mapped, rejects)
     mapped.accepted = merged
 

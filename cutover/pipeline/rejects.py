@@ -18,6 +18,7 @@ class RejectLog:
 
     def __init__(self) -> None:
         self._parts: list[pd.DataFrame] = []
+        self._by_entity: dict[str, list[pd.DataFrame]] = {}
 
     def add(self, entity: str, source: str, rows: pd.DataFrame, *, rule: str, message: pd.Series | str,
             column: str | None = None, raw: pd.Series | None = None, severity: str = "error") -> None:
@@ -36,9 +37,11 @@ class RejectLog:
             "raw_value": raw.loc[rows.index].astype("str") if raw is not None else None,
         }, index=rows.index)
         self._parts.append(part[REJECT_COLUMNS])
+        self._by_entity.setdefault(entity, []).append(self._parts[-1])
 
-    def frame(self) -> pd.DataFrame:
-        """All rejects so far, in the order found."""
-        if not self._parts:
+    def frame(self, entity: str | None = None) -> pd.DataFrame:
+        """The rejects so far (of one entity, or all), in the order found."""
+        parts = self._parts if entity is None else self._by_entity.get(entity, [])
+        if not parts:
             return pd.DataFrame(columns=REJECT_COLUMNS)
-        return pd.concat(self._parts, ignore_index=True)
+        return pd.concat(parts, ignore_index=True)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Callable
 
 import pandas as pd
 
+from cutover.decimals import decimal_parts, less_than
 from cutover.money import kopecks_to_roubles_text
+from cutover.schema.definition import target_schema
 
 
 @dataclass(frozen=True)
@@ -59,27 +60,29 @@ def reading_in_future(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
 
 
 def _previous_and_capacity(rows: pd.DataFrame, context: RuleContext) -> pd.DataFrame:
-    """Each reading beside the previous reading of the same meter and zone, and 10^digits."""
+    """Each reading beside the previous reading of the same meter and zone, and its meter's
+    digit capacity. Values are compared exactly as (whole, fraction) integer pairs."""
+    whole, fraction = decimal_parts(rows["value"], target_schema().table("reading").column("value").scale)
     work = pd.DataFrame({
         "meter": rows["_ref_meter_id"], "zone": rows["zone"], "read_on": rows["read_on"],
-        "value": rows["value"].map(Decimal, na_action="ignore"),
+        "value": rows["value"], "whole": whole, "fraction": fraction,
     }).sort_values(["meter", "zone", "read_on"], kind="stable")
-    work["previous"] = work.groupby(["meter", "zone"], sort=False)["value"].shift(1)
-    digits = context.parents["meter"]["digit_capacity"]
-    work["capacity"] = work["meter"].map(digits).map(lambda d: Decimal(10) ** int(d), na_action="ignore")
+    previous = work.groupby(["meter", "zone"], sort=False)[["value", "whole", "fraction"]].shift(1)
+    work[["previous", "previous_whole", "previous_fraction"]] = previous.to_numpy()
+    work["digits"] = work["meter"].map(context.parents["meter"]["digit_capacity"]).astype("Int64")
     return work.reindex(rows.index)
 
 
 def _decreases(rows: pd.DataFrame, context: RuleContext) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
     work = _previous_and_capacity(rows, context)
-    has_previous = work["previous"].notna() & work["capacity"].notna()
-    compared = work[has_previous]
-    # Decimal objects compare exactly; rows without a previous reading are left out first.
-    lower = (compared["value"] < compared["previous"]).astype(bool)
-    wrapped = lower & (compared["previous"] > compared["capacity"] * Decimal("0.9")).astype(bool) \
-        & (compared["value"] < compared["capacity"] * Decimal("0.1")).astype(bool)
-    decreased = lower.reindex(rows.index, fill_value=False)
-    rollover = wrapped.reindex(rows.index, fill_value=False)
+    value = (work["whole"].astype("Int64"), work["fraction"].astype("Int64"))
+    previous = (work["previous_whole"].astype("Int64"), work["previous_fraction"].astype("Int64"))
+    decreased = less_than(value, previous)  # False where there is no previous reading
+    # A rollover: the previous value above 90% of 10^digits and the new one below 10% of it.
+    tenth = 10 ** (work["digits"] - 1)
+    high = (previous[0] > 9 * tenth) | ((previous[0] == 9 * tenth) & (previous[1] > 0))
+    low = value[0] < tenth
+    rollover = decreased & (high & low).fillna(False).astype(bool)
     return decreased, rollover, work
 
 

@@ -126,14 +126,15 @@ def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id:
     rejects = RejectLog()
     entities = map_and_check(mapping, extracted, project.period_end, rejects, progress)
     progress.stage("load target")
-    load_target(engine, entities, rejects.frame(), run_id, target_schema(), project.numbering)
+    found = rejects.frame()
+    load_target(engine, entities, found, run_id, target_schema(), project.numbering)
     progress.stage("reconcile")
     source_rows = {name: item_counts(mapped)["source_rows"] for name, mapped in entities.items()}
     reconciliation = reconcile_run(engine, run_id, entities, source_rows, project.period, project.gates)
     summary = build_summary(run_id, "dry-run", project, mapping, extracted, reconciliation, started)
     progress.stage("write report")
     _write_summary(report_dir, summary)
-    write_workbook(report_dir / "report.xlsx", summary, rejects.frame())
+    write_workbook(report_dir / "report.xlsx", summary, found)
     return RunResult(run_id, reconciliation.status, report_dir, summary, reconciliation)
 
 
