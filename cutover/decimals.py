@@ -54,3 +54,13 @@ def less_than(left: tuple[pd.Series, pd.Series], right: tuple[pd.Series, pd.Seri
     """Exact ``left < right`` of two (whole, fraction) pairs; False where either is missing."""
     (lw, lf), (rw, rf) = left, right
     return ((lw < rw) | ((lw == rw) & (lf < rf))).fillna(False).astype(bool)
+
+
+def fixed_text(text: pd.Series, scale: int) -> pd.Series:
+    """Canonical decimal text with exactly ``scale`` digits after the point (``"12.5"``, 3 ->
+    ``"12.500"``), as ExactDecimal stores it on SQLite."""
+    whole, fraction = decimal_parts(text, scale)
+    negative = text.astype("str").str.startswith("-").fillna(False).astype(bool)
+    digits = fraction.abs().astype("str").str.zfill(scale)
+    body = whole.abs().astype("str") + ("." + digits if scale else "")
+    return ("-" + body).where(negative, body).where(text.notna(), None).astype("str")

@@ -13,6 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from cutover.mapping.model import ENTITY_ORDER
+from cutover.pipeline.bulk import insert_frame
 from cutover.pipeline.checks import accepted_rows
 from cutover.pipeline.keys import account_numbers, assign_ids
 from cutover.pipeline.mapstage import MappedEntity
@@ -20,7 +21,6 @@ from cutover.pipeline.rejects import REJECT_COLUMNS
 from cutover.schema.definition import SchemaDef, TableDef
 from cutover.schema.tables import target_metadata
 
-INSERT_BATCH = 5000
 DATA_TABLES = ("period",) + ENTITY_ORDER
 
 
@@ -37,22 +37,6 @@ class LoadResult:
     """Rows written per target table."""
 
     rows: dict[str, int]
-
-
-def _records(frame: pd.DataFrame, table: TableDef) -> list[dict]:
-    """Plain Python values for the driver: dates as dates, missing as None."""
-    out = {}
-    for column in frame.columns:
-        values = frame[column]
-        if table.column(column).type == "date":
-            values = values.dt.date
-        out[column] = values.astype("object").where(values.notna(), None)
-    return pd.DataFrame(out).to_dict("records")
-
-
-def _insert(connection: sa.Connection, table: sa.Table, records: list[dict]) -> None:
-    for start in range(0, len(records), INSERT_BATCH):
-        connection.execute(table.insert(), records[start:start + INSERT_BATCH])
 
 
 def _target_rows(mapped: MappedEntity, table: TableDef, ids: dict[str, pd.Series], numbering: AccountNumbering) -> pd.DataFrame:
@@ -100,14 +84,15 @@ def load_target(engine: sa.Engine, entities: dict[str, MappedEntity], rejects: p
         for name in reversed(DATA_TABLES):
             connection.execute(metadata.tables[name].delete())
         periods = sorted(set().union(*(set(accepted_rows(m)["period"]) for m in entities.values() if "period" in m.frame)))
-        _insert(connection, metadata.tables["period"], [{"month": p, "status": "closed"} for p in periods])
+        insert_frame(connection, metadata.tables["period"], pd.DataFrame({"month": periods, "status": "closed"}),
+                     schema.table("period"))
         counts["period"] = len(periods)
         for name in ENTITY_ORDER:
             if name not in entities:
                 continue
             table = schema.table(name)
             target = _target_rows(entities[name], table, ids, numbering)
-            _insert(connection, metadata.tables[name], _records(target, table))
+            insert_frame(connection, metadata.tables[name], target, table)
             counts[name] = len(target)
             sql_table = metadata.tables[name]
             for column, updates in _self_references(entities[name], ids).items():
@@ -122,5 +107,5 @@ def load_target(engine: sa.Engine, entities: dict[str, MappedEntity], rejects: p
             message=rejects["message"].astype("str").str.slice(0, 500),
             raw_value=rejects["raw_value"].astype("str").str.slice(0, 500).where(rejects["raw_value"].notna(), None),
         )
-        _insert(connection, metadata.tables["reject"], journal.astype("object").where(journal.notna(), None).to_dict("records"))
+        insert_frame(connection, metadata.tables["reject"], journal, schema.table("reject"))
     return LoadResult(rows=counts)
