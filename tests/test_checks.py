@@ -10,12 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from cutover import db
-from cutover.config import load_project
 from cutover.errors import MappingError
-from cutover.pipeline.run import dry_run
+from support import dry_run_project, query
 
 MAPPING = Path(__file__).resolve().parents[1] / "mappings" / "sample_legacy"
 HEADERS = {
@@ -42,19 +39,8 @@ def run(tmp_path, gates: str = "", **files: list[str]):
     rows.update({f"{name}.csv": value for name, value in files.items()})
     for name, lines in rows.items():
         (extract / name).write_bytes("\r\n".join([HEADERS[name], *lines, ""]).encode("cp1251"))
-    (tmp_path / "cutover.toml").write_text(
-        f'[project]\nmapping = "sample_legacy"\nsource_dir = "extract"\nperiod = "2026-10"\n{gates}', encoding="utf-8")
-    result = dry_run(load_project(tmp_path))
+    result = dry_run_project(tmp_path, "sample_legacy", "extract", extra=gates)
     return result, f"sqlite:///{tmp_path / 'cutover.db'}"
-
-
-def query(url: str, sql: str) -> list[tuple]:
-    engine = db.create_target_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [tuple(r) for r in connection.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
 
 
 def test_a_clean_extract_has_no_rejects(tmp_path):

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from cutover.cli import cli
+from support import write_project
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sample_legacy"
@@ -17,12 +18,7 @@ MAPPING = REPO / "mappings" / "sample_legacy"
 
 
 def project(folder: Path, source_dir: Path = SAMPLE, extra: str = "") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "cutover.toml").write_text(
-        f'[project]\nmapping = "sample_legacy"\nsource_dir = "{source_dir.as_posix()}"\nperiod = "2026-10"\n{extra}',
-        encoding="utf-8",
-    )
-    return folder
+    return write_project(folder, "sample_legacy", source_dir, extra=extra)
 
 
 def copy_sample(folder: Path) -> Path:

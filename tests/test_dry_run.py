@@ -10,98 +10,39 @@ import json
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from cutover import db
-from cutover.config import load_project
-from cutover.pipeline.run import dry_run
+from support import assert_counts_match, assert_money_matches, dry_run_into_sqlite, dry_run_project, query
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sample_legacy"
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
-MEASURES = ("opening", "charged", "recalculated", "paid", "closing")
 DATA_TABLES = ("period", "service", "person", "premise", "account", "meter", "reading", "balance")
 
 
-def make_project(folder: Path, target_url: str, extra: str = "") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "cutover.toml").write_text(
-        f'[project]\nmapping = "sample_legacy"\nsource_dir = "{SAMPLE.as_posix()}"\nperiod = "2026-10"\n'
-        f'[target]\nurl = "{target_url}"\n{extra}',
-        encoding="utf-8",
-    )
-    return folder
-
-
 def run_sample(folder: Path, target_url: str):
-    return dry_run(load_project(make_project(folder, target_url)))
-
-
-def kopecks(text: str) -> int:
-    return int(text.replace(".", ""))
-
-
-def target_totals(url: str) -> dict:
-    """Sum of every money measure per period and service, computed by the database."""
-    engine = db.create_target_engine(url)
-    columns = ", ".join(f"SUM(b.{m}_kopecks)" for m in MEASURES)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text(
-                f"SELECT b.period, s.code, {columns} FROM balance b JOIN service s ON s.id = b.service_id "
-                "GROUP BY b.period, s.code"
-            )).all()
-    finally:
-        engine.dispose()
-    totals: dict = {}
-    for period, code, *sums in rows:
-        totals.setdefault(period, {})[code] = dict(zip(MEASURES, (int(s) for s in sums)))
-    return totals
+    return dry_run_project(folder, "sample_legacy", SAMPLE, target_url=target_url)
 
 
 def dump_tables(url: str) -> dict[str, list[tuple]]:
-    engine = db.create_target_engine(url)
-    try:
-        with engine.connect() as connection:
-            return {
-                name: [tuple(row) for row in connection.execute(sa.text(f"SELECT * FROM {name} ORDER BY 1, 2, 3"))]
-                for name in DATA_TABLES
-            }
-    finally:
-        engine.dispose()
+    return {name: query(url, f"SELECT * FROM {name} ORDER BY 1, 2, 3") for name in DATA_TABLES}
 
 
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
     """One dry run of the sample into SQLite, shared by the read-only tests below."""
-    folder = tmp_path_factory.mktemp("sample")
-    url = f"sqlite:///{folder / 'target.db'}"
-    return run_sample(folder, url), url
+    return dry_run_into_sqlite(tmp_path_factory.mktemp("sample"), "sample_legacy", SAMPLE)
 
 
 def test_every_entity_adds_up_and_matches_the_generator(target_url, tmp_path):
     result = run_sample(tmp_path, target_url)
-    summary = result.summary
-    assert summary["status"] == "reconciled"
     assert result.status == "reconciled"
-    for name, expected in EXPECTED["entities"].items():
-        got = summary["entities"][name]
-        assert (got["source_rows"], got["loaded"], got["rejected"]) == (
-            expected["source_rows"], expected["loaded"], expected["rejected"]), name
-        assert got["source_rows"] == got["loaded"] + got["rejected"], name
-    assert summary["rejects_by_rule"] == EXPECTED["rejects_by_rule"]
-    assert summary["warnings_by_rule"] == EXPECTED["warnings_by_rule"]
+    assert_counts_match(result.summary, EXPECTED)
 
 
 def test_money_matches_the_generator_to_the_kopeck(target_url, tmp_path):
     summary = run_sample(tmp_path, target_url).summary
-    money = summary["money"]
-    assert money["period"] == "2026-10"
-    for code, expected in EXPECTED["money"]["services"].items():
-        got = money["services"][code]
-        assert {k: kopecks(v) for k, v in got.items()} == expected, code
-    assert {k: kopecks(v) for k, v in money["total"].items()} == EXPECTED["money"]["total"]
-    assert target_totals(target_url) == EXPECTED["target_totals"]
+    assert summary["money"]["period"] == "2026-10"
+    assert_money_matches(summary, EXPECTED, target_url)
 
 
 def test_two_dry_runs_leave_identical_tables_and_account_numbers(target_url, tmp_path):
@@ -117,16 +58,11 @@ def test_two_dry_runs_leave_identical_tables_and_account_numbers(target_url, tmp
 def _reject_keys(url: str, rule: str, severity: str = "error") -> set[str]:
     """Legacy keys of the rows rejected by ``rule``; for a premise (keyed by its address,
     which could not be read) the account number of the same source row."""
-    engine = db.create_target_engine(url)
-    try:
-        with engine.connect() as connection:
-            return set(connection.execute(sa.text(
-                "SELECT CASE WHEN r.entity = 'premise' THEN a.legacy_key ELSE r.legacy_key END "
-                "FROM reject r LEFT JOIN reject a ON a.run_id = r.run_id AND a.entity = 'account' "
-                "AND a.row_number = r.row_number WHERE r.rule = :rule AND r.severity = :severity"
-            ), {"rule": rule, "severity": severity}).scalars())
-    finally:
-        engine.dispose()
+    return {key for key, in query(
+        url, "SELECT CASE WHEN r.entity = 'premise' THEN a.legacy_key ELSE r.legacy_key END "
+             "FROM reject r LEFT JOIN reject a ON a.run_id = r.run_id AND a.entity = 'account' "
+             "AND a.row_number = r.row_number WHERE r.rule = :rule AND r.severity = :severity",
+        rule=rule, severity=severity)}
 
 
 def _engine_key(dirt_key: str, file: str) -> str:
@@ -152,15 +88,8 @@ def test_each_kind_of_dirt_ends_as_a_reject_with_its_rule(sample_run, dirt):
 def test_repaired_names_and_addresses_load_clean(sample_run):
     _, url = sample_run
     keys = [k for d in EXPECTED["dirt"] if d["code"] in ("R1", "R2", "R3") for k in d["keys"]]
-    engine = db.create_target_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text(
-                "SELECT a.legacy_account_number, p.last_name, p.first_name, p.patronymic, pr.street, pr.house "
-                "FROM account a JOIN person p ON p.id = a.person_id JOIN premise pr ON pr.id = a.premise_id"
-            )).all()
-    finally:
-        engine.dispose()
+    rows = query(url, "SELECT a.legacy_account_number, p.last_name, p.first_name, p.patronymic, pr.street, pr.house "
+                      "FROM account a JOIN person p ON p.id = a.person_id JOIN premise pr ON pr.id = a.premise_id")
     by_account = {row[0]: row[1:] for row in rows}
     assert set(keys) <= set(by_account)
     for key in keys:
@@ -171,15 +100,8 @@ def test_repaired_names_and_addresses_load_clean(sample_run):
 
 def test_every_reject_names_file_row_key_column_and_value(sample_run):
     result, url = sample_run
-    engine = db.create_target_engine(url)
-    try:
-        with engine.connect() as connection:
-            row = connection.execute(sa.text(
-                "SELECT source, row_number, legacy_key, column_name, raw_value, message FROM reject "
-                "WHERE run_id = :run AND rule = 'BAD_MONEY' ORDER BY row_number LIMIT 1"
-            ), {"run": result.run_id}).one()
-    finally:
-        engine.dispose()
+    [row] = query(url, "SELECT source, row_number, legacy_key, column_name, raw_value, message FROM reject "
+                       "WHERE run_id = :run AND rule = 'BAD_MONEY' ORDER BY row_number LIMIT 1", run=result.run_id)
     source, row_number, legacy_key, column, raw, message = row
     assert (source, column, raw) == ("saldo.csv", "Начислено", "н/д")
     assert row_number > 1 and legacy_key.count("|") == 2
@@ -188,14 +110,8 @@ def test_every_reject_names_file_row_key_column_and_value(sample_run):
 
 def test_a_domain_rule_reject_shows_the_value_as_written_in_the_file(sample_run):
     result, url = sample_run
-    engine = db.create_target_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text(
-                "SELECT column_name, raw_value, message FROM reject WHERE run_id = :run AND rule = 'BAL_IDENTITY'"
-            ), {"run": result.run_id}).all()
-    finally:
-        engine.dispose()
+    rows = query(url, "SELECT column_name, raw_value, message FROM reject WHERE run_id = :run AND rule = 'BAL_IDENTITY'",
+                 run=result.run_id)
     assert len(rows) == EXPECTED["rejects_by_rule"]["balances"]["BAL_IDENTITY"]
     for column, raw, message in rows:
         assert column == "СальдоИсх"

@@ -32,6 +32,7 @@ from cutover.analysis.text import (has_lookalikes, lookalike_candidates, misdeco
                                    numbers_of, parse_number, shape)
 from cutover.config import load_project
 from cutover.progress import Progress
+from support import write_project
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sample_legacy"
@@ -41,12 +42,7 @@ FORMULA = "=HYPERLINK(\"http://example.invalid\",\"1\")"
 
 
 def project_folder(folder: Path, source_dir: Path = SAMPLE, extra: str = "") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "cutover.toml").write_text(
-        f'[project]\nmapping = "sample_legacy"\nsource_dir = "{source_dir.as_posix()}"\nperiod = "2026-10"\n{extra}',
-        encoding="utf-8",
-    )
-    return folder
+    return write_project(folder, "sample_legacy", source_dir, extra=extra)
 
 
 @pytest.fixture(scope="module")

@@ -16,13 +16,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from cutover import db
 from cutover.config import load_project
 from cutover.errors import MappingError
 from cutover.mapping.model import load_mapping
 from cutover.pipeline.run import dry_run
+from support import query, write_project
 
 FILES = {
     "lic.csv": ["LS;FAM;IM;OT;ADR;PLOSH",
@@ -260,10 +259,7 @@ def write_system(folder: Path, entities: dict[str, str] = ENTITIES) -> Path:
     (mapping / "system.toml").write_text(SYSTEM, encoding="utf-8")
     for name, text in entities.items():
         (mapping / "entities" / f"{name}.toml").write_text(text, encoding="utf-8")
-    (folder / "cutover.toml").write_text(
-        '[project]\nmapping = "tiny"\nsource_dir = "extract"\nperiod = "2026-10"\n[gates]\nmax_reject_share = 1\n',
-        encoding="utf-8")
-    return folder
+    return write_project(folder, "tiny", "extract", extra="[gates]\nmax_reject_share = 1\n")
 
 
 @pytest.fixture(scope="module")
@@ -271,15 +267,6 @@ def tiny(tmp_path_factory):
     folder = write_system(tmp_path_factory.mktemp("tiny"))
     result = dry_run(load_project(folder))
     return result, f"sqlite:///{folder / 'cutover.db'}"
-
-
-def query(url: str, sql: str) -> list[tuple]:
-    engine = db.create_target_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [tuple(r) for r in connection.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
 
 
 def test_counts_add_up_with_filter_join_and_unpivot(tiny):

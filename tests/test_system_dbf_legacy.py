@@ -14,18 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
-from cutover import db
-from cutover.config import load_project
 from cutover.extract import REGISTRY
-from cutover.pipeline.run import dry_run
+from support import assert_counts_match, assert_money_matches, dry_run_into_sqlite, dry_run_project, query
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "sample_data" / "dbf_legacy"
 SCRIPT = DATA / "make_dbf_legacy.py"
 EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
-MEASURES = ("opening", "charged", "recalculated", "paid", "closing")
 TABLES = ["LIC.DBF", "LIC.FPT", "ULICY.DBF", "USLUGI.DBF", "SCHET.DBF", "POKAZ.DBF", "SALDO.DBF", "expected.json"]
 
 
@@ -52,60 +48,20 @@ def test_expected_counts_add_up():
 
 
 def run_system(folder: Path, target_url: str):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "cutover.toml").write_text(
-        f'[project]\nmapping = "dbf_legacy"\nsource_dir = "{DATA.as_posix()}"\nperiod = "2026-10"\n'
-        f'[target]\nurl = "{target_url}"\n', encoding="utf-8")
-    return dry_run(load_project(folder))
-
-
-def query(url: str, sql: str, **params) -> list[tuple]:
-    engine = db.create_target_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
-
-
-def target_totals(url: str) -> dict:
-    """Sum of every money measure per period and service, computed by the database."""
-    sums = ", ".join(f"SUM(b.{m}_kopecks)" for m in MEASURES)
-    totals: dict = {}
-    for period, code, *values in query(url, f"SELECT b.period, s.code, {sums} FROM balance b "
-                                            "JOIN service s ON s.id = b.service_id GROUP BY b.period, s.code"):
-        totals.setdefault(period, {})[code] = dict(zip(MEASURES, (int(v) for v in values)))
-    return totals
-
-
-def kopecks(text: str) -> int:
-    return int(text.replace(".", ""))
+    return dry_run_project(folder, "dbf_legacy", DATA, target_url=target_url)
 
 
 @pytest.fixture(scope="module")
 def system_run(tmp_path_factory):
     """One dry run into SQLite, shared by the read-only tests."""
-    folder = tmp_path_factory.mktemp("dbf_legacy")
-    url = f"sqlite:///{folder / 'target.db'}"
-    return run_system(folder, url), url
+    return dry_run_into_sqlite(tmp_path_factory.mktemp("dbf_legacy"), "dbf_legacy", DATA)
 
 
 def test_the_dry_run_matches_the_generator_and_reconciles(target_url, tmp_path):
     result = run_system(tmp_path, target_url)
-    summary = result.summary
-    assert (result.status, summary["status"], summary["differences"]) == ("reconciled", "reconciled", [])
-    for name, expected in EXPECTED["entities"].items():
-        got = summary["entities"][name]
-        assert (got["source_rows"], got["loaded"], got["rejected"]) == (
-            expected["source_rows"], expected["loaded"], expected["rejected"]), name
-    assert summary["rejects_by_rule"] == EXPECTED["rejects_by_rule"]
-    assert summary["warnings_by_rule"] == EXPECTED["warnings_by_rule"]
-    money = summary["money"]
-    assert money["period"] == EXPECTED["money"]["period"]
-    assert {code: {k: kopecks(v) for k, v in line.items()} for code, line in money["services"].items()} == (
-        EXPECTED["money"]["services"])
-    assert {k: kopecks(v) for k, v in money["total"].items()} == EXPECTED["money"]["total"]
-    assert target_totals(target_url) == EXPECTED["target_totals"]
+    assert result.status == "reconciled"
+    assert_counts_match(result.summary, EXPECTED)
+    assert_money_matches(result.summary, EXPECTED, target_url)
 
 
 def record_numbers(table: str, column: str, values: list[str]) -> set[int]:

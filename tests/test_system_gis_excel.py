@@ -15,45 +15,22 @@ import json
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from cutover import db
-from cutover.config import load_project
-from cutover.pipeline.run import dry_run
+from support import assert_counts_match, assert_money_matches, dry_run_into_sqlite, dry_run_project, query
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "gis_excel"
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
-MEASURES = ("opening", "charged", "recalculated", "paid", "closing")
 
 
 def run_gis(folder: Path, target_url: str):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "cutover.toml").write_text(
-        f'[project]\nmapping = "gis_excel"\nsource_dir = "{SAMPLE.as_posix()}"\nperiod = "2026-10"\n'
-        f'[target]\nurl = "{target_url}"\n', encoding="utf-8")
-    return dry_run(load_project(folder))
-
-
-def query(url: str, sql: str, **params) -> list[tuple]:
-    engine = db.create_target_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
-
-
-def kopecks(text: str) -> int:
-    return int(text.replace(".", ""))
+    return dry_run_project(folder, "gis_excel", SAMPLE, target_url=target_url)
 
 
 @pytest.fixture(scope="module")
 def gis_run(tmp_path_factory):
     """One dry run into SQLite, shared by the read-only tests below."""
-    folder = tmp_path_factory.mktemp("gis")
-    url = f"sqlite:///{folder / 'target.db'}"
-    return run_gis(folder, url), url
+    return dry_run_into_sqlite(tmp_path_factory.mktemp("gis"), "gis_excel", SAMPLE)
 
 
 def test_the_generator_rewrites_the_committed_workbook_byte_for_byte(tmp_path):
@@ -67,28 +44,13 @@ def test_the_generator_rewrites_the_committed_workbook_byte_for_byte(tmp_path):
 
 
 def test_every_entity_adds_up_and_matches_the_generator(target_url, tmp_path):
-    summary = run_gis(tmp_path, target_url).summary
-    assert summary["differences"] == []
-    assert summary["status"] == "reconciled"
-    got = {name: {k: counts[k] for k in ("loaded", "rejected", "source_rows")}
-           for name, counts in summary["entities"].items()}
-    assert got == EXPECTED["entities"]
-    assert summary["rejects_by_rule"] == EXPECTED["rejects_by_rule"]
-    assert summary["warnings_by_rule"] == EXPECTED["warnings_by_rule"]
+    assert_counts_match(run_gis(tmp_path, target_url).summary, EXPECTED)
 
 
 def test_money_matches_the_generator_to_the_kopeck(target_url, tmp_path):
-    money = run_gis(tmp_path, target_url).summary["money"]
-    assert money["period"] == "2026-10"
-    assert {code: {k: kopecks(v) for k, v in line.items()} for code, line in money["services"].items()} == \
-        EXPECTED["money"]["services"]
-    assert {k: kopecks(v) for k, v in money["total"].items()} == EXPECTED["money"]["total"]
-    columns = ", ".join(f"SUM(b.{m}_kopecks)" for m in MEASURES)
-    totals: dict = {}
-    for period, code, *sums in query(target_url, f"SELECT b.period, s.code, {columns} FROM balance b "
-                                                 "JOIN service s ON s.id = b.service_id GROUP BY b.period, s.code"):
-        totals.setdefault(period, {})[code] = dict(zip(MEASURES, (int(s) for s in sums)))
-    assert totals == EXPECTED["target_totals"]
+    summary = run_gis(tmp_path, target_url).summary
+    assert summary["money"]["period"] == "2026-10"
+    assert_money_matches(summary, EXPECTED, target_url)
 
 
 @pytest.mark.parametrize("dirt", EXPECTED["dirt"], ids=lambda d: f"{d['code']}-{d['rule']}")

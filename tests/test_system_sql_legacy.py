@@ -21,17 +21,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from cutover import db
-from cutover.config import load_project
-from cutover.pipeline.run import dry_run
+from support import assert_counts_match, assert_money_matches, dry_run_project, query
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sql_legacy"
 MAPPING = REPO / "mappings" / "sql_legacy"
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
-MEASURES = ("opening", "charged", "recalculated", "paid", "closing")
 COMMITTED_URL = "sqlite:///legacy.db"
 
 
@@ -49,8 +45,8 @@ def legacy(seed: int = EXPECTED["generator"]["seed"]):
     return CREATE.Legacy(EXPECTED["generator"]["accounts"], seed).build()
 
 
-def make_project(folder: Path, legacy_url: str | None = None) -> Path:
-    """A project dry-running sql_legacy into SQLite; from the committed copy, or from ``legacy_url``."""
+def run_sql_legacy(folder: Path, legacy_url: str | None = None):
+    """A dry run of sql_legacy into SQLite at ``folder/target.db``; from the committed copy, or from ``legacy_url``."""
     folder.mkdir(parents=True, exist_ok=True)
     if legacy_url is not None:  # the project's own copy of the mapping, pointing at the server
         shutil.copytree(MAPPING, folder / "mappings" / "sql_legacy")
@@ -58,10 +54,7 @@ def make_project(folder: Path, legacy_url: str | None = None) -> Path:
         text = system.read_text(encoding="utf-8")
         assert text.count(f'url = "{COMMITTED_URL}"') == 7
         system.write_text(text.replace(f'url = "{COMMITTED_URL}"', f'url = "{legacy_url}"'), encoding="utf-8")
-    (folder / "cutover.toml").write_text(
-        f'[project]\nmapping = "sql_legacy"\nsource_dir = "{SAMPLE.as_posix()}"\nperiod = "2026-10"\n'
-        f'[target]\nurl = "sqlite:///{(folder / "target.db").as_posix()}"\n', encoding="utf-8")
-    return folder
+    return dry_run_project(folder, "sql_legacy", SAMPLE, target_url=f"sqlite:///{(folder / 'target.db').as_posix()}")
 
 
 @pytest.fixture
@@ -73,56 +66,18 @@ def legacy_url(target_url) -> str | None:
     return target_url
 
 
-def target_totals(url: str) -> dict:
-    engine = db.create_target_engine(url)
-    columns = ", ".join(f"SUM(b.{m}_kopecks)" for m in MEASURES)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text(
-                f"SELECT b.period, s.code, {columns} FROM balance b JOIN service s ON s.id = b.service_id "
-                "GROUP BY b.period, s.code")).all()
-    finally:
-        engine.dispose()
-    totals: dict = {}
-    for period, code, *sums in rows:
-        totals.setdefault(period, {})[code] = dict(zip(MEASURES, (int(s) for s in sums)))
-    return totals
-
-
-def query(url: str, sql: str, **params) -> list[tuple]:
-    engine = db.create_target_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
-
-
-def kopecks(text: str) -> int:
-    return int(text.replace(".", ""))
-
-
 @pytest.fixture(scope="module")
 def committed_run(tmp_path_factory):
     """One dry run of the committed SQLite copy, shared by the read-only tests."""
-    folder = make_project(tmp_path_factory.mktemp("sql_legacy"))
-    return dry_run(load_project(folder)), f"sqlite:///{folder / 'target.db'}"
+    folder = tmp_path_factory.mktemp("sql_legacy")
+    return run_sql_legacy(folder), f"sqlite:///{folder / 'target.db'}"
 
 
 def test_the_dry_run_matches_the_script_on_every_database(legacy_url, tmp_path):
-    folder = make_project(tmp_path / "project", legacy_url)
-    summary = dry_run(load_project(folder)).summary
-    assert summary["status"] == "reconciled", (summary["differences"], summary["gate_failures"])
-    got = {name: {k: v for k, v in counts.items() if k != "warnings"} for name, counts in summary["entities"].items()}
-    assert got == EXPECTED["entities"]
-    assert summary["rejects_by_rule"] == EXPECTED["rejects_by_rule"]
-    assert summary["warnings_by_rule"] == EXPECTED["warnings_by_rule"]
-    money = summary["money"]
-    assert money["period"] == EXPECTED["money"]["period"]
-    assert {code: {k: kopecks(v) for k, v in line.items()} for code, line in money["services"].items()} == \
-        EXPECTED["money"]["services"]
-    assert {k: kopecks(v) for k, v in money["total"].items()} == EXPECTED["money"]["total"]
-    assert target_totals(f"sqlite:///{folder / 'target.db'}") == EXPECTED["target_totals"]
+    folder = tmp_path / "project"
+    summary = run_sql_legacy(folder, legacy_url).summary
+    assert_counts_match(summary, EXPECTED)
+    assert_money_matches(summary, EXPECTED, f"sqlite:///{folder / 'target.db'}")
 
 
 def test_each_kind_of_dirt_is_rejected_with_its_rule(committed_run):

@@ -1,0 +1,98 @@
+"""Helpers shared by the test files: project folders, queries on a target, and the check of a
+dry run's summary against a shipped system's expected.json.
+
+Tests import them as ``from support import ...``: pytest puts this folder (it has no
+``__init__.py``) on ``sys.path``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cutover import db
+from cutover.config import load_project
+from cutover.pipeline.run import RunResult, dry_run
+
+MEASURES = ("opening", "charged", "recalculated", "paid", "closing")
+
+
+def write_project(folder: Path, mapping: str, source_dir: Path | str, *, target_url: str | None = None,
+                  extra: str = "") -> Path:
+    """Write ``folder/cutover.toml``: ``mapping`` reading ``source_dir`` for period 2026-10, the target
+    ``target_url`` if given (else the default ``cutover.db``), then ``extra`` as is; returns ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = f'[target]\nurl = "{target_url}"\n' if target_url is not None else ""
+    (folder / "cutover.toml").write_text(
+        f'[project]\nmapping = "{mapping}"\nsource_dir = "{Path(source_dir).as_posix()}"\nperiod = "2026-10"\n'
+        f"{target}{extra}",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def dry_run_project(folder: Path, mapping: str, source_dir: Path | str, *, target_url: str | None = None,
+                    extra: str = "") -> RunResult:
+    """Write the project as :func:`write_project` does and dry-run it."""
+    return dry_run(load_project(write_project(folder, mapping, source_dir, target_url=target_url, extra=extra)))
+
+
+def dry_run_into_sqlite(folder: Path, mapping: str, source_dir: Path | str) -> tuple[RunResult, str]:
+    """Dry-run the project into the SQLite database ``folder/target.db``; the result and that URL."""
+    url = f"sqlite:///{folder / 'target.db'}"
+    return dry_run_project(folder, mapping, source_dir, target_url=url), url
+
+
+def query(url: str, sql: str, **params) -> list[tuple]:
+    """The rows of ``sql`` (with ``:name`` parameters) on the database at ``url``, as tuples."""
+    engine = db.create_target_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def target_totals(url: str) -> dict:
+    """Sum of every money measure per period and service, computed by the database."""
+    sums = ", ".join(f"SUM(b.{m}_kopecks)" for m in MEASURES)
+    totals: dict = {}
+    for period, code, *values in query(url, f"SELECT b.period, s.code, {sums} FROM balance b "
+                                            "JOIN service s ON s.id = b.service_id GROUP BY b.period, s.code"):
+        totals.setdefault(period, {})[code] = dict(zip(MEASURES, (int(v) for v in values)))
+    return totals
+
+
+def kopecks(text: str) -> int:
+    """Kopecks of an amount as the summary writes it ("-1234.50" -> -123450)."""
+    return int(text.replace(".", ""))
+
+
+def assert_counts_match(summary: dict, expected: dict) -> None:
+    """The run reconciled, and its rows per entity (source, loaded, rejected; adding up) and its
+    rejects and warnings per rule are those of ``expected`` (a system's expected.json)."""
+    assert summary["status"] == "reconciled", (summary["differences"], summary["gate_failures"])
+    assert summary["differences"] == []
+    for name, want in expected["entities"].items():
+        got = summary["entities"][name]
+        assert (got["source_rows"], got["loaded"], got["rejected"]) == (
+            want["source_rows"], want["loaded"], want["rejected"]), name
+        assert got["source_rows"] == got["loaded"] + got["rejected"], name
+    got = {name: {k: v for k, v in counts.items() if k != "warnings"} for name, counts in summary["entities"].items()}
+    assert got == expected["entities"]
+    assert summary["rejects_by_rule"] == expected["rejects_by_rule"]
+    assert summary["warnings_by_rule"] == expected["warnings_by_rule"]
+
+
+def assert_money_matches(summary: dict, expected: dict, target_url: str) -> None:
+    """The summary's money per service and in total, and the sums the database at ``target_url``
+    computes per period and service, are those of ``expected`` to the kopeck."""
+    money = summary["money"]
+    assert money["period"] == expected["money"]["period"]
+    for code, want in expected["money"]["services"].items():
+        assert {k: kopecks(v) for k, v in money["services"][code].items()} == want, code
+    assert {code: {k: kopecks(v) for k, v in line.items()} for code, line in money["services"].items()} == (
+        expected["money"]["services"])
+    assert {k: kopecks(v) for k, v in money["total"].items()} == expected["money"]["total"]
+    assert target_totals(target_url) == expected["target_totals"]
