@@ -92,8 +92,9 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
     Raises
     ------
     CutoverError
-        Bad configuration, mapping or input (exit code 2); the run is journalled as failed
-        and a summary with status ``failed`` is written first.
+        Bad configuration, mapping or input (exit code 2). Whatever stops a run, it is
+        journalled as failed and a summary with status ``failed`` is written first; the
+        load is one transaction, so the target keeps the previous run's data.
     """
     progress = progress or Progress()
     kind = "dry-run"
@@ -108,8 +109,10 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
         _journal_start(engine, run_id, kind, mapping.name)
         try:
             result = _stages(project, mapping, engine, run_id, report_dir, started, progress)
-        except CutoverError as exc:
-            summary = build_summary(run_id, kind, project, mapping, None, None, started, error=str(exc))
+        except Exception as exc:
+            # Bad input and bugs alike: the journal and the report say the run failed, and why.
+            why = str(exc) if isinstance(exc, CutoverError) else f"internal error: {type(exc).__name__}: {exc}"
+            summary = build_summary(run_id, kind, project, mapping, None, None, started, error=why)
             _write_summary(report_dir, summary)
             _journal_finish(engine, run_id, "failed", summary)
             raise
