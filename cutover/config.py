@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from cutover.errors import ConfigError
@@ -23,7 +25,7 @@ DEFAULT_CHUNK_ROWS = 50_000
 _SECTIONS = {
     "project": {"mapping", "source_dir", "period", "reports_dir", "chunk_rows"},
     "target": {"url"},
-    "gates": {"max_reject_share", "entities"},
+    "gates": {"max_reject_share", "max_rejected_money", "entities"},
     "accounts": {"number_prefix", "number_width"},
 }
 
@@ -34,6 +36,7 @@ class Gates:
 
     max_reject_share: float = 0.05
     entity_max_reject_share: dict[str, float] = field(default_factory=dict)
+    max_rejected_kopecks: int | None = None  # closing balances among rejected rows, absolute, in kopecks
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,16 @@ def _period(path: Path, value) -> str:
     except ValueError:
         raise ConfigError(f"{path}: [project] period must be YYYY-MM, e.g. \"2026-10\"; got {value!r}") from None
     return str(value)
+
+
+def _money_limit(path: Path, value) -> int | None:
+    """A money limit written as text (``"5000.00"`` roubles) in integer kopecks; never a float."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"\d{1,16}(\.\d{1,2})?", value.strip()):
+        raise ConfigError(f"{path}: [gates] max_rejected_money must be roubles written as text, e.g. \"5000.00\"; "
+                          f"got {value!r}")
+    return int(Decimal(value.strip()) * 100)
 
 
 def _entity_gates(path: Path, entities: dict) -> dict[str, float]:
@@ -139,6 +152,7 @@ def load_project(folder: Path, target_url: str | None = None, environ=os.environ
         gates=Gates(
             max_reject_share=_share(path, "[gates] max_reject_share", gates.get("max_reject_share", 0.05)),
             entity_max_reject_share=_entity_gates(path, gates.get("entities", {})),
+            max_rejected_kopecks=_money_limit(path, gates.get("max_rejected_money")),
         ),
         numbering=AccountNumbering(
             prefix=str(accounts.get("number_prefix", "77")), width=int(accounts.get("number_width", 8))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cutover.errors import MappingError
+from cutover.errors import ConfigError, MappingError
 from support import dry_run_project, query
 
 MAPPING = Path(__file__).resolve().parents[1] / "mappings" / "sample_legacy"
@@ -161,3 +161,23 @@ def test_a_merged_sum_is_checked_against_the_target_schema(tmp_path):
     assert result.summary["entities"]["premises"]["rejected"] == 1
     messages = query(url, "SELECT message FROM reject WHERE entity = 'premise' AND row_number = 2")
     assert messages == [("another row of the same premise makes a sum that fails the target schema: residents 101",)]
+
+
+def test_a_gate_on_rejected_money_counts_debts_and_prepayments_alike(tmp_path):
+    """Two balances of the switch month are orphans: a debt of 120,00 and a prepayment of 30,00;
+    together 150,00 of money is left out, more than the 100,00 allowed."""
+    result, _ = run(tmp_path, gates='[gates]\nmax_reject_share = 1\nmax_rejected_money = "100.00"\n', saldo=[
+        "202610;01-000001;01;100,00;50,00;0,00;-30,00;120,00",
+        "202610;99-000001;01;0,00;0,00;0,00;0,00;120,00",
+        "202610;99-000002;01;0,00;0,00;0,00;0,00;-30,00"])
+    assert result.status == "differences"
+    assert result.summary["gate_failures"] == [
+        "rejected balances of 2026-10 hold 150,00 roubles (debts and prepayments alike), more than the 100,00 "
+        "allowed by [gates] max_rejected_money"]
+
+
+def test_a_money_limit_written_as_a_float_is_refused(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        run(tmp_path, gates="[gates]\nmax_rejected_money = 100.5\n")
+    assert str(caught.value).endswith(
+        "[gates] max_rejected_money must be roubles written as text, e.g. \"5000.00\"; got 100.5")

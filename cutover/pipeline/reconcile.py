@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from cutover.config import Gates
+from cutover.money import kopecks_to_roubles_text
 from cutover.pipeline.mapstage import MappedEntity
 from cutover.schema.tables import target_metadata
 
@@ -56,6 +57,7 @@ class Reconciliation:
     differences: list[str] = field(default_factory=list)
     gate_failures: list[str] = field(default_factory=list)
     filtered: dict[str, int] = field(default_factory=dict)  # source rows each entity's filter left out
+    rejected_kopecks_absolute: int = 0  # closing balances among rejected rows, debts and prepayments alike
 
     @property
     def status(self) -> str:
@@ -121,6 +123,13 @@ def _target_money(connection: sa.Connection, period: str) -> dict[str, int]:
     return {code: int(total) for code, total in connection.execute(query)}
 
 
+def _rejected_absolute(entities: dict[str, MappedEntity], period: str) -> int:
+    if "balance" not in entities:
+        return 0
+    source = _source_money(entities["balance"], entities.get("service"), period)
+    return int(source.loc[source["rejected"], "closing"].abs().sum())
+
+
 def _money(connection, entities, period) -> tuple[dict[str, MoneyLine], MoneyLine]:
     if "balance" not in entities:
         return {}, MoneyLine(0, 0, 0)
@@ -137,8 +146,13 @@ def _money(connection, entities, period) -> tuple[dict[str, MoneyLine], MoneyLin
     return lines, total
 
 
-def _gate_failures(entities: dict[str, EntityCount], gates: Gates) -> list[str]:
+def _gate_failures(entities: dict[str, EntityCount], gates: Gates, rejected_kopecks: int, period: str) -> list[str]:
     failures = []
+    limit = gates.max_rejected_kopecks
+    if limit is not None and rejected_kopecks > limit:
+        failures.append(f"rejected balances of {period} hold {kopecks_to_roubles_text(rejected_kopecks)} roubles "
+                        f"(debts and prepayments alike), more than the {kopecks_to_roubles_text(limit)} allowed "
+                        f"by [gates] max_rejected_money")
     source = sum(c.source_rows for c in entities.values())
     rejected = sum(c.rejected for c in entities.values())
     if source and rejected / source > gates.max_reject_share:
@@ -173,6 +187,7 @@ def reconcile_run(engine: sa.Engine, run_id: str, entities: dict[str, MappedEnti
             if source_rows[name] != loaded + rejected:
                 differences.append(f"{label}: {source_rows[name]} source rows but {loaded} loaded + {rejected} rejected")
         money, total = _money(connection, entities, period)
+    rejected_kopecks = _rejected_absolute(entities, period)
     for code, line in money.items():
         if not line.balanced:
             differences.append(f"money {code}: source {line.source} kopecks but target {line.target} + rejected {line.rejected}")
@@ -180,6 +195,7 @@ def reconcile_run(engine: sa.Engine, run_id: str, entities: dict[str, MappedEnti
         entities=counts, money_period=period, money=money, total=total,
         rejects_by_rule={entity_label(k): v for k, v in rejects.items()},
         warnings_by_rule={entity_label(k): v for k, v in warnings.items()},
-        differences=differences, gate_failures=_gate_failures(counts, gates),
+        differences=differences, gate_failures=_gate_failures(counts, gates, rejected_kopecks, period),
+        rejected_kopecks_absolute=rejected_kopecks,
         filtered={entity_label(name): mapped.filtered for name, mapped in entities.items() if mapped.filtered},
     )
