@@ -99,3 +99,10 @@ def test_mapping_files_cannot_run_code(mapping_copy):
     edit(mapping_copy / "entities" / "person.toml", '["full_name"]', '["__import__(\'os\').system(\'true\')"]')
     with pytest.raises(MappingError, match="unknown transform"):
         load_mapping(mapping_copy)
+
+
+@pytest.mark.parametrize("folder", sorted(p for p in MAPPING.parent.iterdir() if (p / "system.toml").is_file()),
+                         ids=lambda p: p.name)
+def test_every_shipped_mapping_loads(folder):
+    mapping = load_mapping(folder)
+    assert mapping.entities and mapping.sources
