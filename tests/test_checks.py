@@ -181,3 +181,17 @@ def test_a_money_limit_written_as_a_float_is_refused(tmp_path):
         run(tmp_path, gates="[gates]\nmax_rejected_money = 100.5\n")
     assert str(caught.value).endswith(
         "[gates] max_rejected_money must be roubles written as text, e.g. \"5000.00\"; got 100.5")
+
+
+def test_keep_first_loads_the_first_row_of_a_repeated_key_and_rejects_the_rest(tmp_path):
+    """Meter 1 is exported twice (rows 2 and 3); the mapping says keep the first."""
+    mapping = tmp_path / "mappings" / "sample_legacy"
+    shutil.copytree(MAPPING, mapping)
+    meter_file = mapping / "entities" / "meter.toml"
+    meter_file.write_text(meter_file.read_text(encoding="utf-8").replace(
+        'key = ["КодПУ"]', 'key = ["КодПУ"]\non_duplicate = "keep_first"'), encoding="utf-8")
+    result, url = run(tmp_path, schetchik=[meter(1), meter(1).replace("SN-1", "SN-1B")])
+    assert result.summary["entities"]["meters"] == {"source_rows": 2, "loaded": 1, "rejected": 1, "warnings": 0}
+    assert query(url, "SELECT serial FROM meter") == [("SN-1",)]
+    assert query(url, "SELECT row_number, message FROM reject WHERE rule = 'DUPLICATE_KEY'") == [
+        (3, "legacy key '1' occurs 2 times; row 2 is loaded (on_duplicate = \"keep_first\")")]

@@ -28,7 +28,7 @@ ENTITY_ORDER = ("service", "person", "premise", "account", "meter", "reading", "
 # Target columns cutover fills itself rather than a mapping.
 ENGINE_COLUMNS = {"account": frozenset({"account_number"})}
 SOURCE_OPTIONS = {fmt: extractor.options for fmt, extractor in EXTRACTORS.items()}  # format -> option -> type
-DUPLICATE_RULES = ("reject_all", "merge")
+DUPLICATE_RULES = ("reject_all", "keep_first", "keep_last", "merge")
 MERGE_RULES = ("first", "sum")
 
 

@@ -36,14 +36,24 @@ class ParentKeys:
 
 
 def _reject_duplicates(mapped: MappedEntity, rejects: RejectLog) -> None:
-    if mapped.merges:
+    """Rows sharing a legacy key: all rejected (``reject_all``), or all but the one the mapping
+    names to keep (``keep_first``, ``keep_last``, in source order); never a silent pick."""
+    rule = mapped.mapping.on_duplicate
+    if rule == "merge":
         return
     frame = mapped.frame
-    duplicated = frame["_key"].duplicated(keep=False) & ~frame["_key"].str.startswith("#row")
+    keyed = ~frame["_key"].str.startswith("#row")
     counts = frame["_key"].map(frame["_key"].value_counts())
-    rejects.add(mapped.entity, mapped.source_file, frame[duplicated], rule="DUPLICATE_KEY",
-                message="legacy key " + frame["_key"].map(repr) + " occurs " + counts.astype("str")
-                + " times; none of them is loaded",
+    message = "legacy key " + frame["_key"].map(repr) + " occurs " + counts.astype("str") + " times; "
+    if rule == "reject_all":
+        duplicated = frame["_key"].duplicated(keep=False) & keyed
+        message = message + "none of them is loaded"
+    else:
+        duplicated = frame["_key"].duplicated(keep="first" if rule == "keep_first" else "last") & keyed
+        kept = frame.loc[~frame["_key"].duplicated(keep="first" if rule == "keep_first" else "last")]
+        kept_row = frame["_key"].map(kept.set_index("_key")["_row"]).astype("str")
+        message = message + "row " + kept_row + f" is loaded (on_duplicate = \"{rule}\")"
+    rejects.add(mapped.entity, mapped.source_file, frame[duplicated], rule="DUPLICATE_KEY", message=message,
                 column=", ".join(mapped.mapping.key), raw=frame["_key"])
     frame["_failed"] |= duplicated
 
