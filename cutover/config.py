@@ -18,6 +18,7 @@ from pathlib import Path
 from cutover.errors import ConfigError
 from cutover.mapping.model import ENTITY_ORDER
 from cutover.pipeline.load import AccountNumbering
+from cutover.pipeline.rules import RULES
 from cutover.resources import resource_dir
 
 CONFIG_FILE = "cutover.toml"
@@ -27,6 +28,7 @@ _SECTIONS = {
     "target": {"url"},
     "gates": {"max_reject_share", "max_rejected_money", "entities"},
     "accounts": {"number_prefix", "number_width"},
+    "rules": None,  # rule code -> severity: any domain rule's code
 }
 
 
@@ -52,6 +54,7 @@ class Project:
     chunk_rows: int
     gates: Gates
     numbering: AccountNumbering
+    severities: dict[str, str] = field(default_factory=dict)  # domain rule code -> "error" or "warning"
 
     @property
     def mapping_dir(self) -> Path:
@@ -71,6 +74,8 @@ def _check_sections(path: Path, document: dict) -> None:
     for section, value in document.items():
         if section not in _SECTIONS:
             raise ConfigError(f"{path}: unknown section [{section}]; expected {sorted(_SECTIONS)}")
+        if _SECTIONS[section] is None:
+            continue
         unknown = sorted(set(value) - _SECTIONS[section])
         if unknown:
             raise ConfigError(f"{path}: [{section}] has unknown key(s) {unknown}; expected some of {sorted(_SECTIONS[section])}")
@@ -88,6 +93,17 @@ def _period(path: Path, value) -> str:
     except ValueError:
         raise ConfigError(f"{path}: [project] period must be YYYY-MM, e.g. \"2026-10\"; got {value!r}") from None
     return str(value)
+
+
+def _severities(path: Path, rules: dict) -> dict[str, str]:
+    """``[rules]``: the severity of a domain rule, e.g. ``VERIFY_EXPIRED = "error"``."""
+    codes = sorted(rule.code for entity_rules in RULES.values() for rule in entity_rules)
+    for code, severity in rules.items():
+        if code not in codes:
+            raise ConfigError(f"{path}: [rules] {code}: not a rule whose severity can be set; expected one of {codes}")
+        if severity not in ("error", "warning"):
+            raise ConfigError(f"{path}: [rules] {code} = {severity!r}: expected \"error\" or \"warning\"")
+    return dict(rules)
 
 
 def _money_limit(path: Path, value) -> int | None:
@@ -154,6 +170,7 @@ def load_project(folder: Path, target_url: str | None = None, environ=os.environ
             entity_max_reject_share=_entity_gates(path, gates.get("entities", {})),
             max_rejected_kopecks=_money_limit(path, gates.get("max_rejected_money")),
         ),
+        severities=_severities(path, document.get("rules", {})),
         numbering=AccountNumbering(
             prefix=str(accounts.get("number_prefix", "77")), width=int(accounts.get("number_width", 8))
         ),

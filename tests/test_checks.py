@@ -195,3 +195,19 @@ def test_keep_first_loads_the_first_row_of_a_repeated_key_and_rejects_the_rest(t
     assert query(url, "SELECT serial FROM meter") == [("SN-1",)]
     assert query(url, "SELECT row_number, message FROM reject WHERE rule = 'DUPLICATE_KEY'") == [
         (3, "legacy key '1' occurs 2 times; row 2 is loaded (on_duplicate = \"keep_first\")")]
+
+
+def test_the_project_can_make_a_warning_an_error(tmp_path):
+    """Meter 1 was last verified in 2015 with a 6-year interval: a warning by default, here an
+    error by [rules], so the meter and its reading are rejected."""
+    old = "1;01-000001;01;SN-1;5;1;01.01.2015;01.01.2015;6;1;Р;"
+    result, url = run(tmp_path, gates='[gates]\nmax_reject_share = 1\n[rules]\nVERIFY_EXPIRED = "error"\n',
+                      schetchik=[old], pokazanie=["1;1;20.10.2026;12,5;А"])
+    assert result.summary["entities"]["meters"] == {"source_rows": 1, "loaded": 0, "rejected": 1, "warnings": 0}
+    assert result.summary["rejects_by_rule"] == {"meters": {"VERIFY_EXPIRED": 1}, "readings": {"PARENT_REJECTED": 1}}
+
+
+def test_only_domain_rules_can_change_severity(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        run(tmp_path, gates='[rules]\nBAD_MONEY = "warning"\n')
+    assert "[rules] BAD_MONEY: not a rule whose severity can be set; expected one of ['BAL_IDENTITY'," in str(caught.value)

@@ -149,9 +149,10 @@ def _check_rules(mapped: MappedEntity, context: RuleContext, rejects: RejectLog)
             messages = rule.check(rows, context)
             broken = messages.notna()
             raw = _raw(mapped, rule.column) if source_column else rows[rule.column].astype("str")
+            severity = context.severity(rule)
             rejects.add(mapped.entity, mapped.source_file, rows[broken], rule=rule.code, message=messages,
-                        column=source_column, raw=raw, severity=rule.severity)
-            if rule.severity != "error":
+                        column=source_column, raw=raw, severity=severity)
+            if severity != "error":
                 break
             frame.loc[broken[broken].index, "_failed"] = True
             # A rule that compares neighbours (readings going down) runs again on what is left,

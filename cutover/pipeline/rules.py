@@ -7,7 +7,7 @@ rejects the row, ``warning`` loads it and lists it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import pandas as pd
@@ -23,6 +23,10 @@ class RuleContext:
 
     period_end: dt.date
     parents: dict[str, pd.DataFrame]  # entity -> accepted rows indexed by legacy key
+    severities: dict[str, str] = field(default_factory=dict)  # the project's [rules]: code -> severity
+
+    def severity(self, rule: "DomainRule") -> str:
+        return self.severities.get(rule.code, rule.severity)
 
 
 @dataclass(frozen=True)

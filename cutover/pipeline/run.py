@@ -52,7 +52,8 @@ def new_run_id(kind: str, now: dt.datetime | None = None) -> str:
 
 
 def map_and_check(mapping: SystemMapping, extracted: ExtractResult, period_end: dt.date,
-                  rejects: RejectLog, progress: Progress) -> dict[str, MappedEntity]:
+                  rejects: RejectLog, progress: Progress, severities: dict[str, str] | None = None
+                  ) -> dict[str, MappedEntity]:
     """Map every entity of the mapping and check it, parents first."""
     schema = target_schema()
     entities: dict[str, MappedEntity] = {}
@@ -65,7 +66,7 @@ def map_and_check(mapping: SystemMapping, extracted: ExtractResult, period_end: 
         mapped.filtered = shaped.filtered
         accepted_parents = {name: accepted_rows(entities[name]).set_index("_key") for name in entities}
         parents[entity_mapping.entity] = check_entity(
-            mapped, parents, RuleContext(period_end, accepted_parents), schema, rejects
+            mapped, parents, RuleContext(period_end, accepted_parents, severities or {}), schema, rejects
         )
         progress.advance(len(mapped.frame))
         entities[entity_mapping.entity] = mapped
@@ -127,7 +128,7 @@ def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id:
             started: dt.datetime, progress: Progress) -> RunResult:
     extracted = extract_sources(mapping, project.source_dir, report_dir / "snapshot", project.chunk_rows, progress)
     rejects = RejectLog()
-    entities = map_and_check(mapping, extracted, project.period_end, rejects, progress)
+    entities = map_and_check(mapping, extracted, project.period_end, rejects, progress, project.severities)
     progress.stage("load target")
     found = rejects.frame()
     load_target(engine, entities, found, run_id, target_schema(), project.numbering)
