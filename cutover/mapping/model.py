@@ -5,6 +5,8 @@ A mapping folder holds::
     system.toml            the legacy system: name and its sources (files or tables)
     entities/<entity>.toml how one target entity is built from one source
     dictionaries/<name>.toml  legacy code -> target code tables
+    source_rules.toml      optional checks on the raw source values, before mapping
+                           (its format: :mod:`cutover.mapping.source_rules`)
 
 Mapping files are data. They name transforms from :mod:`cutover.mapping.transforms`;
 nothing in them is executed. Every mistake is reported as a :class:`MappingError`
@@ -20,6 +22,8 @@ from typing import Any
 
 from cutover.errors import MappingError
 from cutover.extract import REGISTRY as EXTRACTORS
+from cutover.mapping.source_rules import FILE_NAME as SOURCE_RULES_FILE
+from cutover.mapping.source_rules import SourceRules, parse_source_rules
 from cutover.mapping.transforms import REGISTRY
 from cutover.schema.definition import SchemaDef, target_schema
 
@@ -145,6 +149,7 @@ class SystemMapping:
     description: str
     sources: dict[str, SourceSpec]
     entities: tuple[EntityMapping, ...]
+    source_rules: dict[str, SourceRules] = field(default_factory=dict)  # source_rules.toml, by source
 
     def entity(self, name: str) -> EntityMapping | None:
         return next((e for e in self.entities if e.entity == name), None)
@@ -441,8 +446,11 @@ def load_mapping(folder: Path, schema: SchemaDef | None = None) -> SystemMapping
     for entity in entities:
         for ref in entity.refs:
             _check_ref_target(folder, entity, ref, {e.entity: e for e in entities})
+    rules_file = folder / SOURCE_RULES_FILE
+    source_rules = parse_source_rules(rules_file, _read_toml(rules_file), sources,
+                                      {s for e in entities for s in e.sources}) if rules_file.is_file() else {}
     system = document["system"]
     return SystemMapping(
         name=system.get("name", folder.name), folder=folder, description=system.get("description", ""),
-        sources=sources, entities=tuple(entities),
+        sources=sources, entities=tuple(entities), source_rules=source_rules,
     )

@@ -14,6 +14,7 @@ import pandas as pd
 from cutover.mapping.model import ColumnRule, EntityMapping
 from cutover.mapping.transforms import REGISTRY
 from cutover.pipeline.rejects import RejectLog
+from cutover.pipeline.source_checks import SourceFailures
 from cutover.schema.definition import TableDef
 
 KEY_SEPARATOR = "|"
@@ -91,8 +92,9 @@ def _reject_shape_errors(mapping: EntityMapping, source_file: str, source: pd.Da
 
 
 def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source: pd.DataFrame,
-               rejects: RejectLog) -> MappedEntity:
-    """Map an entity's shaped input rows into target rows, recording field errors as rejects."""
+               rejects: RejectLog, source_failures: SourceFailures | None = None) -> MappedEntity:
+    """Map an entity's shaped input rows into target rows, recording field errors as rejects
+    (first, the rows built from a source row that breaks a source rule)."""
     frame = pd.DataFrame({"_row": source["_row"].astype("int64"), "_source": source["_source"]}, index=source.index)
     failed = pd.Series(False, index=source.index)
     unjoined = source["_shape_rule"].notna()  # their joined columns are blank for that reason
@@ -110,6 +112,9 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
         # Case and ё/е are not told apart: "МОЛОДЁЖНАЯ" and "Молодежная" are one street.
         frame["_key"] = join_key(keys).str.casefold().str.replace("ё", "е").where(~failed, None)
     frame["_key"] = frame["_key"].where(frame["_key"].notna(), "#row" + frame["_row"].astype("str"))
+    broken = pd.Series(False, index=source.index)
+    if source_failures is not None:
+        broken = source_failures.reject(mapping.entity, source_file, frame, rejects)
     for rule, errors, error_rule in found:
         bad = errors.notna()
         for code in error_rule[bad].unique():
@@ -131,6 +136,6 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
         failed |= blank_key
     for ref in mapping.refs:
         frame[f"_ref_{ref.target}"] = join_key(source[list(ref.key)]) if ref.key else None
-    frame["_failed"] = failed | unjoined
+    frame["_failed"] = failed | unjoined | broken
     _reject_shape_errors(mapping, source_file, source, frame, rejects)
     return MappedEntity(mapping=mapping, source_file=source_file, frame=frame, source=source)

@@ -26,6 +26,7 @@ from cutover.pipeline.reconcile import Reconciliation, reconcile_run
 from cutover.pipeline.rejects import RejectLog
 from cutover.pipeline.rules import RuleContext
 from cutover.pipeline.shape import shape_rows
+from cutover.pipeline.source_checks import check_sources
 from cutover.progress import Progress
 from cutover.report.summary import build_summary
 from cutover.report.workbook import write_workbook
@@ -58,11 +59,13 @@ def map_and_check(mapping: SystemMapping, extracted: ExtractResult, period_end: 
     schema = target_schema()
     entities: dict[str, MappedEntity] = {}
     parents: dict[str, ParentKeys] = {}
+    source_failures = check_sources(mapping, extracted)  # once per source, whichever entities read it
     for entity_mapping in mapping.entities:
         progress.stage(f"map {entity_mapping.entity}")
         shaped = shape_rows(entity_mapping, extracted)
         location = " + ".join(extracted.sources[name].location for name in entity_mapping.sources)
-        mapped = map_entity(entity_mapping, schema.table(entity_mapping.entity), location, shaped.frame, rejects)
+        mapped = map_entity(entity_mapping, schema.table(entity_mapping.entity), location, shaped.frame, rejects,
+                            source_failures)
         mapped.filtered = shaped.filtered
         accepted_parents = {name: accepted_rows(entities[name]).set_index("_key") for name in entities}
         parents[entity_mapping.entity] = check_entity(
@@ -131,7 +134,8 @@ def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id:
     entities = map_and_check(mapping, extracted, project.period_end, rejects, progress, project.severities)
     progress.stage("load target")
     found = rejects.frame()
-    load_target(engine, entities, found, run_id, target_schema(), project.numbering)
+    loaded = load_target(engine, entities, found, run_id, target_schema(), project.numbering)
+    progress.advance(sum(loaded.rows.values()))
     progress.stage("reconcile")
     source_rows = {name: item_counts(mapped)["source_rows"] for name, mapped in entities.items()}
     reconciliation = reconcile_run(engine, run_id, entities, source_rows, project.period, project.gates)
