@@ -21,6 +21,7 @@ test: $(STAMP)  ## the default test run (no slow scale tests)
 
 bench: $(STAMP)  ## benchmarks that print numbers (not part of make test)
 	$(BIN)/python bench/extract_memory.py
+	$(BIN)/python bench/dry_run.py --accounts 10000
 
 sample: $(STAMP)  ## regenerate the committed 500-account sample
 	$(BIN)/python sample_data/generate.py --accounts 500 --out sample_data/sample_legacy

@@ -54,3 +54,34 @@ class TerminalProgress(Progress):
 def progress_for(stream: TextIO, quiet: bool = False) -> Progress:
     """Terminal progress when ``stream`` is a terminal and not quiet, else silence."""
     return TerminalProgress(stream) if stream.isatty() and not quiet else Progress()
+
+
+class StageClock(Progress):
+    """Progress that remembers how long each stage took, how many rows it counted, and the
+    process's peak memory when it ended (for benchmarks; prints nothing)."""
+
+    def __init__(self) -> None:
+        self.stages: list[dict] = []
+
+    def _close(self) -> None:
+        if self.stages and "seconds" not in self.stages[-1]:
+            current = self.stages[-1]
+            current["seconds"] = time.perf_counter() - current.pop("started")
+            current["peak_mb"] = _peak_mb()
+
+    def stage(self, name: str) -> None:
+        self._close()
+        self.stages.append({"stage": name, "rows": 0, "started": time.perf_counter()})
+
+    def advance(self, rows: int) -> None:
+        if self.stages:
+            self.stages[-1]["rows"] += rows
+
+    def done(self) -> None:
+        self._close()
+
+
+def _peak_mb() -> float:
+    import resource  # POSIX only; benchmarks run on the project's Linux machines
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

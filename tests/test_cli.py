@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cutover import db
 from cutover.cli import cli
 from support import write_project
 
@@ -153,7 +154,7 @@ def test_db_upgrade_reports_the_revision(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     result = run(tmp_path, "db", "upgrade", "--target", url)
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"{url} is at revision 0001\n"
+    assert result.stdout == f"{url} is at revision {db.head_revision()}\n"
 
 
 @pytest.mark.parametrize("args", [["dry-run", "--nope"], ["no-such-command"]])

@@ -40,6 +40,10 @@ def _sql_type(column: ColumnDef) -> sa.types.TypeEngine:
     raise AssertionError(f"unhandled column type {kind}")  # definition.py rejects unknown types
 
 
+def _leads_primary_key(table: TableDef, column: ColumnDef) -> bool:
+    return bool(table.primary_key) and table.primary_key[0] == column.name
+
+
 def _sql_column(table: TableDef, column: ColumnDef) -> sa.Column:
     args: list = [_sql_type(column)]
     if column.references:
@@ -52,6 +56,9 @@ def _sql_column(table: TableDef, column: ColumnDef) -> sa.Column:
         autoincrement=column.type == "serial",
         nullable=column.nullable,
         unique=column.unique or None,
+        # A reference is indexed (unless it leads the primary key, which is an index already):
+        # deleting or joining parents must not scan the children once per parent.
+        index=bool(column.references) and not _leads_primary_key(table, column) or None,
         comment=column.comment,
     )
 
