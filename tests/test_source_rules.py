@@ -181,7 +181,7 @@ def test_a_checked_column_missing_from_the_source_stops_the_run(tmp_path):
     with pytest.raises(ExtractError) as caught:
         run(tmp_path, "[sources.abonent.columns.\"Телефон\"]\nrequired = true\n")
     assert str(caught.value) == (
-        "abonent.csv (source abonent): no column(s) ['Телефон'] that source_rules.toml checks; it has "
+        f"{tmp_path / 'extract' / 'abonent.csv'}: no column(s) ['Телефон']; it has "
         "['ЛС', 'ФИО', 'Адрес', 'ДатаРожд', 'Площадь', 'Прожив', 'ДатаОткр']")
 
 

@@ -44,6 +44,9 @@ def needed_columns(mapping: SystemMapping) -> dict[str, set[str]]:
     for entity in mapping.entities:
         for source, columns in entity.needed_columns().items():
             needed.setdefault(source, set()).update(columns)
+    for source, rules in mapping.source_rules.items():  # source_rules.toml checks these too
+        if source in needed:
+            needed[source].update(checks.column for checks in rules.columns)
     return needed
 
 

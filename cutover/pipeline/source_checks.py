@@ -15,7 +15,6 @@ from typing import Callable
 import pandas as pd
 import pandera.pandas as pa
 
-from cutover.errors import ExtractError
 from cutover.mapping.model import SystemMapping
 from cutover.mapping.source_rules import ColumnChecks, SourceRules, bound_value
 from cutover.pipeline.extract_stage import ExtractedSource, ExtractResult
@@ -111,13 +110,9 @@ def source_schema(rules: SourceRules) -> pa.DataFrameSchema:
 def _failures(rules: SourceRules, source: ExtractedSource) -> pd.DataFrame:
     """One row per value of the source that fails a check, in the order the rules list them."""
     rows = source.rows
-    if rows.empty:  # nothing to reject; an empty extract holds only the columns the mapping reads
+    if rows.empty:  # nothing to reject
         return pd.DataFrame(columns=FAILURE_COLUMNS)
-    missing = [c.column for c in rules.columns if c.column not in rows.columns]
-    if missing:
-        header = [c for c in rows.columns if c != "_row"]
-        raise ExtractError(f"{source.location} (source {rules.source}): no column(s) {missing} that "
-                           f"{rules.file.name} checks; it has {header}")
+    # The extract stage reads every column the rules check, or stops naming the missing one.
     try:
         source_schema(rules).validate(rows[[c.column for c in rules.columns]], lazy=True)
         return pd.DataFrame(columns=FAILURE_COLUMNS)
@@ -160,13 +155,7 @@ class SourceFailures:
 
 
 def check_sources(mapping: SystemMapping, extracted: ExtractResult) -> SourceFailures:
-    """Check every source that has rules, each once, whichever entities are built from it.
-
-    Raises
-    ------
-    ExtractError
-        A column the rules check is not in the source.
-    """
+    """Check every source that has rules, each once, whichever entities are built from it."""
     parts = [_failures(rules, extracted.sources[name]) for name, rules in mapping.source_rules.items()
              if name in extracted.sources]
     parts = [part for part in parts if not part.empty]
