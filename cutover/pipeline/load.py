@@ -7,7 +7,9 @@ A failure anywhere rolls the whole load back and leaves the target as it was.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 import pandas as pd
 import sqlalchemy as sa
@@ -70,38 +72,62 @@ def _self_references(mapped: MappedEntity, ids: dict[str, pd.Series]) -> dict[st
     return updates
 
 
+@contextmanager
+def _foreign_keys_checked_once(connection: sa.Connection, tables: list[sa.Table]) -> Iterator[None]:
+    """On PostgreSQL, check the data tables' foreign keys once per table instead of per row.
+
+    The constraints are dropped inside the load's transaction and added back at its end, which
+    validates every row in one pass; a violation fails the load, which rolls back whole (DDL is
+    transactional there). Elsewhere the database checks each row as it arrives.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    constraints = [fk for table in tables for fk in table.foreign_key_constraints]
+    for constraint in constraints:
+        connection.execute(sa.schema.DropConstraint(constraint))
+    yield
+    for constraint in constraints:
+        connection.execute(sa.schema.AddConstraint(constraint))
+
+
+def _replace_data(connection: sa.Connection, entities: dict[str, MappedEntity], ids: dict[str, pd.Series],
+                  schema: SchemaDef, numbering: AccountNumbering) -> dict[str, int]:
+    """Empty the data tables and fill them with the accepted rows; rows written per table."""
+    metadata = target_metadata()
+    for name in reversed(DATA_TABLES):
+        connection.execute(metadata.tables[name].delete())
+    periods = sorted(set().union(*(set(accepted_rows(m)["period"]) for m in entities.values() if "period" in m.frame)))
+    insert_frame(connection, metadata.tables["period"], pd.DataFrame({"month": periods, "status": "closed"}),
+                 schema.table("period"))
+    counts = {"period": len(periods)}
+    for name in (n for n in ENTITY_ORDER if n in entities):
+        table, sql_table = schema.table(name), metadata.tables[name]
+        target = _target_rows(entities[name], table, ids, numbering)
+        insert_frame(connection, sql_table, target, table)
+        counts[name] = len(target)
+        for column, updates in _self_references(entities[name], ids).items():
+            if updates:
+                connection.execute(
+                    sql_table.update().where(sql_table.c.id == sa.bindparam("row_id"))
+                    .values({column: sa.bindparam("value")}),
+                    updates,
+                )
+    return counts
+
+
 def load_target(engine: sa.Engine, entities: dict[str, MappedEntity], rejects: pd.DataFrame, run_id: str,
                 schema: SchemaDef, numbering: AccountNumbering) -> LoadResult:
     """Replace the target's data with the accepted rows of ``entities``, in one transaction."""
     metadata = target_metadata()
-    counts: dict[str, int] = {}
     with engine.begin() as connection:
         ids = {
             name: assign_ids(connection, name, accepted_rows(mapped)["_key"], run_id)
             for name, mapped in entities.items()
             if schema.table(name).key_mapped
         }
-        for name in reversed(DATA_TABLES):
-            connection.execute(metadata.tables[name].delete())
-        periods = sorted(set().union(*(set(accepted_rows(m)["period"]) for m in entities.values() if "period" in m.frame)))
-        insert_frame(connection, metadata.tables["period"], pd.DataFrame({"month": periods, "status": "closed"}),
-                     schema.table("period"))
-        counts["period"] = len(periods)
-        for name in ENTITY_ORDER:
-            if name not in entities:
-                continue
-            table = schema.table(name)
-            target = _target_rows(entities[name], table, ids, numbering)
-            insert_frame(connection, metadata.tables[name], target, table)
-            counts[name] = len(target)
-            sql_table = metadata.tables[name]
-            for column, updates in _self_references(entities[name], ids).items():
-                if updates:
-                    connection.execute(
-                        sql_table.update().where(sql_table.c.id == sa.bindparam("row_id"))
-                        .values({column: sa.bindparam("value")}),
-                        updates,
-                    )
+        with _foreign_keys_checked_once(connection, [metadata.tables[name] for name in DATA_TABLES]):
+            counts = _replace_data(connection, entities, ids, schema, numbering)
         journal = rejects[REJECT_COLUMNS].assign(
             run_id=run_id,
             message=rejects["message"].astype("str").str.slice(0, 500),
