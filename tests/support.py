@@ -96,3 +96,24 @@ def assert_money_matches(summary: dict, expected: dict, target_url: str) -> None
         expected["money"]["services"])
     assert {k: kopecks(v) for k, v in money["total"].items()} == expected["money"]["total"]
     assert target_totals(target_url) == expected["target_totals"]
+
+
+# The layout of the sample legacy system, for tiny extracts written by tests.
+SAMPLE_HEADERS = {
+    "abonent.csv": "ЛС;ФИО;Адрес;ДатаРожд;Площадь;Прожив;ДатаОткр",
+    "usluga.csv": "Код;Наименование;ЕдИзм",
+    "schetchik.csv": "КодПУ;ЛС;КодУсл;ЗавНомер;Разрядность;Зон;ДатаУст;ДатаПов;МПИ;Коэф;Статус;Замена",
+    "pokazanie.csv": "КодПУ;Зона;Дата;Показание;Источник",
+    "saldo.csv": "Период;ЛС;КодУсл;СальдоВх;Начислено;Перерасчет;Оплачено;СальдоИсх",
+}
+
+
+def write_sample_extract(folder: Path, files: dict[str, list[str]], headers: dict[str, str] | None = None) -> Path:
+    """Write ``folder/extract``: each of the sample system's five files (cp1251, CRLF) with its
+    header and the given data lines (none where a file is not given); returns the folder."""
+    extract = folder / "extract"
+    extract.mkdir()
+    for name, header in {**SAMPLE_HEADERS, **(headers or {})}.items():
+        lines = files.get(name, [])
+        (extract / name).write_bytes("\r\n".join([header, *lines, ""]).encode("cp1251"))
+    return extract

@@ -12,16 +12,9 @@ from pathlib import Path
 import pytest
 
 from cutover.errors import ConfigError, MappingError
-from support import dry_run_project, query
+from support import dry_run_project, query, write_sample_extract
 
 MAPPING = Path(__file__).resolve().parents[1] / "mappings" / "sample_legacy"
-HEADERS = {
-    "abonent.csv": "ЛС;ФИО;Адрес;ДатаРожд;Площадь;Прожив;ДатаОткр",
-    "usluga.csv": "Код;Наименование;ЕдИзм",
-    "schetchik.csv": "КодПУ;ЛС;КодУсл;ЗавНомер;Разрядность;Зон;ДатаУст;ДатаПов;МПИ;Коэф;Статус;Замена",
-    "pokazanie.csv": "КодПУ;Зона;Дата;Показание;Источник",
-    "saldo.csv": "Период;ЛС;КодУсл;СальдоВх;Начислено;Перерасчет;Оплачено;СальдоИсх",
-}
 SERVICES = ["01;Холодное водоснабжение;м3", "05;Электроэнергия;кВт*ч"]
 ACCOUNT = "01-000001;ИВАНОВ ИВАН ИВАНОВИЧ;г. Энск, ул. Ленина, д. 1, кв. 1;;50,5;2;01.01.2010"
 METER = "{id};01-000001;01;SN-{id};5;1;01.01.2024;01.01.2024;6;1;{status};{replaced_by}"
@@ -32,13 +25,8 @@ def meter(meter_id: int, status: str = "Р", replaced_by: str = "") -> str:
 
 
 def run(tmp_path, gates: str = "", **files: list[str]):
-    extract = tmp_path / "extract"
-    extract.mkdir()
-    rows = {"abonent.csv": [ACCOUNT], "usluga.csv": SERVICES, "schetchik.csv": [], "pokazanie.csv": [],
-            "saldo.csv": []}
-    rows.update({f"{name}.csv": value for name, value in files.items()})
-    for name, lines in rows.items():
-        (extract / name).write_bytes("\r\n".join([HEADERS[name], *lines, ""]).encode("cp1251"))
+    write_sample_extract(tmp_path, {"abonent.csv": [ACCOUNT], "usluga.csv": SERVICES,
+                                    **{f"{name}.csv": lines for name, lines in files.items()}})
     result = dry_run_project(tmp_path, "sample_legacy", "extract", extra=gates)
     return result, f"sqlite:///{tmp_path / 'cutover.db'}"
 

@@ -20,18 +20,11 @@ from cutover.mapping.source_rules import parse_source_rules
 from cutover.pipeline.extract_stage import extract_sources
 from cutover.pipeline.source_checks import check_sources, source_schema
 from cutover.progress import Progress
-from support import dry_run_project, query
+from support import SAMPLE_HEADERS, dry_run_project, query, write_sample_extract
 
 REPO = Path(__file__).resolve().parents[1]
 MAPPING = REPO / "mappings" / "sample_legacy"
 SAMPLE = REPO / "sample_data" / "sample_legacy"
-HEADERS = {
-    "abonent.csv": "ЛС;ФИО;Адрес;ДатаРожд;Площадь;Прожив;ДатаОткр",
-    "usluga.csv": "Код;Наименование;ЕдИзм",
-    "schetchik.csv": "КодПУ;ЛС;КодУсл;ЗавНомер;Разрядность;Зон;ДатаУст;ДатаПов;МПИ;Коэф;Статус;Замена",
-    "pokazanie.csv": "КодПУ;Зона;Дата;Показание;Источник",
-    "saldo.csv": "Период;ЛС;КодУсл;СальдоВх;Начислено;Перерасчет;Оплачено;СальдоИсх",
-}
 SERVICES = ["01;Холодное водоснабжение;м3"]
 ACCOUNT = "01-000001;ИВАНОВ ИВАН ИВАНОВИЧ;г. Энск, ул. Ленина, д. 1, кв. 1;;50,5;{residents};01.01.2010"
 SECOND = "01-000002;ПЕТРОВА АННА СЕРГЕЕВНА;г. Энск, ул. Ленина, д. 2, кв. 5;;40,0;1;01.01.2012"
@@ -80,14 +73,8 @@ def mapping_copy(folder: Path, rules: str | None) -> Path:
 def run(tmp_path: Path, rules: str | None = RULES, headers: dict[str, str] | None = None, **files: list[str]):
     """Dry-run a tiny export (the files given, else one clean account) into SQLite."""
     mapping_copy(tmp_path, rules)
-    extract = tmp_path / "extract"
-    extract.mkdir()
-    rows = {"abonent.csv": [account()], "usluga.csv": SERVICES, "schetchik.csv": [], "pokazanie.csv": [],
-            "saldo.csv": []}
-    rows.update({f"{name}.csv": lines for name, lines in files.items()})
-    for name, lines in rows.items():
-        header = {**HEADERS, **(headers or {})}[name]
-        (extract / name).write_bytes("\r\n".join([header, *lines, ""]).encode("cp1251"))
+    write_sample_extract(tmp_path, {"abonent.csv": [account()], "usluga.csv": SERVICES,
+                                    **{f"{name}.csv": lines for name, lines in files.items()}}, headers)
     result = dry_run_project(tmp_path, "sample_legacy", "extract", extra=GATES)
     return result, f"sqlite:///{tmp_path / 'cutover.db'}"
 
@@ -171,7 +158,7 @@ def test_a_row_breaking_a_source_rule_is_rejected_with_everything_built_from_it(
 def test_a_column_the_mapping_does_not_read_can_have_rules(tmp_path):
     """abonent.csv carries a phone column the mapping ignores; its rule still rejects row 3."""
     rules = "[sources.abonent.columns.\"Телефон\"]\npattern = '^\\+7\\d{10}$'\n"
-    result, url = run(tmp_path, rules, headers={"abonent.csv": HEADERS["abonent.csv"] + ";Телефон"},
+    result, url = run(tmp_path, rules, headers={"abonent.csv": SAMPLE_HEADERS["abonent.csv"] + ";Телефон"},
                       abonent=[account() + ";+79001234567", SECOND + ";8-900-123"])
     assert query(url, "SELECT entity, row_number, raw_value FROM reject ORDER BY entity") == [
         ("account", 3, "8-900-123"), ("person", 3, "8-900-123"), ("premise", 3, "8-900-123")]
