@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 
 from cutover import db
@@ -59,6 +60,7 @@ def map_and_check(mapping: SystemMapping, extracted: ExtractResult, period_end: 
     schema = target_schema()
     entities: dict[str, MappedEntity] = {}
     parents: dict[str, ParentKeys] = {}
+    accepted_parents: dict[str, pd.DataFrame] = {}  # what domain rules read of checked parents
     source_failures = check_sources(mapping, extracted)  # once per source, whichever entities read it
     for entity_mapping in mapping.entities:
         progress.stage(f"map {entity_mapping.entity}")
@@ -67,10 +69,10 @@ def map_and_check(mapping: SystemMapping, extracted: ExtractResult, period_end: 
         mapped = map_entity(entity_mapping, schema.table(entity_mapping.entity), location, shaped.frame, rejects,
                             source_failures)
         mapped.filtered = shaped.filtered
-        accepted_parents = {name: accepted_rows(entities[name]).set_index("_key") for name in entities}
         parents[entity_mapping.entity] = check_entity(
             mapped, parents, RuleContext(period_end, accepted_parents, severities or {}), schema, rejects
         )
+        accepted_parents[entity_mapping.entity] = accepted_rows(mapped).set_index("_key")
         progress.advance(len(mapped.frame))
         entities[entity_mapping.entity] = mapped
     return entities
