@@ -44,3 +44,32 @@ def widths(sheet: Worksheet, column_widths: list[int]) -> None:
     """Set the widths of the first columns."""
     for column, width in enumerate(column_widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def cells(sheet, values: list, font: Font | None = None) -> list:
+    """A row for a write-only sheet (``sheet.append``): text as text, money in roubles, shares as
+    shares, as :func:`put` writes them in an ordinary sheet. Plain values go as they are (fast);
+    only text a spreadsheet would read as a formula, numbers to format and styled cells are
+    wrapped in cells of their own."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for value in values:
+        formula_like = isinstance(value, str) and value[:1] in _FORMULA_STARTS
+        if font is None and not formula_like and not isinstance(value, (Decimal, float)):
+            row.append(value)
+            continue
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # never a formula, whatever the text begins with
+        elif isinstance(value, Decimal):
+            cell.number_format = ROUBLES
+        elif isinstance(value, float):
+            cell.number_format = SHARE
+        if font is not None:
+            cell.font = font
+        row.append(cell)
+    return row
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
