@@ -35,7 +35,8 @@ class CutoverGroup(click.Group):
             raise error from None
 
 
-@click.group(cls=CutoverGroup)
+@click.group(cls=CutoverGroup, epilog="Exit codes: 0 done and reconciled; 1 done but a gate failed (differences, "
+             "too many rejects, unmapped codes); 2 bad usage, configuration or input.")
 @click.version_option(__version__, prog_name="cutover")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               envvar="CUTOVER_PROJECT", show_default=True, help="Project folder holding cutover.toml.")
