@@ -107,3 +107,18 @@ def test_mapping_files_cannot_run_code(mapping_copy):
 def test_every_shipped_mapping_loads(folder):
     mapping = load_mapping(folder)
     assert mapping.entities and mapping.sources
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('transforms = ["integer"]', 'transforms = ["integer", { name = "default", value = "6" }]',
+     "columns[2].transforms[1]: the values here are number (whole numbers), so the default must be one too: "
+     "value = 0, not '6'"),
+    ('transforms = ["integer"]', 'transforms = ["trim", { name = "default", value = 6 }]',
+     'columns[2].transforms[1]: the values here are text, so the default must be text: value = "6"'),
+])
+def test_a_default_of_the_wrong_kind_is_refused_when_the_mapping_loads(mapping_copy, old, new, message):
+    premise = mapping_copy / "entities" / "premise.toml"
+    edit(premise, old, new)
+    with pytest.raises(MappingError) as caught:
+        load_mapping(mapping_copy)
+    assert str(caught.value) == f"{premise}: {message}"

@@ -265,8 +265,22 @@ def _check_kinds(where: str, steps: tuple[TransformStep, ...], kind: str) -> str
                 f"{where}.transforms[{index}]: {step.name!r} needs a {transform.takes}, but gets {kind}; "
                 f"put one of {makers} before it"
             )
+        if step.name == "default":
+            _check_default(f"{where}.transforms[{index}]", step.params["value"], kind)
         kind = kind if transform.gives == "same" else transform.gives
     return kind
+
+
+def _check_default(where: str, value: Any, kind: str) -> None:
+    """A default must be of the kind it stands in for: a whole number among numbers, text among text."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if kind in NUMBER_KINDS and not whole:
+        raise MappingError(f"{where}: the values here are {kind} (whole numbers), so the default must be one too: "
+                           f"value = 0, not {value!r}")
+    if kind in ("text", "decimal") and not isinstance(value, str):
+        raise MappingError(f"{where}: the values here are {kind}, so the default must be text: value = \"{value}\"")
+    if kind == "date":
+        raise MappingError(f"{where}: put the default before the date transform, as text in one of its formats")
 
 
 def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dictionaries: Path) -> ColumnRule:
