@@ -124,7 +124,7 @@ def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_r
                 text.readline()
             records = _records(path, text, columns, skip_rows + 2, options.get("comment"), separator,
                                options.get("quote", '"'))
-            yield from chunks(((row, record) for row, record in records if any(f.strip() for f in record)),
+            yield from chunks(((row, record) for row, record in records if "".join(record).strip()),
                               columns, chunk_rows)
     except UnicodeDecodeError:
         raise _encoding_error(path, encoding) from None

@@ -41,20 +41,22 @@ class DomainRule:
     needs: tuple[str, ...] = ()  # columns it reads besides ``column``; a mapping without them skips it
 
 
-def _messages(broken: pd.Series, text: pd.Series | str) -> pd.Series:
+def _messages(broken: pd.Series, text: Callable[[pd.Index], pd.Series] | str) -> pd.Series:
+    """The message of each broken row (missing elsewhere); ``text`` builds the messages for the
+    broken rows only (given their index), so a rule costs nothing per clean row."""
     result = pd.Series(pd.NA, index=broken.index, dtype="object")
-    result[broken] = text[broken] if isinstance(text, pd.Series) else text
+    if broken.any():
+        result[broken] = text if isinstance(text, str) else text(broken.index[broken.to_numpy()])
     return result
 
 
 def balance_identity(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
     expected = rows["opening_kopecks"] + rows["charged_kopecks"] + rows["recalculated_kopecks"] - rows["paid_kopecks"]
     broken = (rows["closing_kopecks"] != expected).fillna(False).astype(bool)
-    text = (
-        "closing " + rows["closing_kopecks"].map(kopecks_to_roubles_text, na_action="ignore")
-        + " is not opening + charged + recalculated - paid = " + expected.map(kopecks_to_roubles_text, na_action="ignore")
-    )
-    return _messages(broken, text)
+    return _messages(broken, lambda at: (
+        "closing " + rows.loc[at, "closing_kopecks"].map(kopecks_to_roubles_text)
+        + " is not opening + charged + recalculated - paid = " + expected[at].map(kopecks_to_roubles_text)
+    ))
 
 
 def reading_in_future(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
@@ -93,15 +95,17 @@ def _decreases(rows: pd.DataFrame, context: RuleContext) -> tuple[pd.Series, pd.
 def reading_decrease(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
     decreased, rollover, work = _decreases(rows, context)
     broken = decreased & ~rollover
-    text = "reading " + work["value"].astype("str") + " is below the previous " + work["previous"].astype("str") + \
-        " and is not a rollover of the meter's digit capacity"
-    return _messages(broken, text)
+    return _messages(broken, lambda at: (
+        "reading " + work.loc[at, "value"].astype("str") + " is below the previous "
+        + work.loc[at, "previous"].astype("str") + " and is not a rollover of the meter's digit capacity"
+    ))
 
 
 def reading_rollover(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
     decreased, rollover, work = _decreases(rows, context)
-    text = "meter rolled over: " + work["previous"].astype("str") + " -> " + work["value"].astype("str")
-    return _messages(rollover, text)
+    return _messages(rollover, lambda at: (
+        "meter rolled over: " + work.loc[at, "previous"].astype("str") + " -> " + work.loc[at, "value"].astype("str")
+    ))
 
 
 def _expiry_reached(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
@@ -118,9 +122,10 @@ def verification_missing(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
 
 def verification_expired(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
     broken = (rows["status"] == "active") & _expiry_reached(rows, context)
-    text = "verification of " + rows["verified_on"].dt.strftime("%d.%m.%Y") + " expired after " + \
-        rows["verification_interval_years"].astype("str") + " years"
-    return _messages(broken, text)
+    return _messages(broken, lambda at: (
+        "verification of " + rows.loc[at, "verified_on"].dt.strftime("%d.%m.%Y") + " expired after "
+        + rows.loc[at, "verification_interval_years"].astype("str") + " years"
+    ))
 
 
 # Entity -> rules in the order they run; each sees only rows no earlier error rejected.
