@@ -17,9 +17,8 @@ ROUBLES = "#,##0.00"  # money (Decimal roubles)
 SHARE = "0.0%"  # shares (floats between 0 and 1; never money)
 
 
-def put(sheet: Worksheet, row: int, column: int, value) -> None:
-    """Write one cell: text as text, Decimal money in roubles, a float as a share."""
-    cell = sheet.cell(row=row, column=column)
+def _typed(cell, value) -> None:
+    """Give a cell its value: text as text, Decimal money in roubles, a float as a share."""
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text begins with
@@ -27,6 +26,11 @@ def put(sheet: Worksheet, row: int, column: int, value) -> None:
         cell.number_format = ROUBLES
     elif isinstance(value, float):
         cell.number_format = SHARE
+
+
+def put(sheet: Worksheet, row: int, column: int, value) -> None:
+    """Write one cell of an ordinary sheet (see :func:`_typed`)."""
+    _typed(sheet.cell(row=row, column=column), value)
 
 
 def table(sheet: Worksheet, top: int, header: list[str], rows: list[list]) -> int:
@@ -59,13 +63,8 @@ def cells(sheet, values: list, font: Font | None = None) -> list:
         if font is None and not formula_like and not isinstance(value, (Decimal, float)):
             row.append(value)
             continue
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # never a formula, whatever the text begins with
-        elif isinstance(value, Decimal):
-            cell.number_format = ROUBLES
-        elif isinstance(value, float):
-            cell.number_format = SHARE
+        cell = WriteOnlyCell(sheet)
+        _typed(cell, value)
         if font is not None:
             cell.font = font
         row.append(cell)
