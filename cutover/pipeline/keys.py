@@ -10,7 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
+from cutover.pipeline.bulk import insert_frame
+from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
+
+KEYS_PER_UPDATE = 500  # keys named in one UPDATE ... IN (...): well under every driver's parameter limit
 
 
 def luhn_digit(digits: str) -> str:
@@ -48,17 +52,16 @@ def assign_ids(connection: sa.Connection, entity: str, keys: pd.Series, run_id: 
     start = int(known.max()) + 1 if len(known) else 1
     issued = pd.Series(range(start, start + len(new_keys)), index=new_keys, dtype="int64")
     if len(new_keys):
-        connection.execute(key_map.insert(), [
-            {"entity": entity, "legacy_key": key, "target_id": int(target_id), "first_run_id": run_id,
-             "last_run_id": run_id}
-            for key, target_id in issued.items()
-        ])
+        insert_frame(connection, key_map, pd.DataFrame({
+            "entity": entity, "legacy_key": issued.index.astype("str"), "target_id": issued.to_numpy(),
+            "first_run_id": run_id, "last_run_id": run_id,
+        }), target_schema().table("key_map"))
     reused = unique_keys.intersection(known.index, sort=False)
-    if len(reused):
+    for start in range(0, len(reused), KEYS_PER_UPDATE):  # one statement per batch of keys, not per key
+        batch = list(reused[start:start + KEYS_PER_UPDATE])
         connection.execute(
             key_map.update()
-            .where(key_map.c.entity == entity, key_map.c.legacy_key == sa.bindparam("key"))
-            .values(last_run_id=run_id),
-            [{"key": key} for key in reused],
+            .where(key_map.c.entity == entity, key_map.c.legacy_key.in_(batch))
+            .values(last_run_id=run_id)
         )
     return pd.concat([known.loc[reused], issued])
