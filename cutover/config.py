@@ -23,8 +23,9 @@ from cutover.resources import resource_dir
 
 CONFIG_FILE = "cutover.toml"
 DEFAULT_CHUNK_ROWS = 50_000
+DEFAULT_PARTITION_ROWS = 500_000  # rows of one entity checked and loaded together
 _SECTIONS = {
-    "project": {"mapping", "source_dir", "period", "reports_dir", "chunk_rows"},
+    "project": {"mapping", "source_dir", "period", "reports_dir", "chunk_rows", "partition_rows"},
     "target": {"url"},
     "gates": {"max_reject_share", "max_rejected_money", "entities"},
     "accounts": {"number_prefix", "number_width"},
@@ -55,6 +56,7 @@ class Project:
     gates: Gates
     numbering: AccountNumbering
     severities: dict[str, str] = field(default_factory=dict)  # domain rule code -> "error" or "warning"
+    partition_rows: int = DEFAULT_PARTITION_ROWS
 
     @property
     def mapping_dir(self) -> Path:
@@ -85,6 +87,12 @@ def _share(path: Path, where: str, value) -> float:
     if not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise ConfigError(f"{path}: {where} must be a share between 0 and 1 (0.05 = 5%), got {value!r}")
     return float(value)
+
+
+def _positive(path: Path, where: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{path}: {where} must be a whole number of rows above 0, got {value!r}")
+    return value
 
 
 def _period(path: Path, value) -> str:
@@ -164,7 +172,8 @@ def load_project(folder: Path, target_url: str | None = None, environ=os.environ
         period=_period(path, project["period"]),
         target_url=url,
         reports_dir=folder / project.get("reports_dir", "reports"),
-        chunk_rows=int(project.get("chunk_rows", DEFAULT_CHUNK_ROWS)),
+        chunk_rows=_positive(path, "[project] chunk_rows", project.get("chunk_rows", DEFAULT_CHUNK_ROWS)),
+        partition_rows=_positive(path, "[project] partition_rows", project.get("partition_rows", DEFAULT_PARTITION_ROWS)),
         gates=Gates(
             max_reject_share=_share(path, "[gates] max_reject_share", gates.get("max_reject_share", 0.05)),
             entity_max_reject_share=_entity_gates(path, gates.get("entities", {})),

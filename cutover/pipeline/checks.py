@@ -34,6 +34,16 @@ class ParentKeys:
     def accepted(self, keys: pd.Series) -> pd.Series:
         return keys.isin(self.known) & ~keys.isin(self.reasons.index)
 
+    @classmethod
+    def combine(cls, parts: list["ParentKeys"], source_file: str) -> "ParentKeys":
+        """One entity's keys from the keys of its parts (each key lies in one part)."""
+        if not parts:
+            return cls(pd.Index([], dtype="str"), pd.Series(dtype="str"), pd.Series(dtype="str"), source_file)
+        if len(parts) == 1:
+            return parts[0]
+        return cls(parts[0].known.append([p.known for p in parts[1:]]),
+                   pd.concat([p.reasons for p in parts]), pd.concat([p.key_by_row for p in parts]), source_file)
+
 
 def _reject_duplicates(mapped: MappedEntity, rejects: RejectLog) -> None:
     """Rows sharing a legacy key: all rejected (``reject_all``), or all but the one the mapping
@@ -279,8 +289,8 @@ def _merge_items(mapped: MappedEntity, schema: SchemaDef, rejects: RejectLog) ->
 
 
 def check_entity(mapped: MappedEntity, parents: dict[str, ParentKeys], context: RuleContext,
-                 schema: SchemaDef, rejects: RejectLog) -> ParentKeys:
-    """Run every check on one mapped entity (in place) and summarise it for its children."""
+                 schema: SchemaDef, rejects: RejectLog) -> None:
+    """Run every check on one mapped entity, or one part of it (in place)."""
     _reject_duplicates(mapped, rejects)
     _check_refs(mapped, parents, rejects)
     _check_rules(mapped, context, rejects)
@@ -288,7 +298,6 @@ def check_entity(mapped: MappedEntity, parents: dict[str, ParentKeys], context: 
     _follow_references_within(mapped, rejects)
     if mapped.merges:
         _merge_items(mapped, schema, rejects)
-    return parent_keys(mapped, rejects)
 
 
 def accepted_rows(mapped: MappedEntity) -> pd.DataFrame:

@@ -1,14 +1,16 @@
 """The extract stage: read every source the mapping uses, in chunks, and snapshot it.
 
 The snapshot is the raw extract as Parquet (every value as text, with its row number)
-plus the SHA-256 of the source file: what every later report refers to.
+plus the SHA-256 of the source file: what every later report refers to. A dry run keeps
+no source in memory: later stages read the snapshot back a batch at a time. Without a
+snapshot (``cutover check``) the rows are held in memory instead.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -25,10 +27,33 @@ class ExtractedSource:
 
     name: str
     location: str  # what rejects call it: the file name, "table abonent"
-    rows: pd.DataFrame
+    held: pd.DataFrame | None  # the rows, when kept in memory (no snapshot)
     sha256: str | None  # of the source file; None for a database
     details: dict  # how it was read (e.g. a detected encoding), for reports
     snapshot: Path | None
+    row_count: int = 0
+    columns: tuple[str, ...] = ()
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """Every row at once (a joined dictionary, ``cutover check``); large sources use ``batches``."""
+        if self.held is not None:
+            return self.held
+        if self.row_count == 0:
+            return pd.DataFrame(columns=list(self.columns))
+        return pq.read_table(self.snapshot).to_pandas()
+
+    def batches(self, batch_rows: int, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+        """The rows in source order, at most ``batch_rows`` at a time, each batch indexed from 0."""
+        if self.held is not None:
+            frame = self.held if columns is None else self.held[columns]
+            for start in range(0, len(frame), batch_rows):
+                yield frame.iloc[start:start + batch_rows].reset_index(drop=True)
+            return
+        if self.row_count == 0:
+            return
+        for batch in pq.ParquetFile(self.snapshot).iter_batches(batch_size=batch_rows, columns=columns):
+            yield batch.to_pandas()
 
 
 @dataclass(frozen=True)
@@ -52,26 +77,31 @@ def needed_columns(mapping: SystemMapping) -> dict[str, set[str]]:
 
 def extract_source(spec: SourceSpec, source_dir: Path, needed: set[str], chunk_rows: int,
                    snapshot: Path | None | None, on_rows: Callable[[int], None]) -> ExtractedSource:
-    """Read one source chunk by chunk into a frame and (unless ``snapshot`` is None) a Parquet snapshot."""
+    """Read one source chunk by chunk into a Parquet snapshot, or into memory if ``snapshot`` is None."""
     extractor = EXTRACTORS[spec.format]
     chunks = []
     writer = None
+    count = 0
     try:
         for chunk in extractor.read(spec.options, source_dir, needed, chunk_rows):
             if snapshot is not None:
                 table = pa.Table.from_pandas(chunk, preserve_index=False)
                 writer = writer or pq.ParquetWriter(snapshot, table.schema)
                 writer.write_table(table)
-            chunks.append(chunk)
+            else:
+                chunks.append(chunk)
+            count += len(chunk)
             on_rows(len(chunk))
     finally:
         if writer is not None:
             writer.close()
-    rows = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=["_row", *sorted(needed)])
+    held = None
+    if snapshot is None:
+        held = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=["_row", *sorted(needed)])
     fingerprint = file_sha256(source_dir / spec.options["file"]) if "file" in spec.options else None
     details = extractor.details(spec.options, source_dir) if extractor.details else {}
-    return ExtractedSource(spec.name, extractor.describe(spec.options, source_dir), rows, fingerprint, details,
-                           snapshot)
+    return ExtractedSource(spec.name, extractor.describe(spec.options, source_dir), held, fingerprint, details,
+                           snapshot, count, ("_row", *sorted(needed)))
 
 
 def extract_sources(mapping: SystemMapping, source_dir: Path, snapshot_dir: Path | None, chunk_rows: int,

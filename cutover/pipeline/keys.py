@@ -36,32 +36,54 @@ def account_numbers(ids: pd.Series, prefix: str, width: int) -> pd.Series:
     return body + body.map(luhn_digit)
 
 
+class KeyMap:
+    """One entity's key map during a run: the ids issued before, read once, and the ids
+    issued or reused so far, part after part. Every key is recorded as seen by the run."""
+
+    def __init__(self, connection: sa.Connection, entity: str, run_id: str) -> None:
+        self.connection, self.entity, self.run_id = connection, entity, run_id
+        key_map = target_metadata().tables["key_map"]
+        existing = pd.read_sql(
+            sa.select(key_map.c.legacy_key, key_map.c.target_id).where(key_map.c.entity == entity), connection)
+        self._known = pd.Series(existing["target_id"].astype("int64").values,
+                                index=existing["legacy_key"].astype("str"))
+        self._next = int(self._known.max()) + 1 if len(self._known) else 1
+        self._parts: list[pd.Series] = []
+
+    def assign(self, keys: pd.Series) -> pd.Series:
+        """Ids of ``keys`` (legacy key -> id), issuing the next ids for keys never seen before."""
+        key_map = target_metadata().tables["key_map"]
+        unique_keys = pd.Index(keys.unique())
+        new_keys = unique_keys.difference(self._known.index, sort=False)
+        issued = pd.Series(range(self._next, self._next + len(new_keys)), index=new_keys, dtype="int64")
+        self._next += len(new_keys)
+        if len(new_keys):
+            insert_frame(self.connection, key_map, pd.DataFrame({
+                "entity": self.entity, "legacy_key": issued.index.astype("str"), "target_id": issued.to_numpy(),
+                "first_run_id": self.run_id, "last_run_id": self.run_id,
+            }), target_schema().table("key_map"))
+        reused = unique_keys.intersection(self._known.index, sort=False)
+        for start in range(0, len(reused), KEYS_PER_UPDATE):  # one statement per batch of keys, not per key
+            batch = list(reused[start:start + KEYS_PER_UPDATE])
+            self.connection.execute(
+                key_map.update()
+                .where(key_map.c.entity == self.entity, key_map.c.legacy_key.in_(batch))
+                .values(last_run_id=self.run_id)
+            )
+        ids = pd.concat([self._known.loc[reused], issued])
+        self._parts.append(ids)
+        return ids
+
+    def ids(self) -> pd.Series:
+        """Every id the run has assigned so far, by legacy key."""
+        if len(self._parts) > 1:
+            self._parts = [pd.concat(self._parts)]
+        return self._parts[0] if self._parts else pd.Series(dtype="int64")
+
+
 def assign_ids(connection: sa.Connection, entity: str, keys: pd.Series, run_id: str) -> pd.Series:
     """Map each legacy key to its target id, issuing new ids for keys never seen before.
 
     Returns a Series indexed by legacy key. Records the run in the key map.
     """
-    key_map = target_metadata().tables["key_map"]
-    existing = pd.read_sql(
-        sa.select(key_map.c.legacy_key, key_map.c.target_id).where(key_map.c.entity == entity),
-        connection,
-    )
-    known = pd.Series(existing["target_id"].astype("int64").values, index=existing["legacy_key"].astype("str"))
-    unique_keys = pd.Index(keys.unique())
-    new_keys = unique_keys.difference(known.index, sort=False)
-    start = int(known.max()) + 1 if len(known) else 1
-    issued = pd.Series(range(start, start + len(new_keys)), index=new_keys, dtype="int64")
-    if len(new_keys):
-        insert_frame(connection, key_map, pd.DataFrame({
-            "entity": entity, "legacy_key": issued.index.astype("str"), "target_id": issued.to_numpy(),
-            "first_run_id": run_id, "last_run_id": run_id,
-        }), target_schema().table("key_map"))
-    reused = unique_keys.intersection(known.index, sort=False)
-    for start in range(0, len(reused), KEYS_PER_UPDATE):  # one statement per batch of keys, not per key
-        batch = list(reused[start:start + KEYS_PER_UPDATE])
-        connection.execute(
-            key_map.update()
-            .where(key_map.c.entity == entity, key_map.c.legacy_key.in_(batch))
-            .values(last_run_id=run_id)
-        )
-    return pd.concat([known.loc[reused], issued])
+    return KeyMap(connection, entity, run_id).assign(keys)

@@ -1,23 +1,20 @@
 """The load stage: accepted rows into the target, atomically.
 
 A dry run replaces the previous dry run's rows: in one transaction the data tables are
-emptied and filled again, the key map is extended, and the run's rejects are written.
-A failure anywhere rolls the whole load back and leaves the target as it was.
+emptied and filled again, part by part, the key map is extended, and the run's rejects
+are written. A failure anywhere rolls the whole load back and leaves the target as it was.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
-
 import pandas as pd
 import sqlalchemy as sa
 
 from cutover.mapping.model import ENTITY_ORDER
 from cutover.pipeline.bulk import insert_frame
 from cutover.pipeline.checks import accepted_rows
-from cutover.pipeline.keys import account_numbers, assign_ids
+from cutover.pipeline.keys import KeyMap, account_numbers
 from cutover.pipeline.mapstage import MappedEntity
 from cutover.pipeline.rejects import REJECT_COLUMNS
 from cutover.schema.definition import SchemaDef, TableDef
@@ -72,66 +69,85 @@ def _self_references(mapped: MappedEntity, ids: dict[str, pd.Series]) -> dict[st
     return updates
 
 
-@contextmanager
-def _foreign_keys_checked_once(connection: sa.Connection, tables: list[sa.Table]) -> Iterator[None]:
-    """On PostgreSQL, check the data tables' foreign keys once per table instead of per row.
+def _foreign_keys(tables: list[sa.Table]) -> list[sa.ForeignKeyConstraint]:
+    return [fk for table in tables for fk in table.foreign_key_constraints]
 
-    The constraints are dropped inside the load's transaction and added back at its end, which
-    validates every row in one pass; a violation fails the load, which rolls back whole (DDL is
-    transactional there). Elsewhere the database checks each row as it arrives.
+
+class TargetLoad:
+    """The load of one run, entity by entity and part by part, on the caller's transaction.
+
+    It starts by emptying the data tables; the key map is extended as parts arrive; rejects
+    are written as they are found. On PostgreSQL the data tables' foreign keys are dropped
+    for the load and added back by ``finish``, which checks every row in one pass per table;
+    elsewhere the database checks each row as it arrives. Whatever fails, the caller's
+    transaction rolls back and the target is as it was (DDL is transactional on PostgreSQL).
     """
-    if connection.dialect.name != "postgresql":
-        yield
-        return
-    constraints = [fk for table in tables for fk in table.foreign_key_constraints]
-    for constraint in constraints:
-        connection.execute(sa.schema.DropConstraint(constraint))
-    yield
-    for constraint in constraints:
-        connection.execute(sa.schema.AddConstraint(constraint))
 
+    def __init__(self, connection: sa.Connection, run_id: str, schema: SchemaDef,
+                 numbering: AccountNumbering) -> None:
+        self.connection, self.run_id, self.schema, self.numbering = connection, run_id, schema, numbering
+        self.metadata = target_metadata()
+        self.rows: dict[str, int] = {"period": 0}
+        self._key_maps: dict[str, KeyMap] = {}
+        self._periods: set[str] = set()
+        for name in reversed(DATA_TABLES):
+            connection.execute(self.metadata.tables[name].delete())
+        self._constraints = []
+        if connection.dialect.name == "postgresql":
+            self._constraints = _foreign_keys([self.metadata.tables[name] for name in DATA_TABLES])
+            for constraint in self._constraints:
+                connection.execute(sa.schema.DropConstraint(constraint))
 
-def _replace_data(connection: sa.Connection, entities: dict[str, MappedEntity], ids: dict[str, pd.Series],
-                  schema: SchemaDef, numbering: AccountNumbering) -> dict[str, int]:
-    """Empty the data tables and fill them with the accepted rows; rows written per table."""
-    metadata = target_metadata()
-    for name in reversed(DATA_TABLES):
-        connection.execute(metadata.tables[name].delete())
-    periods = sorted(set().union(*(set(accepted_rows(m)["period"]) for m in entities.values() if "period" in m.frame)))
-    insert_frame(connection, metadata.tables["period"], pd.DataFrame({"month": periods, "status": "closed"}),
-                 schema.table("period"))
-    counts = {"period": len(periods)}
-    for name in (n for n in ENTITY_ORDER if n in entities):
-        table, sql_table = schema.table(name), metadata.tables[name]
-        target = _target_rows(entities[name], table, ids, numbering)
-        insert_frame(connection, sql_table, target, table)
-        counts[name] = len(target)
-        for column, updates in _self_references(entities[name], ids).items():
+    def ids(self, entity: str) -> pd.Series:
+        """Legacy key -> target id of every row of ``entity`` loaded so far."""
+        return self._key_maps[entity].ids()
+
+    def load(self, mapped: MappedEntity) -> int:
+        """Write the accepted rows of one part of an entity; rows written."""
+        name = mapped.entity
+        table, sql_table = self.schema.table(name), self.metadata.tables[name]
+        rows = accepted_rows(mapped)
+        if "period" in rows:
+            self._add_periods(rows["period"])
+        ids = {ref.entity: self.ids(ref.entity) for ref in mapped.mapping.refs if ref.entity != name}
+        if table.key_mapped:
+            if name not in self._key_maps:
+                self._key_maps[name] = KeyMap(self.connection, name, self.run_id)
+            ids[name] = self._key_maps[name].assign(rows["_key"])
+        target = _target_rows(mapped, table, ids, self.numbering)
+        insert_frame(self.connection, sql_table, target, table)
+        for column, updates in _self_references(mapped, ids).items():
             if updates:
-                connection.execute(
+                self.connection.execute(
                     sql_table.update().where(sql_table.c.id == sa.bindparam("row_id"))
                     .values({column: sa.bindparam("value")}),
                     updates,
                 )
-    return counts
+        self.rows[name] = self.rows.get(name, 0) + len(target)
+        return len(target)
 
+    def _add_periods(self, periods: pd.Series) -> None:
+        new = sorted(set(periods.dropna().unique()) - self._periods)
+        if new:
+            insert_frame(self.connection, self.metadata.tables["period"], pd.DataFrame({"month": new, "status": "closed"}),
+                         self.schema.table("period"))
+            self._periods.update(new)
+            self.rows["period"] = len(self._periods)
 
-def load_target(engine: sa.Engine, entities: dict[str, MappedEntity], rejects: pd.DataFrame, run_id: str,
-                schema: SchemaDef, numbering: AccountNumbering) -> LoadResult:
-    """Replace the target's data with the accepted rows of ``entities``, in one transaction."""
-    metadata = target_metadata()
-    with engine.begin() as connection:
-        ids = {
-            name: assign_ids(connection, name, accepted_rows(mapped)["_key"], run_id)
-            for name, mapped in entities.items()
-            if schema.table(name).key_mapped
-        }
-        with _foreign_keys_checked_once(connection, [metadata.tables[name] for name in DATA_TABLES]):
-            counts = _replace_data(connection, entities, ids, schema, numbering)
+    def add_rejects(self, rejects: pd.DataFrame) -> None:
+        """Write rejects and warnings to the run's journal."""
+        if rejects.empty:
+            return
         journal = rejects[REJECT_COLUMNS].assign(
-            run_id=run_id,
+            run_id=self.run_id,
             message=rejects["message"].astype("str").str.slice(0, 500),
             raw_value=rejects["raw_value"].astype("str").str.slice(0, 500).where(rejects["raw_value"].notna(), None),
         )
-        insert_frame(connection, metadata.tables["reject"], journal, schema.table("reject"))
-    return LoadResult(rows=counts)
+        insert_frame(self.connection, self.metadata.tables["reject"], journal, self.schema.table("reject"))
+
+    def finish(self) -> LoadResult:
+        """Add back what the load set aside (PostgreSQL's foreign keys, checked now); rows written."""
+        for constraint in self._constraints:
+            self.connection.execute(sa.schema.AddConstraint(constraint))
+        return LoadResult(rows=dict(self.rows))
+

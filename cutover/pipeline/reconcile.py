@@ -100,16 +100,49 @@ def _by_rule(connection: sa.Connection, run_id: str, severity: str) -> dict[str,
     return result
 
 
-def _source_money(balances: MappedEntity, services: MappedEntity | None, period: str) -> pd.DataFrame:
-    """Closing balances of ``period`` in the source by service, split into loaded and rejected."""
-    frame = balances.frame
-    rows = frame[(frame["period"] == period) & frame["closing_kopecks"].notna()]
-    codes = services.frame.set_index("_key")["code"] if services is not None else pd.Series(dtype="str")
-    legacy = rows["_ref_service_id"]
-    service = legacy.map(codes.dropna())
-    service = service.where(service.notna(), "legacy:" + legacy.astype("str"))
-    return pd.DataFrame({"service": service, "closing": rows["closing_kopecks"].astype("int64"),
-                         "rejected": rows["_failed"]})
+@dataclass
+class EntityTally:
+    """What a run saw of one entity, added up over its parts."""
+
+    merges: bool  # rows with the same key are one item: counts are of keys
+    source_rows: int = 0
+    filtered: int = 0  # source rows the entity's filter left out
+
+
+class SourceMoney:
+    """Closing balances of a period in the source, added up part by part: per legacy service
+    key, loaded and rejected, signed and absolute. Exact integer kopecks throughout."""
+
+    def __init__(self, period: str) -> None:
+        self.period = period
+        self._parts: list[pd.DataFrame] = []
+        self._codes: list[pd.Series] = []
+
+    def add_services(self, services: MappedEntity) -> None:
+        """Learn the target code of each legacy service key (from every row of the service source)."""
+        self._codes.append(services.frame.set_index("_key")["code"].dropna())
+
+    def add_balances(self, balances: MappedEntity) -> None:
+        frame = balances.frame
+        rows = frame[(frame["period"] == self.period) & frame["closing_kopecks"].notna()]
+        closing = rows["closing_kopecks"].astype("int64")
+        part = pd.DataFrame({"legacy": rows["_ref_service_id"].astype("object"), "rejected": rows["_failed"].astype(bool),
+                             "closing": closing, "absolute": closing.abs()})
+        self._parts.append(part.groupby(["legacy", "rejected"], dropna=False, sort=False)[["closing", "absolute"]].sum()
+                           .reset_index())
+
+    def by_service(self) -> pd.DataFrame:
+        """service (target code, or ``legacy:<key>`` for a service with no code), rejected, closing, absolute."""
+        if not self._parts:
+            return pd.DataFrame({"service": pd.Series(dtype="str"), "rejected": pd.Series(dtype=bool),
+                                 "closing": pd.Series(dtype="int64"), "absolute": pd.Series(dtype="int64")})
+        parts = pd.concat(self._parts, ignore_index=True)
+        codes = pd.concat(self._codes) if self._codes else pd.Series(dtype="str")
+        codes = codes[~codes.index.duplicated()]
+        service = parts["legacy"].map(codes)
+        service = service.where(service.notna(), "legacy:" + parts["legacy"].astype("str"))
+        return pd.DataFrame({"service": service, "rejected": parts["rejected"].astype(bool),
+                             "closing": parts["closing"].astype("int64"), "absolute": parts["absolute"].astype("int64")})
 
 
 def _target_money(connection: sa.Connection, period: str) -> dict[str, int]:
@@ -123,17 +156,7 @@ def _target_money(connection: sa.Connection, period: str) -> dict[str, int]:
     return {code: int(total) for code, total in connection.execute(query)}
 
 
-def _rejected_absolute(entities: dict[str, MappedEntity], period: str) -> int:
-    if "balance" not in entities:
-        return 0
-    source = _source_money(entities["balance"], entities.get("service"), period)
-    return int(source.loc[source["rejected"], "closing"].abs().sum())
-
-
-def _money(connection, entities, period) -> tuple[dict[str, MoneyLine], MoneyLine]:
-    if "balance" not in entities:
-        return {}, MoneyLine(0, 0, 0)
-    source = _source_money(entities["balance"], entities.get("service"), period)
+def _money(connection, source: pd.DataFrame, period: str) -> tuple[dict[str, MoneyLine], MoneyLine]:
     target = _target_money(connection, period)
     lines = {}
     for code in sorted(set(source["service"]) | set(target)):
@@ -171,31 +194,32 @@ def entity_label(entity: str) -> str:
     return f"{entity}s"
 
 
-def reconcile_run(engine: sa.Engine, run_id: str, entities: dict[str, MappedEntity], source_rows: dict[str, int],
-                  period: str, gates: Gates) -> Reconciliation:
+def reconcile_run(engine: sa.Engine, run_id: str, entities: dict[str, EntityTally], money: SourceMoney,
+                  gates: Gates) -> Reconciliation:
     """Compare the source side of a run with the target database."""
+    period, source = money.period, money.by_service()
     metadata = target_metadata()
     with engine.connect() as connection:
         warnings = _by_rule(connection, run_id, "warning")
         rejects = _by_rule(connection, run_id, "error")
         counts, differences = {}, []
-        for name, mapped in entities.items():
+        for name, tally in entities.items():
             loaded = connection.execute(sa.select(sa.func.count()).select_from(metadata.tables[name])).scalar_one()
-            rejected = _rejected_items(connection, run_id, name, mapped.merges)
+            rejected = _rejected_items(connection, run_id, name, tally.merges)
             label = entity_label(name)
-            counts[label] = EntityCount(source_rows[name], loaded, rejected, sum(warnings.get(name, {}).values()))
-            if source_rows[name] != loaded + rejected:
-                differences.append(f"{label}: {source_rows[name]} source rows but {loaded} loaded + {rejected} rejected")
-        money, total = _money(connection, entities, period)
-    rejected_kopecks = _rejected_absolute(entities, period)
-    for code, line in money.items():
+            counts[label] = EntityCount(tally.source_rows, loaded, rejected, sum(warnings.get(name, {}).values()))
+            if tally.source_rows != loaded + rejected:
+                differences.append(f"{label}: {tally.source_rows} source rows but {loaded} loaded + {rejected} rejected")
+        lines, total = _money(connection, source, period)
+    rejected_kopecks = int(source.loc[source["rejected"], "absolute"].sum())
+    for code, line in lines.items():
         if not line.balanced:
             differences.append(f"money {code}: source {line.source} kopecks but target {line.target} + rejected {line.rejected}")
     return Reconciliation(
-        entities=counts, money_period=period, money=money, total=total,
+        entities=counts, money_period=period, money=lines, total=total,
         rejects_by_rule={entity_label(k): v for k, v in rejects.items()},
         warnings_by_rule={entity_label(k): v for k, v in warnings.items()},
         differences=differences, gate_failures=_gate_failures(counts, gates, rejected_kopecks, period),
         rejected_kopecks_absolute=rejected_kopecks,
-        filtered={entity_label(name): mapped.filtered for name, mapped in entities.items() if mapped.filtered},
+        filtered={entity_label(name): tally.filtered for name, tally in entities.items() if tally.filtered},
     )

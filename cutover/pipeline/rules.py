@@ -142,3 +142,10 @@ RULES: dict[str, tuple[DomainRule, ...]] = {
                    needs=("status", "verification_interval_years")),
     ),
 }
+
+# Entity -> the parent whose rows its rules compare with each other (readings of one meter):
+# a partitioned run keeps those rows in one part.
+GROUPED_BY: dict[str, str] = {"reading": "meter"}
+
+# Parent entity -> the columns of its accepted rows that the rules of its children read.
+PARENT_COLUMNS: dict[str, tuple[str, ...]] = {"meter": ("digit_capacity",)}

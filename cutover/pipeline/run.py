@@ -1,7 +1,8 @@
 """The dry run: the one place that knows the order of the stages.
 
 extract -> map -> check -> load -> reconcile -> report. Each stage is a function with a
-typed result; this module only composes them and keeps the run journal.
+typed result; this module only composes them and keeps the run journal. Map, check and
+load run entity by entity, a part of each entity at a time, inside one transaction.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -18,15 +20,16 @@ import sqlalchemy as sa
 from cutover import db
 from cutover.config import Project
 from cutover.errors import CutoverError
-from cutover.mapping.model import SystemMapping, load_mapping
-from cutover.pipeline.checks import ParentKeys, accepted_rows, check_entity, item_counts
+from cutover.mapping.model import EntityMapping, SystemMapping, load_mapping
+from cutover.pipeline.checks import ParentKeys, accepted_rows, check_entity, item_counts, parent_keys
 from cutover.pipeline.extract_stage import ExtractResult, extract_sources
-from cutover.pipeline.load import LoadResult, load_target
+from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.mapstage import MappedEntity, map_entity
-from cutover.pipeline.reconcile import Reconciliation, reconcile_run
+from cutover.pipeline.partition import Partitions, plan_partitions
+from cutover.pipeline.reconcile import EntityTally, Reconciliation, SourceMoney, reconcile_run
 from cutover.pipeline.rejects import RejectLog
-from cutover.pipeline.rules import RuleContext
-from cutover.pipeline.shape import shape_rows
+from cutover.pipeline.rules import PARENT_COLUMNS, RuleContext
+from cutover.pipeline.shape import shape_batches
 from cutover.pipeline.source_checks import check_sources
 from cutover.progress import Progress
 from cutover.report.summary import build_summary
@@ -53,29 +56,73 @@ def new_run_id(kind: str, now: dt.datetime | None = None) -> str:
     return f"{now:%Y%m%d-%H%M%S}-{kind}-{secrets.token_hex(2)}"
 
 
-def map_and_check(mapping: SystemMapping, extracted: ExtractResult, period_end: dt.date,
-                  rejects: RejectLog, progress: Progress, severities: dict[str, str] | None = None
-                  ) -> dict[str, MappedEntity]:
-    """Map every entity of the mapping and check it, parents first."""
+def _input_rows(mapping: EntityMapping, extracted: ExtractResult) -> int:
+    """About how many rows an entity will have: its sources' rows, times the unpivot's columns."""
+    rows = sum(extracted.sources[name].row_count for name in mapping.sources)
+    return rows * (len(mapping.unpivot.columns) if mapping.unpivot else 1)
+
+
+@dataclass
+class _Checked:
+    """What later entities and the reconciliation need of the entities done so far."""
+
+    parents: dict[str, ParentKeys] = field(default_factory=dict)
+    accepted: dict[str, pd.DataFrame] = field(default_factory=dict)  # columns children's rules read
+    tallies: dict[str, EntityTally] = field(default_factory=dict)
+
+
+def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Project, load: TargetLoad,
+                   rejects: RejectLog, scratch: Path, progress: Progress) -> tuple[dict[str, EntityTally], SourceMoney]:
+    """Map, check and load every entity, parents first, a part at a time.
+
+    An entity's rows are mapped batch by batch into parts (see ``partition``); each part is
+    checked against what is known of the parents and loaded. Only what children need is
+    kept: the parents' keys and the few columns their rules read."""
     schema = target_schema()
-    entities: dict[str, MappedEntity] = {}
-    parents: dict[str, ParentKeys] = {}
-    accepted_parents: dict[str, pd.DataFrame] = {}  # what domain rules read of checked parents
-    source_failures = check_sources(mapping, extracted)  # once per source, whichever entities read it
+    referenced = {ref.entity for e in mapping.entities for ref in e.refs if ref.entity != e.entity}
+    source_failures = check_sources(mapping, extracted, project.partition_rows)  # once per source
+    done = _Checked()
+    money = SourceMoney(project.period)
+    context = RuleContext(project.period_end, done.accepted, project.severities)
     for entity_mapping in mapping.entities:
-        progress.stage(f"map {entity_mapping.entity}")
-        shaped = shape_rows(entity_mapping, extracted)
-        location = " + ".join(extracted.sources[name].location for name in entity_mapping.sources)
-        mapped = map_entity(entity_mapping, schema.table(entity_mapping.entity), location, shaped.frame, rejects,
-                            source_failures)
-        mapped.filtered = shaped.filtered
-        parents[entity_mapping.entity] = check_entity(
-            mapped, parents, RuleContext(period_end, accepted_parents, severities or {}), schema, rejects
-        )
-        accepted_parents[entity_mapping.entity] = accepted_rows(mapped).set_index("_key")
-        progress.advance(len(mapped.frame))
-        entities[entity_mapping.entity] = mapped
-    return entities
+        name = entity_mapping.entity
+        location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
+        plan = plan_partitions(entity_mapping, _input_rows(entity_mapping, extracted), project.partition_rows)
+        partitions = Partitions(plan, scratch, name)
+        tally = EntityTally(merges=entity_mapping.on_duplicate == "merge")
+        parent_parts: list[ParentKeys] = []
+        accepted_parts: list[pd.DataFrame] = []
+        try:
+            progress.stage(f"map {name}")
+            for shaped in shape_batches(entity_mapping, extracted, project.chunk_rows):
+                mapped = map_entity(entity_mapping, schema.table(name), location, shaped.frame, rejects, source_failures)
+                tally.filtered += shaped.filtered
+                partitions.add(mapped.frame, mapped.source)
+                progress.advance(len(mapped.frame))
+            progress.stage(f"check and load {name}")
+            for frame, source in partitions:
+                mapped = MappedEntity(entity_mapping, location, frame, source)
+                check_entity(mapped, done.parents, context, schema, rejects)
+                tally.source_rows += item_counts(mapped)["source_rows"]
+                if name == "service":
+                    money.add_services(mapped)
+                if name == "balance":
+                    money.add_balances(mapped)
+                if name in referenced:
+                    parent_parts.append(parent_keys(mapped, rejects))
+                if name in PARENT_COLUMNS:
+                    accepted = accepted_rows(mapped).set_index("_key")
+                    accepted_parts.append(accepted[[c for c in PARENT_COLUMNS[name] if c in accepted]])
+                load.load(mapped)
+                progress.advance(len(frame))
+        finally:
+            partitions.close()
+        done.parents[name] = ParentKeys.combine(parent_parts, location)
+        if accepted_parts:
+            done.accepted[name] = pd.concat(accepted_parts)
+        done.tallies[name] = tally
+        load.add_rejects(rejects.frame(name))
+    return done.tallies, money
 
 
 def _journal_start(engine: sa.Engine, run_id: str, kind: str, mapping: str) -> None:
@@ -133,14 +180,15 @@ def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id:
             started: dt.datetime, progress: Progress) -> RunResult:
     extracted = extract_sources(mapping, project.source_dir, report_dir / "snapshot", project.chunk_rows, progress)
     rejects = RejectLog()
-    entities = map_and_check(mapping, extracted, project.period_end, rejects, progress, project.severities)
-    progress.stage("load target")
+    with tempfile.TemporaryDirectory(prefix="parts-", dir=report_dir) as scratch, engine.begin() as connection:
+        # One transaction from the first row deleted to the last row loaded: all or nothing.
+        load = TargetLoad(connection, run_id, target_schema(), project.numbering)
+        tallies, money = map_check_load(mapping, extracted, project, load, rejects, Path(scratch), progress)
+        progress.stage("finish load")
+        load.finish()
     found = rejects.frame()
-    loaded = load_target(engine, entities, found, run_id, target_schema(), project.numbering)
-    progress.advance(sum(loaded.rows.values()))
     progress.stage("reconcile")
-    source_rows = {name: item_counts(mapped)["source_rows"] for name, mapped in entities.items()}
-    reconciliation = reconcile_run(engine, run_id, entities, source_rows, project.period, project.gates)
+    reconciliation = reconcile_run(engine, run_id, tallies, money, project.gates)
     summary = build_summary(run_id, "dry-run", project, mapping, extracted, reconciliation, started)
     progress.stage("write report")
     _write_summary(report_dir, summary)

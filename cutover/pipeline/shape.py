@@ -10,6 +10,7 @@ reject.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 import pandas as pd
 
@@ -45,17 +46,34 @@ def _filter(frame: pd.DataFrame, rules: tuple[tuple[str, tuple[str, ...]], ...])
     return frame[keep]
 
 
-def _join(frame: pd.DataFrame, join: JoinRule, extracted: ExtractResult) -> pd.DataFrame:
-    joined = extracted.sources[join.source]
-    right_key = _text_key(joined.rows, [right for _, right in join.on])
+@dataclass(frozen=True)
+class _Lookup:
+    """A joined source ready to be looked up: how many rows have each key, and the one row of
+    each key that only one row has."""
+
+    join: JoinRule
+    where: str
+    counts: pd.Series
+    unique: pd.DataFrame
+
+    @classmethod
+    def of(cls, join: JoinRule, extracted: ExtractResult) -> "_Lookup":
+        joined = extracted.sources[join.source]
+        rows = joined.rows
+        right_key = _text_key(rows, [right for _, right in join.on])
+        counts = right_key.value_counts()
+        single = (right_key.map(counts) == 1).to_numpy()
+        unique = rows.loc[single, list(join.columns)].set_axis(right_key[single])
+        return cls(join, f"{join.source} ({joined.location})", counts, unique)
+
+
+def _join(frame: pd.DataFrame, lookup: _Lookup) -> pd.DataFrame:
+    join, counts, unique, where = lookup.join, lookup.counts, lookup.unique, lookup.where
     left_key = _text_key(frame, [left for left, _ in join.on])
-    counts = right_key.value_counts()
-    unique = joined.rows[right_key.map(counts) == 1].set_axis(right_key[right_key.map(counts) == 1])
     for column in join.columns:
         frame[join.name(column)] = left_key.map(unique[column]).fillna("").astype("str")
     matches = left_key.map(counts).fillna(0).astype("int64")
     columns = ", ".join(left for left, _ in join.on)
-    where = f"{join.source} ({joined.location})"
     missing = (matches == 0) & join.required & frame["_shape_rule"].isna()
     frame.loc[missing, "_shape_rule"] = "JOIN_MISSING"
     frame.loc[missing, "_shape_message"] = f"no row of {where} has " + left_key[missing].map(repr)
@@ -83,16 +101,31 @@ def _unpivot(frame: pd.DataFrame, unpivot: Unpivot) -> pd.DataFrame:
     return long.drop(columns=["_wide", "_position"])
 
 
-def shape_rows(mapping: EntityMapping, extracted: ExtractResult) -> ShapedRows:
-    """The input rows of one entity, in source order, ready for the map stage."""
-    frame = _unite(mapping, extracted)
+def _shape(frame: pd.DataFrame, mapping: EntityMapping, lookups: list[_Lookup]) -> ShapedRows:
     before = len(frame)
     frame = _filter(frame, mapping.filter) if mapping.filter else frame
     filtered = before - len(frame)
     frame = frame.assign(_shape_rule=pd.Series(pd.NA, index=frame.index, dtype="object"),
                          _shape_message=None, _shape_column=None, _shape_raw=None)
-    for join in mapping.joins:
-        frame = _join(frame, join, extracted)
+    for lookup in lookups:
+        frame = _join(frame, lookup)
     if mapping.unpivot:
         frame = _unpivot(frame, mapping.unpivot)
     return ShapedRows(frame.reset_index(drop=True), filtered)
+
+
+def shape_rows(mapping: EntityMapping, extracted: ExtractResult) -> ShapedRows:
+    """The input rows of one entity, in source order, ready for the map stage."""
+    return _shape(_unite(mapping, extracted), mapping, [_Lookup.of(join, extracted) for join in mapping.joins])
+
+
+def shape_batches(mapping: EntityMapping, extracted: ExtractResult, batch_rows: int) -> Iterator[ShapedRows]:
+    """The same rows as ``shape_rows``, in source order, a batch of each source at a time
+    (joined sources are read whole once): memory stays bounded whatever the source's size."""
+    lookups = [_Lookup.of(join, extracted) for join in mapping.joins]
+    needed = mapping.needed_columns()
+    for name in mapping.sources:
+        source = extracted.sources[name]
+        columns = list(dict.fromkeys(["_row", *sorted(needed.get(name, ()))]))
+        for rows in source.batches(batch_rows, columns):
+            yield _shape(rows.assign(_source=source.location), mapping, lookups)

@@ -107,9 +107,16 @@ def source_schema(rules: SourceRules) -> pa.DataFrameSchema:
     }, name=rules.source)
 
 
-def _failures(rules: SourceRules, source: ExtractedSource) -> pd.DataFrame:
-    """One row per value of the source that fails a check, in the order the rules list them."""
-    rows = source.rows
+def _failures(rules: SourceRules, source: ExtractedSource, batch_rows: int) -> pd.DataFrame:
+    """One row per value of the source that fails a check, batch by batch of the source."""
+    columns = list(dict.fromkeys(["_row", *(c.column for c in rules.columns)]))
+    parts = [_batch_failures(rules, source.location, rows) for rows in source.batches(batch_rows, columns)]
+    parts = [part for part in parts if not part.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FAILURE_COLUMNS)
+
+
+def _batch_failures(rules: SourceRules, location: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per value of ``rows`` that fails a check, in the order the rules list them."""
     if rows.empty:  # nothing to reject
         return pd.DataFrame(columns=FAILURE_COLUMNS)
     # The extract stage reads every column the rules check, or stops naming the missing one.
@@ -126,7 +133,7 @@ def _failures(rules: SourceRules, source: ExtractedSource) -> pd.DataFrame:
             if index.empty:
                 continue
             raw = rows.loc[index, column.column].fillna("").astype("str")
-            parts.append(pd.DataFrame({"_source": source.location, "_row": rows.loc[index, "_row"].astype("int64"),
+            parts.append(pd.DataFrame({"_source": location, "_row": rows.loc[index, "_row"].astype("int64"),
                                        "rule": code, "column": column.column, "raw": raw,
                                        "message": message(raw.str.strip())}, index=index))
     return pd.concat(parts, ignore_index=True)[FAILURE_COLUMNS] if parts else pd.DataFrame(columns=FAILURE_COLUMNS)
@@ -154,9 +161,9 @@ class SourceFailures:
         return broken
 
 
-def check_sources(mapping: SystemMapping, extracted: ExtractResult) -> SourceFailures:
+def check_sources(mapping: SystemMapping, extracted: ExtractResult, batch_rows: int = 500_000) -> SourceFailures:
     """Check every source that has rules, each once, whichever entities are built from it."""
-    parts = [_failures(rules, extracted.sources[name]) for name, rules in mapping.source_rules.items()
+    parts = [_failures(rules, extracted.sources[name], batch_rows) for name, rules in mapping.source_rules.items()
              if name in extracted.sources]
     parts = [part for part in parts if not part.empty]
     return SourceFailures(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FAILURE_COLUMNS))

@@ -36,7 +36,7 @@ def build_summary(run_id: str, kind: str, project, mapping, extracted, reconcili
         summary["error"] = error
     if extracted is not None:
         summary["sources"] = {
-            name: {"location": source.location, "rows": len(source.rows), "sha256": source.sha256, **source.details}
+            name: {"location": source.location, "rows": source.row_count, "sha256": source.sha256, **source.details}
             for name, source in extracted.sources.items()
         }
     if reconciliation is not None:
