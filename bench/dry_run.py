@@ -1,14 +1,14 @@
 """Time and memory of a dry run of the sample legacy system at a given size, per stage, and
 the plain loaders it is compared with on the same rows.
 
-    python bench/dry_run.py [--accounts 10000] [--postgres URL]
+    python bench/dry_run.py [--accounts 10000] [--postgres URL] [--source DIR] [--no-sqlite]
 
 Generates the sample legacy system at ``--accounts`` accounts (sample_data/generate.py), runs
 the dry run into a fresh SQLite file and, with ``--postgres`` (or CUTOVER_BENCH_POSTGRES_URL),
 into a fresh PostgreSQL schema, and prints seconds, rows and peak memory per stage. For the
 load it also prints, on the balance rows of the same run, plain ``COPY`` through psql (when
-psql is installed) and pandas ``to_sql``. Nothing asserts a time; numbers go in
-docs/benchmarks.md.
+psql is installed) and pandas ``to_sql`` (on the first ``--compare-rows`` rows). Nothing asserts
+a time; numbers go in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -37,28 +37,60 @@ def dry_run_stages(project: Path, url: str) -> list[dict]:
     return clock.stages
 
 
+def merged_stages(stages: list[dict]) -> list[dict]:
+    """Stages of the same name (the check and the load of each part of an entity) added up."""
+    merged: dict[str, dict] = {}
+    for s in stages:
+        into = merged.setdefault(s["stage"], {"stage": s["stage"], "seconds": 0.0, "rows": 0, "peak_mb": 0.0})
+        into["seconds"] += s["seconds"]
+        into["rows"] += s["rows"]
+        into["peak_mb"] = max(into["peak_mb"], s["peak_mb"])
+    return list(merged.values())
+
+
 def print_stages(stages: list[dict]) -> None:
+    stages = merged_stages(stages)
     total = sum(s["seconds"] for s in stages)
-    print(f"  {'stage':<28} {'seconds':>8} {'rows':>10} {'rows/s':>10} {'peak MB':>8}")
+    print(f"  {'stage':<28} {'seconds':>8} {'rows':>12} {'rows/s':>10} {'peak MB':>8}")
     for s in stages:
         rate = f"{s['rows'] / s['seconds']:,.0f}" if s["rows"] and s["seconds"] else ""
-        print(f"  {s['stage']:<28} {s['seconds']:>8.1f} {s['rows']:>10,} {rate:>10} {s['peak_mb']:>8.0f}")
-    print(f"  {'total':<28} {total:>8.1f}")
+        print(f"  {s['stage']:<28} {s['seconds']:>8.1f} {s['rows']:>12,} {rate:>10} {s['peak_mb']:>8.0f}")
+    loads = [s for s in stages if s["stage"].startswith("load ")]
+    load_rows, load_seconds = sum(s["rows"] for s in loads), sum(s["seconds"] for s in loads)
+    if load_seconds:
+        print(f"  {'load, all tables':<28} {load_seconds:>8.1f} {load_rows:>12,} {load_rows / load_seconds:>10,.0f}")
+    print(f"  {'total':<28} {total:>8.1f} {'':>12} {'':>10} {max(s['peak_mb'] for s in stages):>8.0f}")
 
 
-def compare_loaders(saldo: Path, postgres_url: str | None) -> None:
-    """Plain loaders on the balance file's rows: psql COPY and pandas to_sql."""
+def compare_loaders(saldo: Path, postgres_url: str | None, limit: int) -> None:
+    """Plain loaders on the balance file's first ``limit`` rows: psql COPY and pandas to_sql."""
     import pandas as pd
     import sqlalchemy as sa
 
-    frame = pd.read_csv(saldo, sep=";", encoding="cp1251", dtype="str", keep_default_na=False)
+    frame = pd.read_csv(saldo, sep=";", encoding="cp1251", dtype="str", keep_default_na=False, nrows=limit)
     rows = len(frame)
-    with tempfile.TemporaryDirectory() as scratch:
-        engine = sa.create_engine(f"sqlite:///{scratch}/plain.db")
-        started = time.perf_counter()
-        frame.to_sql("saldo", engine, index=False)
-        print(f"  pandas to_sql into SQLite: {rows / (time.perf_counter() - started):,.0f} rows/s")
-        engine.dispose()
+    print(f"  on the first {rows:,} rows of {saldo.name}")
+    scratch = Path(tempfile.mkdtemp())
+    head = scratch / "head.csv"
+    with open(saldo, "rb") as whole, open(head, "wb") as part:
+        for _ in range(rows + 1):  # the header and the rows read above (no quoted line breaks here)
+            part.write(whole.readline())
+    saldo = head
+    try:
+        _plain_loaders(frame, saldo, scratch, postgres_url)
+    finally:
+        shutil.rmtree(scratch)
+
+
+def _plain_loaders(frame, saldo: Path, scratch: Path, postgres_url: str | None) -> None:
+    import sqlalchemy as sa
+
+    rows = len(frame)
+    engine = sa.create_engine(f"sqlite:///{scratch}/plain.db")
+    started = time.perf_counter()
+    frame.to_sql("saldo", engine, index=False)
+    print(f"  pandas to_sql into SQLite: {rows / (time.perf_counter() - started):,.0f} rows/s")
+    engine.dispose()
     if not postgres_url:
         return
     engine = sa.create_engine(postgres_url)
@@ -88,24 +120,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--postgres", default=os.environ.get("CUTOVER_BENCH_POSTGRES_URL"))
+    parser.add_argument("--source", type=Path, help="an extract generate.py already wrote (skips generating)")
+    parser.add_argument("--no-sqlite", action="store_true", help="only the PostgreSQL run")
+    parser.add_argument("--no-postgres-run", action="store_true", help="only the plain loaders on PostgreSQL")
+    parser.add_argument("--compare-rows", type=int, default=1_000_000, help="balance rows the plain loaders load")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        extract, project = Path(scratch) / "extract", Path(scratch) / "project"
-        started = time.perf_counter()
-        subprocess.run([sys.executable, str(REPO / "sample_data" / "generate.py"), "--accounts", str(args.accounts),
-                        "--out", str(extract)], check=True, capture_output=True)
-        print(f"generated {args.accounts:,} accounts in {time.perf_counter() - started:.0f} s")
+    with tempfile.TemporaryDirectory(dir=args.source.parent if args.source else None) as scratch:
+        extract, project = args.source or Path(scratch) / "extract", Path(scratch) / "project"
+        if args.source is None:
+            started = time.perf_counter()
+            subprocess.run([sys.executable, str(REPO / "sample_data" / "generate.py"), "--accounts",
+                            str(args.accounts), "--out", str(extract)], check=True, capture_output=True)
+            print(f"generated {args.accounts:,} accounts in {time.perf_counter() - started:.0f} s")
         project.mkdir()
         (project / "cutover.toml").write_text(
             f'[project]\nmapping = "sample_legacy"\nsource_dir = "{extract.as_posix()}"\nperiod = "2026-10"\n'
             f'[gates]\nmax_reject_share = 1\n', encoding="utf-8")
-        print("dry run into SQLite")
-        print_stages(dry_run_stages(project, f"sqlite:///{project / 'target.db'}"))
-        if args.postgres:
-            print("dry run into PostgreSQL")
+        if args.postgres and not args.no_postgres_run:
+            print("dry run into PostgreSQL", flush=True)
             print_stages(dry_run_stages(project, args.postgres))
-        print("plain loaders on the balance rows")
-        compare_loaders(extract / "saldo.csv", args.postgres)
+        if not args.no_sqlite:
+            print("dry run into SQLite", flush=True)
+            print_stages(dry_run_stages(project, f"sqlite:///{project / 'target.db'}"))
+        print("plain loaders on the balance rows", flush=True)
+        compare_loaders(extract / "saldo.csv", args.postgres, args.compare_rows)
 
 
 if __name__ == "__main__":

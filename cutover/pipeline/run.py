@@ -99,8 +99,8 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
                 tally.filtered += shaped.filtered
                 partitions.add(mapped.frame, mapped.source)
                 progress.advance(len(mapped.frame))
-            progress.stage(f"check and load {name}")
             for frame, source in partitions:
+                progress.stage(f"check {name}")
                 mapped = MappedEntity(entity_mapping, location, frame, source)
                 check_entity(mapped, done.parents, context, schema, rejects)
                 tally.source_rows += item_counts(mapped)["source_rows"]
@@ -113,14 +113,16 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
                 if name in PARENT_COLUMNS:
                     accepted = accepted_rows(mapped).set_index("_key")
                     accepted_parts.append(accepted[[c for c in PARENT_COLUMNS[name] if c in accepted]])
-                load.load(mapped)
                 progress.advance(len(frame))
+                progress.stage(f"load {name}")
+                progress.advance(load.load(mapped))
         finally:
             partitions.close()
         done.parents[name] = ParentKeys.combine(parent_parts, location)
         if accepted_parts:
             done.accepted[name] = pd.concat(accepted_parts)
         done.tallies[name] = tally
+        progress.stage("load rejects")
         load.add_rejects(rejects.frame(name))
     return done.tallies, money
 
