@@ -42,11 +42,16 @@ def test_a_clean_extract_has_no_rejects(tmp_path):
     assert query(url, "SELECT value FROM reading") == [("12.5000000",)]
 
 
-def test_a_chain_of_replacements_fails_from_its_rejected_end(tmp_path):
+# A run in parts of one row each: every meter of a chain is checked in a part of its own.
+IN_ONE_PART, ROW_BY_ROW = "", "partition_rows = 1\n"
+
+
+@pytest.mark.parametrize("parts", [IN_ONE_PART, ROW_BY_ROW])
+def test_a_chain_of_replacements_fails_from_its_rejected_end(tmp_path, parts):
     """Meter 1 was replaced by 2, 2 by 3; meter 3 belongs to an unknown account, so 3 is an
     orphan, 2 and then 1 fall with it, each pointing at the meter that replaced it."""
     orphan = "3;99-999999;01;SN-3;5;1;01.01.2024;01.01.2024;6;1;Р;"
-    result, url = run(tmp_path, schetchik=[meter(1, "А", "2"), meter(2, "А", "3"), orphan])
+    result, url = run(tmp_path, parts, schetchik=[meter(1, "А", "2"), meter(2, "А", "3"), orphan])
     assert result.summary["entities"]["meters"] == {"source_rows": 3, "loaded": 0, "rejected": 3, "warnings": 0}
     assert query(url, "SELECT legacy_key, rule, message FROM reject WHERE entity = 'meter' ORDER BY legacy_key") == [
         ("1", "PARENT_REJECTED", "meter '2' was rejected (PARENT_REJECTED)"),
@@ -55,8 +60,9 @@ def test_a_chain_of_replacements_fails_from_its_rejected_end(tmp_path):
     ]
 
 
-def test_a_replacement_loads_with_its_link(tmp_path):
-    result, url = run(tmp_path, schetchik=[meter(1, "А", "2"), meter(2)])
+@pytest.mark.parametrize("parts", [IN_ONE_PART, ROW_BY_ROW])
+def test_a_replacement_loads_with_its_link(tmp_path, parts):
+    result, url = run(tmp_path, parts, schetchik=[meter(1, "А", "2"), meter(2)])
     assert result.status == "reconciled"
     assert query(url, "SELECT id, status, replaced_by_id FROM meter ORDER BY id") == [(1, "archived", 2), (2, "active", None)]
 

@@ -116,9 +116,9 @@ def test_sqlite_connections_get_the_pragmas(make_engine, sqlite_url):
 
     with engine.connect() as connection:
         pragmas = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in
-                   ("foreign_keys", "journal_mode", "synchronous")}
+                   ("foreign_keys", "journal_mode", "synchronous", "cache_size")}
 
-    assert pragmas == {"foreign_keys": 1, "journal_mode": "wal", "synchronous": 1}
+    assert pragmas == {"foreign_keys": 1, "journal_mode": "wal", "synchronous": 1, "cache_size": -262144}
 
 
 def test_a_relative_sqlite_path_is_relative_to_the_current_directory(make_engine, tmp_path, monkeypatch):

@@ -91,3 +91,17 @@ def test_progress_shows_on_a_terminal_and_stays_quiet_in_cron():
     assert "extract saldo.csv: 50,000 rows" in terminal.getvalue()
     assert type(progress_for(io.StringIO())) is Progress
     assert type(progress_for(terminal, quiet=True)) is Progress
+
+
+def test_rejects_beyond_what_a_sheet_holds_continue_on_the_next_sheet(tmp_path, monkeypatch):
+    monkeypatch.setattr("cutover.report.workbook.EXCEL_DATA_ROWS", 2)  # Excel's limit is 1,048,575 rows
+    path = tmp_path / "report.xlsx"
+    frame = rejects(*({"entity": "balance", "severity": "error", "rule": "BAL_IDENTITY", "message": "m",
+                       "source": "saldo.csv", "row_number": n, "legacy_key": f"k{n}"} for n in range(2, 7)))
+    write_workbook(path, SUMMARY, frame)
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Summary", "Rejects", "Rejects 2", "Rejects 3"]
+    rows = [[r[5] for r in workbook[name].iter_rows(min_row=2, values_only=True)]
+            for name in workbook.sheetnames[1:]]
+    assert rows == [[2, 3], [4, 5], [6]]
+    assert workbook["Rejects 3"]["A1"].value == "Severity"

@@ -112,7 +112,8 @@ def _check_refs(mapped: MappedEntity, parents: dict[str, ParentKeys], rejects: R
     for ref in others:
         frame["_failed"] |= _reject_orphans(mapped, ref, parents[ref.entity], rejects)
     if within:
-        own_keys = parent_keys(mapped, rejects)
+        # A partitioned run gives the keys of every part; otherwise the part is the whole entity.
+        own_keys = parents.get(mapped.entity) or parent_keys(mapped, rejects)
         for ref in within:
             frame["_failed"] |= _reject_orphans(mapped, ref, own_keys, rejects)
     # Only now is it known which rows have no error of their own.
@@ -121,7 +122,7 @@ def _check_refs(mapped: MappedEntity, parents: dict[str, ParentKeys], rejects: R
         frame["_failed"] |= _reject_rejected_parents(mapped, ref, parents[ref.entity], candidates, rejects)
 
 
-def _follow_references_within(mapped: MappedEntity, rejects: RejectLog) -> None:
+def follow_references_within(mapped: MappedEntity, rejects: RejectLog) -> None:
     """A reference within the entity (a meter replaced by a meter, replaced in turn...) is
     followed until no more rows fall: a chain fails from its rejected end, whatever rejected it."""
     frame = mapped.frame
@@ -288,16 +289,28 @@ def _merge_items(mapped: MappedEntity, schema: SchemaDef, rejects: RejectLog) ->
     mapped.accepted = merged
 
 
-def check_entity(mapped: MappedEntity, parents: dict[str, ParentKeys], context: RuleContext,
-                 schema: SchemaDef, rejects: RejectLog) -> None:
-    """Run every check on one mapped entity, or one part of it (in place)."""
+def check_rows(mapped: MappedEntity, parents: dict[str, ParentKeys], context: RuleContext, schema: SchemaDef,
+               rejects: RejectLog) -> None:
+    """The checks of each row against its neighbours and parents: duplicate keys, references,
+    domain rules, the target schema (in place; on one part of an entity at a time)."""
     _reject_duplicates(mapped, rejects)
     _check_refs(mapped, parents, rejects)
     _check_rules(mapped, context, rejects)
     _check_target_schema(mapped, schema, rejects)
-    _follow_references_within(mapped, rejects)
+
+
+def merge_items(mapped: MappedEntity, schema: SchemaDef, rejects: RejectLog) -> None:
+    """For a merging entity (a premise on several accounts' rows), one row per item."""
     if mapped.merges:
         _merge_items(mapped, schema, rejects)
+
+
+def check_entity(mapped: MappedEntity, parents: dict[str, ParentKeys], context: RuleContext,
+                 schema: SchemaDef, rejects: RejectLog) -> None:
+    """Run every check on one mapped entity (in place)."""
+    check_rows(mapped, parents, context, schema, rejects)
+    follow_references_within(mapped, rejects)
+    merge_items(mapped, schema, rejects)
 
 
 def accepted_rows(mapped: MappedEntity) -> pd.DataFrame:

@@ -52,21 +52,17 @@ def _target_rows(mapped: MappedEntity, table: TableDef, ids: dict[str, pd.Series
     return target
 
 
-def _self_references(mapped: MappedEntity, ids: dict[str, pd.Series]) -> dict[str, list[dict]]:
-    """Per column, the updates for references within a table (a meter replaced by a meter).
-
-    They are written after the table's rows, since a row may refer to one inserted later.
-    """
+def _self_references(mapped: MappedEntity) -> list[pd.DataFrame]:
+    """References within a table (a meter replaced by a meter): per column, the legacy keys of
+    the referring rows and of the rows they name. They are written once the whole table is in,
+    since a row may refer to one in a later part."""
     rows = accepted_rows(mapped)
-    updates = {}
+    found = []
     for ref in (r for r in mapped.mapping.refs if r.entity == mapped.entity):
-        own_ids = ids[mapped.entity]  # a table that refers to itself is key-mapped
         linked = rows[rows[f"_ref_{ref.target}"].notna()]
-        updates[ref.target] = [
-            {"row_id": int(own_ids[key]), "value": int(own_ids[parent])}
-            for key, parent in zip(linked["_key"], linked[f"_ref_{ref.target}"])
-        ]
-    return updates
+        found.append(pd.DataFrame({"column": ref.target, "key": linked["_key"].to_numpy(),
+                                   "parent": linked[f"_ref_{ref.target}"].to_numpy()}))
+    return found
 
 
 def _foreign_keys(tables: list[sa.Table]) -> list[sa.ForeignKeyConstraint]:
@@ -90,6 +86,7 @@ class TargetLoad:
         self.rows: dict[str, int] = {"period": 0}
         self._key_maps: dict[str, KeyMap] = {}
         self._periods: set[str] = set()
+        self._links: dict[str, list[pd.DataFrame]] = {}  # references within a table, written at its end
         for name in reversed(DATA_TABLES):
             connection.execute(self.metadata.tables[name].delete())
         self._constraints = []
@@ -116,15 +113,23 @@ class TargetLoad:
             ids[name] = self._key_maps[name].assign(rows["_key"])
         target = _target_rows(mapped, table, ids, self.numbering)
         insert_frame(self.connection, sql_table, target, table)
-        for column, updates in _self_references(mapped, ids).items():
-            if updates:
-                self.connection.execute(
-                    sql_table.update().where(sql_table.c.id == sa.bindparam("row_id"))
-                    .values({column: sa.bindparam("value")}),
-                    updates,
-                )
+        self._links.setdefault(name, []).extend(_self_references(mapped))
         self.rows[name] = self.rows.get(name, 0) + len(target)
         return len(target)
+
+    def end_entity(self, name: str) -> None:
+        """Write the references within the entity's table, now that every row of it is in."""
+        links = [part for part in self._links.pop(name, []) if not part.empty]
+        if not links:
+            return
+        sql_table, ids = self.metadata.tables[name], self.ids(name)
+        for column, rows in pd.concat(links, ignore_index=True).groupby("column", sort=False):
+            updates = [{"row_id": int(row_id), "value": int(value)}
+                       for row_id, value in zip(rows["key"].map(ids), rows["parent"].map(ids))]
+            self.connection.execute(
+                sql_table.update().where(sql_table.c.id == sa.bindparam("row_id")).values({column: sa.bindparam("value")}),
+                updates,
+            )
 
     def _add_periods(self, periods: pd.Series) -> None:
         new = sorted(set(periods.dropna().unique()) - self._periods)

@@ -3,8 +3,7 @@
 Every check that compares rows with each other needs those rows in one part: rows sharing a
 legacy key (duplicates, merged items) and readings of one meter (readings going down). So
 rows are split by a hash of their legacy key, or of the parent key the entity's rules group
-by when the legacy key contains it. An entity that refers to itself (a meter replaced by a
-meter) stays in one part, since a chain may run through any of its rows. Parts wait on disk,
+by when the legacy key contains it (else, rarely, the entity stays in one part). Parts wait on disk,
 as pickled frames in the run's scratch folder, until their turn; with one part nothing
 leaves memory.
 """
@@ -36,8 +35,6 @@ class PartitionPlan:
 def plan_partitions(mapping: EntityMapping, input_rows: int, partition_rows: int) -> PartitionPlan:
     """The plan for an entity of about ``input_rows`` rows, at most ``partition_rows`` a part."""
     parts = max(1, math.ceil(input_rows / partition_rows))
-    if any(ref.entity == mapping.entity for ref in mapping.refs):
-        return PartitionPlan("_key", 1)
     group = GROUPED_BY.get(mapping.entity)
     ref = next((r for r in mapping.refs if r.entity == group), None)
     if ref is None:

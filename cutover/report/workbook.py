@@ -50,25 +50,35 @@ SHEET_COLUMNS = ["severity", "entity", "rule", "message", "source", "row_number"
                   "raw_value"]
 
 
+EXCEL_DATA_ROWS = 1_048_575  # rows below the header that a sheet can hold (Excel's limit is 1,048,576)
+
+
 def write_workbook(path: Path, summary: dict, rejects: pd.DataFrame) -> None:
     """Write the run's workbook: Summary (verdict, counts, money) and Rejects (every row).
 
     The workbook is written in openpyxl's write-only mode, row by row, so a run with many
-    rejects does not hold a cell object per value in memory.
+    rejects does not hold a cell object per value in memory. Rejects beyond what one sheet
+    can hold continue on "Rejects 2", "Rejects 3" and so on.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Summary")
     widths(sheet, [28, 18, 18, 18, 12])
     for values, font in _summary_rows(summary):
         sheet.append(cells(sheet, values, font))
-    sheet = workbook.create_sheet("Rejects")
+    ordered = rejects.sort_values(["severity", "entity", "rule", "row_number"], kind="stable")
+    for number, start in enumerate(range(0, max(len(ordered), 1), EXCEL_DATA_ROWS), start=1):
+        _rejects_sheet(workbook, "Rejects" if number == 1 else f"Rejects {number}",
+                       ordered.iloc[start:start + EXCEL_DATA_ROWS])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+
+
+def _rejects_sheet(workbook: Workbook, title: str, rejects: pd.DataFrame) -> None:
+    sheet = workbook.create_sheet(title)
     widths(sheet, [9, 10, 18, 70, 16, 8, 22, 14, 30])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(SHEET_HEADER))}{max(len(rejects) + 1, 2)}"
     sheet.append(cells(sheet, SHEET_HEADER, BOLD))
-    ordered = rejects.sort_values(["severity", "entity", "rule", "row_number"], kind="stable")
-    for record in ordered[SHEET_COLUMNS].itertuples(index=False):
+    for record in rejects[SHEET_COLUMNS].itertuples(index=False):
         sheet.append(cells(sheet, [None if pd.isna(v) else (int(v) if c == "row_number" else str(v))
                                    for c, v in zip(SHEET_COLUMNS, record)]))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)

@@ -1,0 +1,202 @@
+"""Map, check and load a run's entities, parents first, a part of each entity at a time.
+
+An entity's rows are mapped batch by batch into parts (see ``partition``); each part is
+checked against what is known of the parents and loaded. Between entities only what
+children need is kept: the parents' keys and the few columns their rules read. An entity
+that refers to itself (a meter replaced by a meter) is checked in two passes: each part's
+rows first, then the chains of references over the slim columns of every part, and only
+then are its parts loaded.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from cutover.config import Project
+from cutover.mapping.model import EntityMapping, SystemMapping
+from cutover.pipeline.checks import (ParentKeys, accepted_rows, check_rows, follow_references_within, item_counts,
+                                     merge_items, parent_keys)
+from cutover.pipeline.extract_stage import ExtractResult
+from cutover.pipeline.load import TargetLoad
+from cutover.pipeline.mapstage import MappedEntity, map_entity
+from cutover.pipeline.partition import Partitions, plan_partitions
+from cutover.pipeline.reconcile import EntityTally, SourceMoney
+from cutover.pipeline.rejects import RejectLog
+from cutover.pipeline.rules import PARENT_COLUMNS, RuleContext
+from cutover.pipeline.shape import shape_batches
+from cutover.pipeline.source_checks import SourceFailures, check_sources
+from cutover.progress import Progress
+from cutover.schema.definition import target_schema
+
+
+def _input_rows(mapping: EntityMapping, extracted: ExtractResult) -> int:
+    """About how many rows an entity will have: its sources' rows, times the unpivot's columns."""
+    rows = sum(extracted.sources[name].row_count for name in mapping.sources)
+    return rows * (len(mapping.unpivot.columns) if mapping.unpivot else 1)
+
+
+@dataclass
+class _Done:
+    """What later entities and the reconciliation need of the entities done so far."""
+
+    referenced: set[str]  # entities some other entity refers to
+    money: SourceMoney
+    parents: dict[str, ParentKeys] = field(default_factory=dict)
+    accepted: dict[str, pd.DataFrame] = field(default_factory=dict)  # columns children's rules read
+    tallies: dict[str, EntityTally] = field(default_factory=dict)
+
+
+class _Entity:
+    """One entity on its way through the run: its parts and what is gathered from them."""
+
+    def __init__(self, mapping: EntityMapping, location: str, done: _Done, rejects: RejectLog) -> None:
+        self.mapping, self.location, self.done, self.rejects = mapping, location, done, rejects
+        self.name = mapping.entity
+        self.tally = EntityTally(merges=mapping.on_duplicate == "merge")
+        self.parent_parts: list[ParentKeys] = []
+        self.accepted_parts: list[pd.DataFrame] = []
+
+    def finish_part(self, mapped: MappedEntity, load: TargetLoad, progress: Progress) -> None:
+        """Count a checked part, keep what children need of it and load it."""
+        self.tally.source_rows += item_counts(mapped)["source_rows"]
+        if self.name == "service":
+            self.done.money.add_services(mapped)
+        if self.name == "balance":
+            self.done.money.add_balances(mapped)
+        if self.name in self.done.referenced:
+            self.parent_parts.append(parent_keys(mapped, self.rejects))
+        if self.name in PARENT_COLUMNS:
+            accepted = accepted_rows(mapped).set_index("_key")
+            self.accepted_parts.append(accepted[[c for c in PARENT_COLUMNS[self.name] if c in accepted]])
+        progress.stage(f"load {self.name}")
+        progress.advance(load.load(mapped))
+
+    def finish(self, load: TargetLoad, progress: Progress) -> None:
+        done = self.done
+        done.parents[self.name] = ParentKeys.combine(self.parent_parts, self.location)
+        if self.accepted_parts:
+            done.accepted[self.name] = pd.concat(self.accepted_parts)
+        done.tallies[self.name] = self.tally
+        progress.stage(f"load {self.name}")
+        load.end_entity(self.name)
+        progress.stage("load rejects")
+        load.add_rejects(self.rejects.frame(self.name))
+
+
+def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Project, load: TargetLoad,
+                   rejects: RejectLog, scratch: Path, progress: Progress) -> tuple[dict[str, EntityTally], SourceMoney]:
+    """Map, check and load every entity of ``mapping``; what the reconciliation needs of them."""
+    referenced = {ref.entity for e in mapping.entities for ref in e.refs if ref.entity != e.entity}
+    source_failures = check_sources(mapping, extracted, project.partition_rows)  # once per source
+    done = _Done(referenced, SourceMoney(project.period))
+    context = RuleContext(project.period_end, done.accepted, project.severities)
+    for entity_mapping in mapping.entities:
+        location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
+        entity = _Entity(entity_mapping, location, done, rejects)
+        plan = plan_partitions(entity_mapping, _input_rows(entity_mapping, extracted), project.partition_rows)
+        partitions = Partitions(plan, scratch, entity.name)
+        try:
+            own_keys = _map(entity, extracted, source_failures, partitions, rejects, project.chunk_rows, progress)
+            if own_keys is None:
+                for frame, source in partitions:
+                    progress.stage(f"check {entity.name}")
+                    mapped = MappedEntity(entity_mapping, location, frame, source)
+                    check_rows(mapped, done.parents, context, target_schema(), rejects)
+                    follow_references_within(mapped, rejects)
+                    merge_items(mapped, target_schema(), rejects)
+                    progress.advance(len(frame))
+                    entity.finish_part(mapped, load, progress)
+            else:
+                _two_passes(entity, partitions, own_keys, context, load, rejects, scratch, progress)
+        finally:
+            partitions.close()
+        entity.finish(load, progress)
+    return done.tallies, done.money
+
+
+def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailures, partitions: Partitions,
+         rejects: RejectLog, chunk_rows: int, progress: Progress) -> pd.Index | None:
+    """Map the entity's rows into its parts; for an entity that refers to itself, every legacy key
+    of its source (what its references may name), else None."""
+    progress.stage(f"map {entity.name}")
+    refers_to_itself = any(ref.entity == entity.name for ref in entity.mapping.refs)
+    keys = []
+    table = target_schema().table(entity.name)
+    for shaped in shape_batches(entity.mapping, extracted, chunk_rows):
+        mapped = map_entity(entity.mapping, table, entity.location, shaped.frame, rejects, source_failures)
+        entity.tally.filtered += shaped.filtered
+        partitions.add(mapped.frame, mapped.source)
+        if refers_to_itself:
+            keys.append(mapped.frame["_key"])
+        progress.advance(len(mapped.frame))
+    if not refers_to_itself:
+        return None
+    return pd.Index(pd.concat(keys) if keys else pd.Series(dtype="str")).unique()
+
+
+def _two_passes(entity: _Entity, partitions: Partitions, own_keys: pd.Index, context: RuleContext,
+                load: TargetLoad, rejects: RejectLog, scratch: Path, progress: Progress) -> None:
+    """Check an entity that refers to itself: its rows part by part, then the chains of its
+    references over all parts at once, then finish and load each part."""
+    name, schema = entity.name, target_schema()
+    own = ParentKeys(own_keys, pd.Series(dtype="str"), pd.Series(dtype="str"), entity.location)
+    parents = {**entity.done.parents, name: own}  # references within are checked against every part's keys
+    within = [f"_ref_{ref.target}" for ref in entity.mapping.refs if ref.entity == name]
+    checked = _CheckedParts(scratch / f"{name}.checked")
+    slim_parts = []
+    for number, (frame, source) in enumerate(partitions):
+        progress.stage(f"check {name}")
+        mapped = MappedEntity(entity.mapping, entity.location, frame, source)
+        check_rows(mapped, parents, context, schema, rejects)
+        slim_parts.append(frame[["_row", "_source", "_key", *within, "_failed"]].assign(_part=number, _at=frame.index))
+        checked.add(frame, source)
+        progress.advance(len(frame))
+    progress.stage(f"check {name}")
+    slim = pd.concat(slim_parts, ignore_index=True) if slim_parts else pd.DataFrame()
+    if not slim.empty:
+        follow_references_within(MappedEntity(entity.mapping, entity.location, slim, slim), rejects)
+    for number, (frame, source) in enumerate(checked):
+        progress.stage(f"check {name}")
+        fallen = slim.loc[(slim["_part"] == number) & slim["_failed"], "_at"]
+        frame.loc[fallen.to_numpy(), "_failed"] = True
+        mapped = MappedEntity(entity.mapping, entity.location, frame, source)
+        merge_items(mapped, schema, rejects)
+        entity.finish_part(mapped, load, progress)
+
+
+class _CheckedParts:
+    """Checked parts waiting for the second pass: in memory while there is one, then on disk."""
+
+    def __init__(self, stem: Path) -> None:
+        self.stem = stem
+        self._held: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+        self._files: list[Path] = []
+
+    def add(self, frame: pd.DataFrame, source: pd.DataFrame) -> None:
+        if not self._held and not self._files:
+            self._held.append((frame, source))
+            return
+        for held in self._held:  # a second part: every part goes to disk
+            self._dump(held)
+        self._held = []
+        self._dump((frame, source))
+
+    def _dump(self, part: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+        path = self.stem.with_name(f"{self.stem.name}.{len(self._files)}.pickle")
+        with open(path, "wb") as file:
+            pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._files.append(path)
+
+    def __iter__(self) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        yield from self._held
+        self._held = []
+        for path in self._files:
+            with open(path, "rb") as file:  # written by this run, above
+                part = pickle.load(file)
+            path.unlink()
+            yield part
