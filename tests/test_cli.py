@@ -176,7 +176,24 @@ def test_check_passes_when_every_code_is_mapped(tmp_path):
     services.write_text(services.read_text(encoding="utf-8") + '"12" = "maintenance"\n', encoding="utf-8")
     result = run(project(tmp_path), "check")
     assert result.exit_code == 0, result.output
-    assert result.stdout.endswith("Every source has the columns the mapping reads, and every legacy code is mapped.\n")
+    assert result.stdout.endswith("Every source has the columns the mapping reads, every legacy code is mapped, "
+                                  "and every value keeps the source rules.\n")
+
+
+def test_check_lists_values_that_break_the_source_rules_and_exits_1(tmp_path):
+    extract = copy_sample(tmp_path)
+    saldo = extract / "saldo.csv"
+    lines = saldo.read_bytes().split(b"\r\n")
+    lines[2] = lines[2].replace(b"202608;", b"2026-08;", 1)  # spreadsheet row 3
+    lines[4] = lines[4].replace(b"202608;", b"08.2026;", 1)  # row 5
+    saldo.write_bytes(b"\r\n".join(lines))
+    result = run(project(tmp_path, extract), "check")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.endswith(
+        "Values that break the source rules (source_rules.toml):\n"
+        "  source           column           rule                rows  first\n"
+        "  saldo.csv        Период           SOURCE_PATTERN         2  row 3: Период '2026-08' does not match ^\\d{6}$\n"
+        "2 value(s) break the source rules: their rows will be rejected\n")
 
 
 def test_check_names_every_missing_column_and_file_and_exits_2(tmp_path):

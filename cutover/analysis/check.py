@@ -3,8 +3,9 @@ and does every legacy code in the data have a mapping?
 
 A mistake in cutover.toml or a mapping file raises (exit code 2). Everything else is
 collected so one run shows every problem: a source that cannot be opened or lacks a column
-the mapping reads (exit 2), and legacy codes in the data that a dictionary does not map,
-with how many rows carry each (exit 1).
+the mapping reads (exit 2), legacy codes in the data that a dictionary does not map, with how
+many rows carry each, and values that break the system's source rules (source_rules.toml),
+with how many rows and the first of them (exit 1).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cutover.mapping.model import ColumnRule, EntityMapping, SystemMapping, load
 from cutover.mapping.transforms import REGISTRY as TRANSFORMS
 from cutover.pipeline.extract_stage import ExtractResult, extract_sources, needed_columns
 from cutover.pipeline.shape import shape_rows
+from cutover.pipeline.source_checks import check_sources
 from cutover.progress import Progress
 
 
@@ -36,6 +38,19 @@ class UnmappedCode:
 
 
 @dataclass(frozen=True)
+class SourceRuleBreach:
+    """Values of one source column that break one source rule: how many rows, and the first."""
+
+    source: str  # where the source is (abonent.csv)
+    column: str
+    rule: str  # SOURCE_PATTERN ...
+    rows: int
+    first_row: int
+    first_value: str
+    message: str  # of the first
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """What ``cutover check`` found."""
 
@@ -43,16 +58,18 @@ class CheckResult:
     sources: dict[str, str]  # source name -> where it is
     problems: list[str] = field(default_factory=list)  # sources that cannot be read as the mapping needs
     unmapped: list[UnmappedCode] = field(default_factory=list)
+    source_rules: list[SourceRuleBreach] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
         if self.problems:
             return EXIT_BAD_INPUT
-        return EXIT_GATE_FAILED if self.unmapped else EXIT_OK
+        return EXIT_GATE_FAILED if self.unmapped or self.source_rules else EXIT_OK
 
     def to_dict(self) -> dict:
         return {"mapping": self.mapping, "sources": self.sources, "problems": self.problems,
-                "unmapped": [vars(code) for code in self.unmapped]}
+                "unmapped": [vars(code) for code in self.unmapped],
+                "source_rules": [vars(breach) for breach in self.source_rules]}
 
 
 def _source_problems(mapping: SystemMapping, project: Project) -> list[str]:
@@ -116,4 +133,15 @@ def check_project(project: Project, progress: Progress | None = None) -> CheckRe
     if problems:
         return CheckResult(mapping.name, sources, problems)
     extracted = extract_sources(mapping, project.source_dir, None, project.chunk_rows, progress)
-    return CheckResult(mapping.name, sources, [], _coverage(mapping, extracted))
+    return CheckResult(mapping.name, sources, [], _coverage(mapping, extracted), _source_rules(mapping, extracted))
+
+
+def _source_rules(mapping: SystemMapping, extracted: ExtractResult) -> list[SourceRuleBreach]:
+    """The values that break source rules, grouped by source, column and rule, in the rules' order."""
+    failures = check_sources(mapping, extracted).frame
+    breaches = []
+    for (source, column, rule), group in failures.groupby(["_source", "column", "rule"], sort=False):
+        first = group.iloc[0]
+        breaches.append(SourceRuleBreach(source, column, rule, len(group), int(first["_row"]), str(first["raw"]),
+                                         str(first["message"])))
+    return breaches

@@ -53,8 +53,17 @@ def render_check(result) -> str:
             lines.append(f"  {code.entity:<10} {code.column:<16} {code.dictionary:<18} {code.code:<10} {code.rows:>7}")
         lines.append(f"{len(result.unmapped)} code(s) have no mapping: add them to the dictionaries or expect their rows "
                      f"to be rejected (UNKNOWN_CODE)")
-    elif not result.problems:
-        lines.append("Every source has the columns the mapping reads, and every legacy code is mapped.")
+    if result.source_rules:
+        lines += ["", "Values that break the source rules (source_rules.toml):",
+                  f"  {'source':<16} {'column':<16} {'rule':<16} {'rows':>7}  first"]
+        for breach in result.source_rules:
+            lines.append(f"  {breach.source:<16} {breach.column:<16} {breach.rule:<16} {breach.rows:>7}  "
+                         f"row {breach.first_row}: {breach.message}")
+        lines.append(f"{sum(b.rows for b in result.source_rules)} value(s) break the source rules: their rows will be "
+                     f"rejected")
+    if not (result.problems or result.unmapped or result.source_rules):
+        lines.append("Every source has the columns the mapping reads, every legacy code is mapped, and every value "
+                     "keeps the source rules.")
     return "\n".join(lines)
 
 
