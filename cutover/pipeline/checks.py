@@ -198,8 +198,9 @@ def _check_target_schema(mapped: MappedEntity, schema: SchemaDef, rejects: Rejec
             frame.loc[index, "_failed"] = True
 
 
-def parent_keys(mapped: MappedEntity, rejects: RejectLog) -> ParentKeys:
-    """Summarise a checked entity for its children: its keys and why rejected ones were."""
+def parent_keys(mapped: MappedEntity, rejects: RejectLog, rows: bool = True) -> ParentKeys:
+    """Summarise a checked entity for its children: its keys and why rejected ones were (and,
+    with ``rows``, the key of each source row, for children built from the same rows)."""
     frame = mapped.frame
     has_accepted_row = (~frame["_failed"]).groupby(frame["_key"], sort=False).any()
     rejected_keys = has_accepted_row.index[~has_accepted_row.to_numpy()]
@@ -209,7 +210,7 @@ def parent_keys(mapped: MappedEntity, rejects: RejectLog) -> ParentKeys:
     return ParentKeys(
         known=has_accepted_row.index,
         reasons=first_rule.reindex(rejected_keys).astype("object").fillna("rejected"),
-        key_by_row=frame.set_index("_row")["_key"],
+        key_by_row=frame.set_index("_row")["_key"] if rows else pd.Series(dtype="str"),
         source_file=mapped.source_file,
     )
 

@@ -36,12 +36,16 @@ class ExtractedSource:
 
     @property
     def rows(self) -> pd.DataFrame:
-        """Every row at once (a joined dictionary, ``cutover check``); large sources use ``batches``."""
+        """Every row at once (``cutover check``); large sources use ``batches``."""
+        return self.read()
+
+    def read(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Every row at once, of ``columns`` or all of them (a joined dictionary)."""
         if self.held is not None:
-            return self.held
+            return self.held if columns is None else self.held[columns]
         if self.row_count == 0:
-            return pd.DataFrame(columns=list(self.columns))
-        return pq.read_table(self.snapshot).to_pandas()
+            return pd.DataFrame(columns=list(columns or self.columns))
+        return pq.read_table(self.snapshot, columns=columns).to_pandas()
 
     def batches(self, batch_rows: int, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
         """The rows in source order, at most ``batch_rows`` at a time, each batch indexed from 0."""

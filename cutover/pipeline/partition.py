@@ -21,7 +21,7 @@ import pandas as pd
 from cutover.mapping.model import EntityMapping
 from cutover.pipeline.rules import GROUPED_BY
 
-FLUSH_ROWS = 50_000  # rows a part gathers in memory before they are appended to its file
+PENDING_ROWS = 100_000  # rows all parts together gather in memory before they go to their files
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,9 @@ class Partitions:
             if chosen.any():
                 part.pending.append((frame[chosen], source[chosen]))
                 part.rows += int(chosen.sum())
-                if part.rows >= FLUSH_ROWS:
-                    self._flush(number)
+        if sum(part.rows for part in self._parts) >= PENDING_ROWS:
+            for number in range(self.plan.parts):
+                self._flush(number)
 
     def _flush(self, number: int) -> None:
         part = self._parts[number]

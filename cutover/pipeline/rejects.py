@@ -5,6 +5,9 @@ Severity ``error`` keeps the row out of the target; ``warning`` loads it and lis
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
+
 import pandas as pd
 
 REJECT_COLUMNS = [
@@ -39,9 +42,40 @@ class RejectLog:
         self._parts.append(part[REJECT_COLUMNS])
         self._by_entity.setdefault(entity, []).append(self._parts[-1])
 
+    def pop(self, entity: str) -> pd.DataFrame:
+        """The rejects of ``entity``, taken out of the log (once written elsewhere)."""
+        found = self.frame(entity)
+        taken = {id(part) for part in self._by_entity.pop(entity, [])}
+        self._parts = [part for part in self._parts if id(part) not in taken]
+        return found
+
     def frame(self, entity: str | None = None) -> pd.DataFrame:
         """The rejects so far (of one entity, or all), in the order found."""
         parts = self._parts if entity is None else self._by_entity.get(entity, [])
         if not parts:
             return pd.DataFrame(columns=REJECT_COLUMNS)
         return pd.concat(parts, ignore_index=True)
+
+
+class RejectFile:
+    """Rejects written aside entity by entity while a run goes on, read back once for the report."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, rejects: pd.DataFrame) -> None:
+        if not rejects.empty:
+            with open(self.path, "ab") as file:
+                pickle.dump(rejects, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def frame(self) -> pd.DataFrame:
+        """Every reject appended, in the order appended."""
+        parts = []
+        if self.path.exists():
+            with open(self.path, "rb") as file:  # written by this run, above
+                while True:
+                    try:
+                        parts.append(pickle.load(file))
+                    except EOFError:
+                        break
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)

@@ -23,7 +23,6 @@ from cutover.mapping.model import SystemMapping, load_mapping
 from cutover.pipeline.extract_stage import extract_sources
 from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.reconcile import Reconciliation, reconcile_run
-from cutover.pipeline.rejects import RejectLog
 from cutover.pipeline.stream import map_check_load
 from cutover.progress import Progress
 from cutover.report.summary import build_summary
@@ -104,20 +103,18 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
 def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, report_dir: Path,
             started: dt.datetime, progress: Progress) -> RunResult:
     extracted = extract_sources(mapping, project.source_dir, report_dir / "snapshot", project.chunk_rows, progress)
-    rejects = RejectLog()
     with tempfile.TemporaryDirectory(prefix="parts-", dir=report_dir) as scratch, engine.begin() as connection:
         # One transaction from the first row deleted to the last row loaded: all or nothing.
         load = TargetLoad(connection, run_id, target_schema(), project.numbering)
-        tallies, money = map_check_load(mapping, extracted, project, load, rejects, Path(scratch), progress)
+        streamed = map_check_load(mapping, extracted, project, load, Path(scratch), progress)
         progress.stage("finish load")
         load.finish()
-    found = rejects.frame()
     progress.stage("reconcile")
-    reconciliation = reconcile_run(engine, run_id, tallies, money, project.gates)
+    reconciliation = reconcile_run(engine, run_id, streamed.tallies, streamed.money, project.gates)
     summary = build_summary(run_id, "dry-run", project, mapping, extracted, reconciliation, started)
     progress.stage("write report")
     _write_summary(report_dir, summary)
-    write_workbook(report_dir / "report.xlsx", summary, found)
+    write_workbook(report_dir / "report.xlsx", summary, streamed.rejects)
     return RunResult(run_id, reconciliation.status, report_dir, summary, reconciliation)
 
 

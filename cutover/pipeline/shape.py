@@ -59,7 +59,7 @@ class _Lookup:
     @classmethod
     def of(cls, join: JoinRule, extracted: ExtractResult) -> "_Lookup":
         joined = extracted.sources[join.source]
-        rows = joined.rows
+        rows = joined.read(list(dict.fromkeys([*(right for _, right in join.on), *join.columns])))
         right_key = _text_key(rows, [right for _, right in join.on])
         counts = right_key.value_counts()
         single = (right_key.map(counts) == 1).to_numpy()

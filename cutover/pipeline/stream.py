@@ -26,7 +26,7 @@ from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.mapstage import MappedEntity, map_entity
 from cutover.pipeline.partition import Partitions, plan_partitions
 from cutover.pipeline.reconcile import EntityTally, SourceMoney
-from cutover.pipeline.rejects import RejectLog
+from cutover.pipeline.rejects import RejectFile, RejectLog
 from cutover.pipeline.rules import PARENT_COLUMNS, RuleContext
 from cutover.pipeline.shape import shape_batches
 from cutover.pipeline.source_checks import SourceFailures, check_sources
@@ -45,7 +45,9 @@ class _Done:
     """What later entities and the reconciliation need of the entities done so far."""
 
     referenced: set[str]  # entities some other entity refers to
+    same_row: set[str]  # entities some other entity refers to by the source row both come from
     money: SourceMoney
+    rejects: RejectFile  # each entity's rejects, once it is done
     parents: dict[str, ParentKeys] = field(default_factory=dict)
     accepted: dict[str, pd.DataFrame] = field(default_factory=dict)  # columns children's rules read
     tallies: dict[str, EntityTally] = field(default_factory=dict)
@@ -69,7 +71,7 @@ class _Entity:
         if self.name == "balance":
             self.done.money.add_balances(mapped)
         if self.name in self.done.referenced:
-            self.parent_parts.append(parent_keys(mapped, self.rejects))
+            self.parent_parts.append(parent_keys(mapped, self.rejects, rows=self.name in self.done.same_row))
         if self.name in PARENT_COLUMNS:
             accepted = accepted_rows(mapped).set_index("_key")
             self.accepted_parts.append(accepted[[c for c in PARENT_COLUMNS[self.name] if c in accepted]])
@@ -85,15 +87,28 @@ class _Entity:
         progress.stage(f"load {self.name}")
         load.end_entity(self.name)
         progress.stage("load rejects")
-        load.add_rejects(self.rejects.frame(self.name))
+        found = self.rejects.pop(self.name)
+        load.add_rejects(found)
+        done.rejects.append(found)
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """What the reconciliation and the report need of a run's entities."""
+
+    tallies: dict[str, EntityTally]
+    money: SourceMoney
+    rejects: pd.DataFrame  # every reject and warning, in the order found
 
 
 def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Project, load: TargetLoad,
-                   rejects: RejectLog, scratch: Path, progress: Progress) -> tuple[dict[str, EntityTally], SourceMoney]:
-    """Map, check and load every entity of ``mapping``; what the reconciliation needs of them."""
+                   scratch: Path, progress: Progress) -> Streamed:
+    """Map, check and load every entity of ``mapping``."""
     referenced = {ref.entity for e in mapping.entities for ref in e.refs if ref.entity != e.entity}
+    same_row = {ref.entity for e in mapping.entities for ref in e.refs if ref.same_row}
     source_failures = check_sources(mapping, extracted, project.partition_rows)  # once per source
-    done = _Done(referenced, SourceMoney(project.period))
+    rejects = RejectLog()
+    done = _Done(referenced, same_row, SourceMoney(project.period), RejectFile(scratch / "rejects.pickle"))
     context = RuleContext(project.period_end, done.accepted, project.severities)
     for entity_mapping in mapping.entities:
         location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
@@ -116,7 +131,7 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
         finally:
             partitions.close()
         entity.finish(load, progress)
-    return done.tallies, done.money
+    return Streamed(done.tallies, done.money, done.rejects.frame())
 
 
 def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailures, partitions: Partitions,
