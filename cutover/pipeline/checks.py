@@ -31,8 +31,14 @@ class ParentKeys:
     key_by_row: pd.Series  # source row number -> legacy key (for same-row references)
     source_file: str
 
-    def accepted(self, keys: pd.Series) -> pd.Series:
-        return keys.isin(self.known) & ~keys.isin(self.reasons.index)
+    def has(self, keys: pd.Series) -> pd.Series:
+        """Which of ``keys`` the parent's source holds (through the index's cached hash table,
+        built once however many parts of children ask)."""
+        return _among(keys, self.known)
+
+    def rejected(self, keys: pd.Series) -> pd.Series:
+        """Which of ``keys`` the parent's checks rejected."""
+        return _among(keys, self.reasons.index)
 
     @classmethod
     def combine(cls, parts: list["ParentKeys"], source_file: str) -> "ParentKeys":
@@ -45,6 +51,12 @@ class ParentKeys:
                    pd.concat([p.reasons for p in parts]), pd.concat([p.key_by_row for p in parts]), source_file)
 
 
+def _among(keys: pd.Series, index: pd.Index) -> pd.Series:
+    if not index.is_unique:  # never for keys gathered part by part, each key in one part
+        return keys.isin(index)
+    return pd.Series(index.get_indexer(keys) >= 0, index=keys.index)
+
+
 def _reject_duplicates(mapped: MappedEntity, rejects: RejectLog) -> None:
     """Rows sharing a legacy key: all rejected (``reject_all``), or all but the one the mapping
     names to keep (``keep_first``, ``keep_last``, in source order); never a silent pick."""
@@ -53,15 +65,19 @@ def _reject_duplicates(mapped: MappedEntity, rejects: RejectLog) -> None:
         return
     frame = mapped.frame
     keyed = ~frame["_key"].str.startswith("#row")
-    counts = frame["_key"].map(frame["_key"].value_counts())
-    message = "legacy key " + frame["_key"].map(repr) + " occurs " + counts.astype("str") + " times; "
+    repeated = frame["_key"].duplicated(keep=False) & keyed
+    if not repeated.any():
+        return
+    keys = frame.loc[repeated, "_key"]  # messages only for the rows that share a key
+    message = "legacy key " + keys.map(repr) + " occurs " + keys.map(keys.value_counts()).astype("str") + " times; "
     if rule == "reject_all":
-        duplicated = frame["_key"].duplicated(keep=False) & keyed
+        duplicated = repeated
         message = message + "none of them is loaded"
     else:
-        duplicated = frame["_key"].duplicated(keep="first" if rule == "keep_first" else "last") & keyed
-        kept = frame.loc[~frame["_key"].duplicated(keep="first" if rule == "keep_first" else "last")]
-        kept_row = frame["_key"].map(kept.set_index("_key")["_row"]).astype("str")
+        keep = "first" if rule == "keep_first" else "last"
+        duplicated = frame["_key"].duplicated(keep=keep) & keyed
+        kept = frame.loc[repeated][~keys.duplicated(keep=keep)]
+        kept_row = keys.map(kept.set_index("_key")["_row"]).astype("str")
         message = message + "row " + kept_row + f" is loaded (on_duplicate = \"{rule}\")"
     rejects.add(mapped.entity, mapped.source_file, frame[duplicated], rule="DUPLICATE_KEY", message=message,
                 column=", ".join(mapped.mapping.key), raw=frame["_key"])
@@ -86,9 +102,9 @@ def _reject_orphans(mapped: MappedEntity, ref: RefRule, parent: ParentKeys, reje
     blank = keys.isna() & (not ref.optional)
     rejects.add(mapped.entity, mapped.source_file, frame[blank], rule=rule,
                 message=f"the reference to {ref.entity} ({_where(ref)}) is blank", column=_where(ref), raw=keys)
-    orphan = keys.notna() & ~keys.isin(parent.known)
+    orphan = keys.notna() & ~parent.has(keys)
     rejects.add(mapped.entity, mapped.source_file, frame[orphan], rule=rule,
-                message=f"{ref.entity} " + keys.map(repr) + f" is not in {parent.source_file}",
+                message=f"{ref.entity} " + keys[orphan].map(repr) + f" is not in {parent.source_file}",
                 column=_where(ref), raw=keys)
     return blank | orphan
 
@@ -97,10 +113,11 @@ def _reject_rejected_parents(mapped: MappedEntity, ref: RefRule, parent: ParentK
                              rejects: RejectLog) -> pd.Series:
     """Among ``candidates`` (rows with no error of their own), those whose parent was rejected."""
     frame, keys = mapped.frame, _ref_keys(mapped, ref, parent)
-    rejected = candidates & keys.isin(parent.reasons.index)
-    reasons = keys.map(parent.reasons).astype("object").fillna("rejected").astype("str")
+    rejected = candidates & parent.rejected(keys)
+    fallen = keys[rejected]  # messages only for the rows that fall
+    reasons = fallen.map(parent.reasons).astype("object").fillna("rejected").astype("str")
     rejects.add(mapped.entity, mapped.source_file, frame[rejected], rule=PARENT_REJECTED,
-                message=f"{ref.entity} " + keys.map(repr) + " was rejected (" + reasons + ")",
+                message=f"{ref.entity} " + fallen.map(repr) + " was rejected (" + reasons + ")",
                 column=_where(ref), raw=keys)
     return rejected
 
