@@ -23,7 +23,7 @@ from cutover.resources import resource_dir
 
 CONFIG_FILE = "cutover.toml"
 DEFAULT_CHUNK_ROWS = 50_000
-DEFAULT_PARTITION_ROWS = 500_000  # rows of one entity checked and loaded together
+DEFAULT_PARTITION_ROWS = 250_000  # rows of one entity checked and loaded together
 _SECTIONS = {
     "project": {"mapping", "source_dir", "period", "reports_dir", "chunk_rows", "partition_rows"},
     "target": {"url"},

@@ -74,6 +74,10 @@ class KeyMap:
         self._parts.append(ids)
         return ids
 
+    def settle(self) -> None:
+        """The entity is loaded: forget the ids of earlier runs that this run did not see."""
+        self._known = self._known.iloc[:0]
+
     def ids(self) -> pd.Series:
         """Every id the run has assigned so far, by legacy key."""
         if len(self._parts) > 1:

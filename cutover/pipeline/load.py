@@ -97,7 +97,12 @@ class TargetLoad:
 
     def ids(self, entity: str) -> pd.Series:
         """Legacy key -> target id of every row of ``entity`` loaded so far."""
+        if entity not in self._key_maps:
+            self._key_maps[entity] = KeyMap(self.connection, entity, self.run_id)
         return self._key_maps[entity].ids()
+
+    def key_mapped(self, entity: str) -> bool:
+        return self.schema.table(entity).key_mapped
 
     def load(self, mapped: MappedEntity) -> int:
         """Write the accepted rows of one part of an entity; rows written."""
@@ -119,6 +124,8 @@ class TargetLoad:
 
     def end_entity(self, name: str) -> None:
         """Write the references within the entity's table, now that every row of it is in."""
+        if name in self._key_maps:
+            self._key_maps[name].settle()
         links = [part for part in self._links.pop(name, []) if not part.empty]
         if not links:
             return

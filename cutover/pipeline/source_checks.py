@@ -161,7 +161,7 @@ class SourceFailures:
         return broken
 
 
-def check_sources(mapping: SystemMapping, extracted: ExtractResult, batch_rows: int = 500_000) -> SourceFailures:
+def check_sources(mapping: SystemMapping, extracted: ExtractResult, batch_rows: int = 250_000) -> SourceFailures:
     """Check every source that has rules, each once, whichever entities are built from it."""
     parts = [_failures(rules, extracted.sources[name], batch_rows) for name, rules in mapping.source_rules.items()
              if name in extracted.sources]

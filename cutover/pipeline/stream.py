@@ -80,12 +80,13 @@ class _Entity:
 
     def finish(self, load: TargetLoad, progress: Progress) -> None:
         done = self.done
-        done.parents[self.name] = ParentKeys.combine(self.parent_parts, self.location)
+        progress.stage(f"load {self.name}")
+        load.end_entity(self.name)
+        loaded = load.ids(self.name).index if load.key_mapped(self.name) else None
+        done.parents[self.name] = ParentKeys.combine(self.parent_parts, self.location, loaded)
         if self.accepted_parts:
             done.accepted[self.name] = pd.concat(self.accepted_parts)
         done.tallies[self.name] = self.tally
-        progress.stage(f"load {self.name}")
-        load.end_entity(self.name)
         progress.stage("load rejects")
         found = self.rejects.pop(self.name)
         load.add_rejects(found)
@@ -159,7 +160,7 @@ def _two_passes(entity: _Entity, partitions: Partitions, own_keys: pd.Index, con
     """Check an entity that refers to itself: its rows part by part, then the chains of its
     references over all parts at once, then finish and load each part."""
     name, schema = entity.name, target_schema()
-    own = ParentKeys(own_keys, pd.Series(dtype="str"), pd.Series(dtype="str"), entity.location)
+    own = ParentKeys(own_keys, pd.Series(dtype="str"), pd.Series(dtype="str"), entity.location)  # every key
     parents = {**entity.done.parents, name: own}  # references within are checked against every part's keys
     within = [f"_ref_{ref.target}" for ref in entity.mapping.refs if ref.entity == name]
     checked = _CheckedParts(scratch / f"{name}.checked")
