@@ -15,6 +15,7 @@ import pandera.pandas as pa
 from cutover.decimals import from_scaled, scaled
 from cutover.errors import MappingError
 from cutover.mapping.model import RefRule
+from cutover.pipeline.keyindex import KeyIndex
 from cutover.pipeline.mapstage import MappedEntity, raw_text
 from cutover.pipeline.rejects import PARENT_REJECTED, RejectLog
 from cutover.pipeline.rules import RULES, RuleContext
@@ -26,7 +27,7 @@ from cutover.schema.frames import frame_schema
 class ParentKeys:
     """What children need to know of a checked parent entity."""
 
-    accepted: pd.Index  # legacy keys with a row that passed (for a loaded entity: its key map's index)
+    accepted: KeyIndex  # legacy keys with a row that passed (for a loaded entity: its key map's)
     reasons: pd.Series  # rejected key -> the rule that rejected it
     key_by_row: pd.Series  # source row number -> legacy key (for same-row references)
     source_file: str
@@ -34,22 +35,22 @@ class ParentKeys:
     def has(self, keys: pd.Series) -> pd.Series:
         """Which of ``keys`` the parent's source holds (through the index's cached hash table,
         built once however many parts of children ask)."""
-        return _among(keys, self.accepted) | _among(keys, self.reasons.index)
+        return self.accepted.contains(keys) | _among(keys, self.reasons.index)
 
     def rejected(self, keys: pd.Series) -> pd.Series:
         """Which of ``keys`` the parent's checks rejected."""
         return _among(keys, self.reasons.index)
 
     @classmethod
-    def combine(cls, parts: list["ParentKeys"], source_file: str, accepted: pd.Index | None = None) -> "ParentKeys":
+    def combine(cls, parts: list["ParentKeys"], source_file: str, accepted: KeyIndex | None = None) -> "ParentKeys":
         """One entity's keys from the keys of its parts (each key lies in one part); ``accepted``,
-        when given, is the same set of keys already held elsewhere (the key map's index), shared
+        when given, is the same set of keys already held elsewhere (the key map's), shared
         rather than copied."""
+        if accepted is None:
+            accepted = KeyIndex.union([p.accepted for p in parts])
         if not parts:
             empty = pd.Series(dtype="str")
-            return cls(pd.Index([], dtype="str") if accepted is None else accepted, empty, empty, source_file)
-        if accepted is None:
-            accepted = parts[0].accepted.append([p.accepted for p in parts[1:]]) if len(parts) > 1 else parts[0].accepted
+            return cls(accepted, empty, empty, source_file)
         return cls(accepted, pd.concat([p.reasons for p in parts]), pd.concat([p.key_by_row for p in parts]),
                    source_file)
 
@@ -228,7 +229,7 @@ def parent_keys(mapped: MappedEntity, rejects: RejectLog, rows: bool = True) -> 
     found = found[found["severity"] == "error"]
     first_rule = found.drop_duplicates("legacy_key").set_index("legacy_key")["rule"]
     return ParentKeys(
-        accepted=has_accepted_row.index[has_accepted_row.to_numpy()],
+        accepted=KeyIndex.of(has_accepted_row.index[has_accepted_row.to_numpy()]),
         reasons=first_rule.reindex(rejected_keys).astype("object").fillna("rejected"),
         key_by_row=frame.set_index("_row")["_key"] if rows else pd.Series(dtype="str"),
         source_file=mapped.source_file,

@@ -11,6 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from cutover.pipeline.bulk import insert_frame
+from cutover.pipeline.keyindex import KeyIndex
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
 
@@ -48,7 +49,8 @@ class KeyMap:
         self._known = pd.Series(existing["target_id"].astype("int64").values,
                                 index=existing["legacy_key"].astype("str"))
         self._next = int(self._known.max()) + 1 if len(self._known) else 1
-        self._parts: list[pd.Series] = []
+        self._parts: list[KeyIndex] = []
+        self._all: KeyIndex | None = None
 
     def assign(self, keys: pd.Series) -> pd.Series:
         """Ids of ``keys`` (legacy key -> id), issuing the next ids for keys never seen before."""
@@ -71,18 +73,20 @@ class KeyMap:
                 .values(last_run_id=self.run_id)
             )
         ids = pd.concat([self._known.loc[reused], issued])
-        self._parts.append(ids)
+        self._parts.append(KeyIndex.of(ids.index, ids.to_numpy()))
+        self._all = None
         return ids
 
     def settle(self) -> None:
         """The entity is loaded: forget the ids of earlier runs that this run did not see."""
         self._known = self._known.iloc[:0]
 
-    def ids(self) -> pd.Series:
+    def ids(self) -> KeyIndex:
         """Every id the run has assigned so far, by legacy key."""
-        if len(self._parts) > 1:
-            self._parts = [pd.concat(self._parts)]
-        return self._parts[0] if self._parts else pd.Series(dtype="int64")
+        if self._all is None:
+            self._all = KeyIndex.union(self._parts)
+            self._parts = [self._all]
+        return self._all
 
 
 def assign_ids(connection: sa.Connection, entity: str, keys: pd.Series, run_id: str) -> pd.Series:

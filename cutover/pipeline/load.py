@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from cutover.mapping.model import ENTITY_ORDER
 from cutover.pipeline.bulk import insert_frame
 from cutover.pipeline.checks import accepted_rows
+from cutover.pipeline.keyindex import KeyIndex
 from cutover.pipeline.keys import KeyMap, account_numbers
 from cutover.pipeline.mapstage import MappedEntity
 from cutover.pipeline.rejects import REJECT_COLUMNS
@@ -38,7 +39,9 @@ class LoadResult:
     rows: dict[str, int]
 
 
-def _target_rows(mapped: MappedEntity, table: TableDef, ids: dict[str, pd.Series], numbering: AccountNumbering) -> pd.DataFrame:
+def _target_rows(mapped: MappedEntity, table: TableDef, ids: dict, numbering: AccountNumbering) -> pd.DataFrame:
+    """The rows to insert; ``ids`` holds this part's own ids (a Series by legacy key) and the
+    parents' (a KeyIndex each)."""
     rows = accepted_rows(mapped)
     names = [c.name for c in table.columns if c.name in rows.columns]
     target = rows[names].copy()
@@ -46,7 +49,7 @@ def _target_rows(mapped: MappedEntity, table: TableDef, ids: dict[str, pd.Series
         target.insert(0, "id", rows["_key"].map(ids[mapped.entity]).astype("int64"))
     for ref in mapped.mapping.refs:
         if ref.entity != mapped.entity:
-            target[ref.target] = rows[f"_ref_{ref.target}"].map(ids[ref.entity]).astype("Int64")
+            target[ref.target] = ids[ref.entity].get(rows[f"_ref_{ref.target}"])
     if mapped.entity == "account":
         target["account_number"] = account_numbers(target["id"], numbering.prefix, numbering.width)
     return target
@@ -95,7 +98,7 @@ class TargetLoad:
             for constraint in self._constraints:
                 connection.execute(sa.schema.DropConstraint(constraint))
 
-    def ids(self, entity: str) -> pd.Series:
+    def ids(self, entity: str) -> KeyIndex:
         """Legacy key -> target id of every row of ``entity`` loaded so far."""
         if entity not in self._key_maps:
             self._key_maps[entity] = KeyMap(self.connection, entity, self.run_id)
@@ -132,7 +135,7 @@ class TargetLoad:
         sql_table, ids = self.metadata.tables[name], self.ids(name)
         for column, rows in pd.concat(links, ignore_index=True).groupby("column", sort=False):
             updates = [{"row_id": int(row_id), "value": int(value)}
-                       for row_id, value in zip(rows["key"].map(ids), rows["parent"].map(ids))]
+                       for row_id, value in zip(ids.get(rows["key"]), ids.get(rows["parent"]))]
             self.connection.execute(
                 sql_table.update().where(sql_table.c.id == sa.bindparam("row_id")).values({column: sa.bindparam("value")}),
                 updates,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from cutover.decimals import decimal_parts, less_than
 from cutover.money import kopecks_to_roubles_text
+from cutover.pipeline.keyindex import KeyIndex
 from cutover.schema.definition import target_schema
 
 
@@ -22,7 +23,7 @@ class RuleContext:
     """What the rules need besides the rows: the switch period and accepted parents."""
 
     period_end: dt.date
-    parents: dict[str, pd.DataFrame]  # entity -> accepted rows indexed by legacy key
+    parents: dict[str, dict[str, KeyIndex]]  # entity -> column -> value of each accepted legacy key
     severities: dict[str, str] = field(default_factory=dict)  # the project's [rules]: code -> severity
 
     def severity(self, rule: "DomainRule") -> str:
@@ -75,7 +76,7 @@ def _previous_and_capacity(rows: pd.DataFrame, context: RuleContext) -> pd.DataF
     }).sort_values(["meter", "zone", "read_on"], kind="stable")
     previous = work.groupby(["meter", "zone"], sort=False)[["value", "whole", "fraction"]].shift(1)
     work[["previous", "previous_whole", "previous_fraction"]] = previous.to_numpy()
-    work["digits"] = work["meter"].map(context.parents["meter"]["digit_capacity"]).astype("Int64")
+    work["digits"] = context.parents["meter"]["digit_capacity"].get(work["meter"])
     return work.reindex(rows.index)
 
 

@@ -22,6 +22,7 @@ from cutover.mapping.model import EntityMapping, SystemMapping
 from cutover.pipeline.checks import (ParentKeys, accepted_rows, check_rows, follow_references_within, item_counts,
                                      merge_items, parent_keys)
 from cutover.pipeline.extract_stage import ExtractResult
+from cutover.pipeline.keyindex import KeyIndex
 from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.mapstage import MappedEntity, map_entity
 from cutover.pipeline.partition import Partitions, plan_partitions
@@ -49,7 +50,7 @@ class _Done:
     money: SourceMoney
     rejects: RejectFile  # each entity's rejects, once it is done
     parents: dict[str, ParentKeys] = field(default_factory=dict)
-    accepted: dict[str, pd.DataFrame] = field(default_factory=dict)  # columns children's rules read
+    accepted: dict[str, dict[str, KeyIndex]] = field(default_factory=dict)  # columns children's rules read
     tallies: dict[str, EntityTally] = field(default_factory=dict)
 
 
@@ -61,7 +62,7 @@ class _Entity:
         self.name = mapping.entity
         self.tally = EntityTally(merges=mapping.on_duplicate == "merge")
         self.parent_parts: list[ParentKeys] = []
-        self.accepted_parts: list[pd.DataFrame] = []
+        self.accepted_parts: list[dict[str, KeyIndex]] = []
 
     def finish_part(self, mapped: MappedEntity, load: TargetLoad, progress: Progress) -> None:
         """Count a checked part, keep what children need of it and load it."""
@@ -73,8 +74,9 @@ class _Entity:
         if self.name in self.done.referenced:
             self.parent_parts.append(parent_keys(mapped, self.rejects, rows=self.name in self.done.same_row))
         if self.name in PARENT_COLUMNS:
-            accepted = accepted_rows(mapped).set_index("_key")
-            self.accepted_parts.append(accepted[[c for c in PARENT_COLUMNS[self.name] if c in accepted]])
+            accepted = accepted_rows(mapped)
+            self.accepted_parts.append({column: KeyIndex.of(accepted["_key"], accepted[column].to_numpy())
+                                        for column in PARENT_COLUMNS[self.name] if column in accepted})
         progress.stage(f"load {self.name}")
         progress.advance(load.load(mapped))
 
@@ -82,10 +84,11 @@ class _Entity:
         done = self.done
         progress.stage(f"load {self.name}")
         load.end_entity(self.name)
-        loaded = load.ids(self.name).index if load.key_mapped(self.name) else None
+        loaded = load.ids(self.name) if load.key_mapped(self.name) else None
         done.parents[self.name] = ParentKeys.combine(self.parent_parts, self.location, loaded)
         if self.accepted_parts:
-            done.accepted[self.name] = pd.concat(self.accepted_parts)
+            done.accepted[self.name] = {column: KeyIndex.union([part[column] for part in self.accepted_parts])
+                                        for column in self.accepted_parts[0]}
         done.tallies[self.name] = self.tally
         progress.stage("load rejects")
         found = self.rejects.pop(self.name)
@@ -160,7 +163,7 @@ def _two_passes(entity: _Entity, partitions: Partitions, own_keys: pd.Index, con
     """Check an entity that refers to itself: its rows part by part, then the chains of its
     references over all parts at once, then finish and load each part."""
     name, schema = entity.name, target_schema()
-    own = ParentKeys(own_keys, pd.Series(dtype="str"), pd.Series(dtype="str"), entity.location)  # every key
+    own = ParentKeys(KeyIndex.of(own_keys), pd.Series(dtype="str"), pd.Series(dtype="str"), entity.location)  # every key
     parents = {**entity.done.parents, name: own}  # references within are checked against every part's keys
     within = [f"_ref_{ref.target}" for ref in entity.mapping.refs if ref.entity == name]
     checked = _CheckedParts(scratch / f"{name}.checked")
