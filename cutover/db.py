@@ -31,8 +31,8 @@ _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _URL_SETTING = "the target database URL"
 # In a URL SQLAlchemy cannot parse: [scheme://]user: then everything up to the last @.
 _UNPARSED_PASSWORD = re.compile(r"^((?:[^/]*?://)?[^:@/]*:).*@")
-# A 256 MB page cache: a dry run inserts millions of rows in one transaction, in hash order.
-_SQLITE_PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "cache_size=-262144")
+# A 64 MB page cache: a dry run inserts millions of rows in one transaction, in hash order.
+_SQLITE_PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536")
 # The package to install for a driver named in a URL (dialect+driver://).
 _DRIVER_HINTS = {
     "psycopg": "pip install 'cutover[postgres]'",

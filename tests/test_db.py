@@ -118,7 +118,7 @@ def test_sqlite_connections_get_the_pragmas(make_engine, sqlite_url):
         pragmas = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in
                    ("foreign_keys", "journal_mode", "synchronous", "cache_size")}
 
-    assert pragmas == {"foreign_keys": 1, "journal_mode": "wal", "synchronous": 1, "cache_size": -262144}
+    assert pragmas == {"foreign_keys": 1, "journal_mode": "wal", "synchronous": 1, "cache_size": -65536}
 
 
 def test_a_relative_sqlite_path_is_relative_to_the_current_directory(make_engine, tmp_path, monkeypatch):
