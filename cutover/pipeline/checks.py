@@ -133,8 +133,7 @@ def _check_refs(mapped: MappedEntity, parents: dict[str, ParentKeys], rejects: R
     for ref in others:
         frame["_failed"] |= _reject_orphans(mapped, ref, parents[ref.entity], rejects)
     if within:
-        # A partitioned run gives the keys of every part; otherwise the part is the whole entity.
-        own_keys = parents.get(mapped.entity) or parent_keys(mapped, rejects)
+        own_keys = parents[mapped.entity]  # every key of every part (the run's first pass)
         for ref in within:
             frame["_failed"] |= _reject_orphans(mapped, ref, own_keys, rejects)
     # Only now is it known which rows have no error of their own.
@@ -325,14 +324,6 @@ def merge_items(mapped: MappedEntity, schema: SchemaDef, rejects: RejectLog) -> 
     """For a merging entity (a premise on several accounts' rows), one row per item."""
     if mapped.merges:
         _merge_items(mapped, schema, rejects)
-
-
-def check_entity(mapped: MappedEntity, parents: dict[str, ParentKeys], context: RuleContext,
-                 schema: SchemaDef, rejects: RejectLog) -> None:
-    """Run every check on one mapped entity (in place)."""
-    check_rows(mapped, parents, context, schema, rejects)
-    follow_references_within(mapped, rejects)
-    merge_items(mapped, schema, rejects)
 
 
 def accepted_rows(mapped: MappedEntity) -> pd.DataFrame:

@@ -88,10 +88,3 @@ class KeyMap:
             self._parts = [self._all]
         return self._all
 
-
-def assign_ids(connection: sa.Connection, entity: str, keys: pd.Series, run_id: str) -> pd.Series:
-    """Map each legacy key to its target id, issuing new ids for keys never seen before.
-
-    Returns a Series indexed by legacy key. Records the run in the key map.
-    """
-    return KeyMap(connection, entity, run_id).assign(keys)

@@ -11,15 +11,15 @@ leaves memory.
 from __future__ import annotations
 
 import math
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import Iterator
 
 import pandas as pd
 
 from cutover.mapping.model import EntityMapping
 from cutover.pipeline.rules import GROUPED_BY
+from cutover.pipeline.spill import SpillFile
 
 PENDING_ROWS = 100_000  # rows all parts together gather in memory before they go to their files
 
@@ -47,8 +47,8 @@ def plan_partitions(mapping: EntityMapping, input_rows: int, partition_rows: int
 @dataclass
 class _Part:
     pending: list[tuple[pd.DataFrame, pd.DataFrame]]
+    file: SpillFile
     rows: int = 0
-    file: BinaryIO | None = None
 
 
 class Partitions:
@@ -56,8 +56,7 @@ class Partitions:
 
     def __init__(self, plan: PartitionPlan, scratch: Path, name: str) -> None:
         self.plan = plan
-        self._paths = [scratch / f"{name}.{number}.pickle" for number in range(plan.parts)]
-        self._parts = [_Part([]) for _ in range(plan.parts)]
+        self._parts = [_Part([], SpillFile(scratch / f"{name}.{number}.pickle")) for number in range(plan.parts)]
 
     def add(self, frame: pd.DataFrame, source: pd.DataFrame) -> None:
         """Add mapped rows and their source rows (same index) to their parts."""
@@ -72,40 +71,28 @@ class Partitions:
                 part.pending.append((frame[chosen], source[chosen]))
                 part.rows += int(chosen.sum())
         if sum(part.rows for part in self._parts) >= PENDING_ROWS:
-            for number in range(self.plan.parts):
-                self._flush(number)
-
-    def _flush(self, number: int) -> None:
-        part = self._parts[number]
-        if not part.pending:
-            return
-        if part.file is None:
-            part.file = open(self._paths[number], "wb")
-        pickle.dump(_joined(part.pending), part.file, protocol=pickle.HIGHEST_PROTOCOL)
-        part.pending, part.rows = [], 0
+            for part in self._parts:
+                _flush(part)
 
     def __iter__(self) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
         """Each part's rows in source order, as (mapped frame, source frame) indexed from 0."""
-        if self.plan.parts > 1:
-            for number in range(self.plan.parts):
-                self._flush(number)
-                if self._parts[number].file is not None:
-                    self._parts[number].file.close()
-        for number, part in enumerate(self._parts):
-            pieces = part.pending
-            if part.file is not None:
-                pieces = list(_read(self._paths[number]))
-                self._paths[number].unlink()
+        for part in self._parts:
+            pieces = [*part.file, *part.pending]  # what went to disk came first
             part.pending = []
+            part.file.remove()
             if pieces:
                 yield _joined(pieces)
 
     def close(self) -> None:
         """Drop what is left (a run that stopped half-way)."""
-        for number, part in enumerate(self._parts):
-            if part.file is not None and not part.file.closed:
-                part.file.close()
-            self._paths[number].unlink(missing_ok=True)
+        for part in self._parts:
+            part.file.remove()
+
+
+def _flush(part: _Part) -> None:
+    if part.pending:
+        part.file.append(_joined(part.pending))
+        part.pending, part.rows = [], 0
 
 
 def _joined(pieces: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -115,12 +102,3 @@ def _joined(pieces: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFra
     return (pd.concat([f for f, _ in pieces], ignore_index=True),
             pd.concat([s for _, s in pieces], ignore_index=True))
 
-
-def _read(path: Path) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """The pieces this run pickled into ``path`` itself (never a file from elsewhere)."""
-    with open(path, "rb") as file:
-        while True:
-            try:
-                yield pickle.load(file)
-            except EOFError:
-                return

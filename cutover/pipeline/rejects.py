@@ -5,9 +5,6 @@ Severity ``error`` keeps the row out of the target; ``warning`` loads it and lis
 
 from __future__ import annotations
 
-import pickle
-from pathlib import Path
-
 import pandas as pd
 
 REJECT_COLUMNS = [
@@ -56,26 +53,3 @@ class RejectLog:
             return pd.DataFrame(columns=REJECT_COLUMNS)
         return pd.concat(parts, ignore_index=True)
 
-
-class RejectFile:
-    """Rejects written aside entity by entity while a run goes on, read back once for the report."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def append(self, rejects: pd.DataFrame) -> None:
-        if not rejects.empty:
-            with open(self.path, "ab") as file:
-                pickle.dump(rejects, file, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def frame(self) -> pd.DataFrame:
-        """Every reject appended, in the order appended."""
-        parts = []
-        if self.path.exists():
-            with open(self.path, "rb") as file:  # written by this run, above
-                while True:
-                    try:
-                        parts.append(pickle.load(file))
-                    except EOFError:
-                        break
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)

@@ -10,10 +10,8 @@ then are its parts loaded.
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
@@ -27,10 +25,11 @@ from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.mapstage import MappedEntity, map_entity
 from cutover.pipeline.partition import Partitions, plan_partitions
 from cutover.pipeline.reconcile import EntityTally, SourceMoney
-from cutover.pipeline.rejects import RejectFile, RejectLog
+from cutover.pipeline.rejects import REJECT_COLUMNS, RejectLog
 from cutover.pipeline.rules import PARENT_COLUMNS, RuleContext
 from cutover.pipeline.shape import shape_batches
 from cutover.pipeline.source_checks import SourceFailures, check_sources
+from cutover.pipeline.spill import SpillFile
 from cutover.progress import Progress
 from cutover.schema.definition import target_schema
 
@@ -48,7 +47,7 @@ class _Done:
     referenced: set[str]  # entities some other entity refers to
     same_row: set[str]  # entities some other entity refers to by the source row both come from
     money: SourceMoney
-    rejects: RejectFile  # each entity's rejects, once it is done
+    rejects: SpillFile  # each entity's rejects (a frame), once it is done
     parents: dict[str, ParentKeys] = field(default_factory=dict)
     accepted: dict[str, dict[str, KeyIndex]] = field(default_factory=dict)  # columns children's rules read
     tallies: dict[str, EntityTally] = field(default_factory=dict)
@@ -93,7 +92,8 @@ class _Entity:
         progress.stage("load rejects")
         found = self.rejects.pop(self.name)
         load.add_rejects(found)
-        done.rejects.append(found)
+        if not found.empty:
+            done.rejects.append(found)
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,8 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
     referenced = {ref.entity for e in mapping.entities for ref in e.refs if ref.entity != e.entity}
     same_row = {ref.entity for e in mapping.entities for ref in e.refs if ref.same_row}
     source_failures = check_sources(mapping, extracted, project.partition_rows)  # once per source
-    rejects = RejectLog()
-    done = _Done(referenced, same_row, SourceMoney(project.period), RejectFile(scratch / "rejects.pickle"))
+    rejects, schema = RejectLog(), target_schema()
+    done = _Done(referenced, same_row, SourceMoney(project.period), SpillFile(scratch / "rejects.pickle"))
     context = RuleContext(project.period_end, done.accepted, project.severities)
     for entity_mapping in mapping.entities:
         location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
@@ -120,26 +120,27 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
         plan = plan_partitions(entity_mapping, _input_rows(entity_mapping, extracted), project.partition_rows)
         partitions = Partitions(plan, scratch, entity.name)
         try:
-            own_keys = _map(entity, extracted, source_failures, partitions, rejects, project.chunk_rows, progress)
-            if own_keys is None:
+            own_keys = _map(entity, extracted, source_failures, partitions, project.chunk_rows, progress)
+            if own_keys is None:  # no references within the entity: one pass
                 for frame, source in partitions:
                     progress.stage(f"check {entity.name}")
                     mapped = MappedEntity(entity_mapping, location, frame, source)
-                    check_rows(mapped, done.parents, context, target_schema(), rejects)
-                    follow_references_within(mapped, rejects)
-                    merge_items(mapped, target_schema(), rejects)
+                    check_rows(mapped, done.parents, context, schema, rejects)
+                    merge_items(mapped, schema, rejects)
                     progress.advance(len(frame))
                     entity.finish_part(mapped, load, progress)
             else:
-                _two_passes(entity, partitions, own_keys, context, load, rejects, scratch, progress)
+                _two_passes(entity, partitions, own_keys, context, load, scratch, progress)
         finally:
             partitions.close()
         entity.finish(load, progress)
-    return Streamed(done.tallies, done.money, done.rejects.frame())
+    found = list(done.rejects)
+    return Streamed(done.tallies, done.money,
+                    pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=REJECT_COLUMNS))
 
 
 def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailures, partitions: Partitions,
-         rejects: RejectLog, chunk_rows: int, progress: Progress) -> pd.Index | None:
+         chunk_rows: int, progress: Progress) -> pd.Index | None:
     """Map the entity's rows into its parts; for an entity that refers to itself, every legacy key
     of its source (what its references may name), else None."""
     progress.stage(f"map {entity.name}")
@@ -147,7 +148,7 @@ def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailu
     keys = []
     table = target_schema().table(entity.name)
     for shaped in shape_batches(entity.mapping, extracted, chunk_rows):
-        mapped = map_entity(entity.mapping, table, entity.location, shaped.frame, rejects, source_failures)
+        mapped = map_entity(entity.mapping, table, entity.location, shaped.frame, entity.rejects, source_failures)
         entity.tally.filtered += shaped.filtered
         partitions.add(mapped.frame, mapped.source)
         if refers_to_itself:
@@ -159,63 +160,37 @@ def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailu
 
 
 def _two_passes(entity: _Entity, partitions: Partitions, own_keys: pd.Index, context: RuleContext,
-                load: TargetLoad, rejects: RejectLog, scratch: Path, progress: Progress) -> None:
+                load: TargetLoad, scratch: Path, progress: Progress) -> None:
     """Check an entity that refers to itself: its rows part by part, then the chains of its
-    references over all parts at once, then finish and load each part."""
-    name, schema = entity.name, target_schema()
+    references over all parts at once, then finish and load each part. Checked parts wait on
+    disk between the passes when there are several."""
+    name, schema, rejects = entity.name, target_schema(), entity.rejects
     own = ParentKeys(KeyIndex.of(own_keys), pd.Series(dtype="str"), pd.Series(dtype="str"), entity.location)  # every key
     parents = {**entity.done.parents, name: own}  # references within are checked against every part's keys
     within = [f"_ref_{ref.target}" for ref in entity.mapping.refs if ref.entity == name]
-    checked = _CheckedParts(scratch / f"{name}.checked")
+    checked = SpillFile(scratch / f"{name}.checked.pickle")
+    held: list[tuple[pd.DataFrame, pd.DataFrame]] = []  # the only part, when there is one
     slim_parts = []
     for number, (frame, source) in enumerate(partitions):
         progress.stage(f"check {name}")
         mapped = MappedEntity(entity.mapping, entity.location, frame, source)
         check_rows(mapped, parents, context, schema, rejects)
         slim_parts.append(frame[["_row", "_source", "_key", *within, "_failed"]].assign(_part=number, _at=frame.index))
-        checked.add(frame, source)
+        if partitions.plan.parts == 1:
+            held.append((frame, source))
+        else:
+            checked.append((frame, source))
         progress.advance(len(frame))
     progress.stage(f"check {name}")
     slim = pd.concat(slim_parts, ignore_index=True) if slim_parts else pd.DataFrame()
     if not slim.empty:
         follow_references_within(MappedEntity(entity.mapping, entity.location, slim, slim), rejects)
-    for number, (frame, source) in enumerate(checked):
+    for number, (frame, source) in enumerate(held or checked):
         progress.stage(f"check {name}")
         fallen = slim.loc[(slim["_part"] == number) & slim["_failed"], "_at"]
         frame.loc[fallen.to_numpy(), "_failed"] = True
         mapped = MappedEntity(entity.mapping, entity.location, frame, source)
         merge_items(mapped, schema, rejects)
         entity.finish_part(mapped, load, progress)
+    checked.remove()
 
-
-class _CheckedParts:
-    """Checked parts waiting for the second pass: in memory while there is one, then on disk."""
-
-    def __init__(self, stem: Path) -> None:
-        self.stem = stem
-        self._held: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-        self._files: list[Path] = []
-
-    def add(self, frame: pd.DataFrame, source: pd.DataFrame) -> None:
-        if not self._held and not self._files:
-            self._held.append((frame, source))
-            return
-        for held in self._held:  # a second part: every part goes to disk
-            self._dump(held)
-        self._held = []
-        self._dump((frame, source))
-
-    def _dump(self, part: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-        path = self.stem.with_name(f"{self.stem.name}.{len(self._files)}.pickle")
-        with open(path, "wb") as file:
-            pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._files.append(path)
-
-    def __iter__(self) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-        yield from self._held
-        self._held = []
-        for path in self._files:
-            with open(path, "rb") as file:  # written by this run, above
-                part = pickle.load(file)
-            path.unlink()
-            yield part
