@@ -12,13 +12,14 @@ from pathlib import Path
 import click
 
 from cutover import __version__, db
+from cutover.runs import list_runs
 from cutover.config import load_project
 from cutover.errors import EXIT_GATE_FAILED, EXIT_OK, CutoverError
-from cutover.pipeline.run import dry_run
+from cutover.pipeline.run import dry_run, reconcile
 from cutover.progress import progress_for
 from cutover.analysis import profile_project, write_profile_reports
 from cutover.analysis.check import check_project
-from cutover.report.console import render_check, render_profile, render_run
+from cutover.report.console import render_check, render_profile, render_run, render_runs
 
 
 class CutoverGroup(click.Group):
@@ -60,6 +61,37 @@ def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool) -> N
     else:
         click.echo(render_run(result.summary, result.report_dir))
     sys.exit(EXIT_OK if result.status == "reconciled" else EXIT_GATE_FAILED)
+
+
+@cli.command("reconcile")
+@click.option("--run", "run_id", help="The run to reconcile (it must be the one whose rows the target holds).")
+@click.option("--latest", is_flag=True, help="Reconcile the latest finished dry run (the default).")
+@click.option("--live", is_flag=True, help="Read the sources again (files, legacy database) instead of the run's snapshot.")
+@click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
+@click.option("--quiet", is_flag=True, help="Print only the one-line verdict.")
+@click.pass_obj
+def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live: bool, target_url: str | None,
+                      quiet: bool) -> None:
+    """Compare a run's source with the target again, item by item, and rewrite its reports."""
+    if run_id and latest:
+        raise click.UsageError("give --run RUN_ID or --latest, not both")
+    project = load_project(project_dir, target_url)
+    result = reconcile(project, run_id, live, progress_for(sys.stderr, quiet))
+    if quiet:
+        click.echo(f"{result.run_id} {result.status}")
+    else:
+        click.echo(render_run(result.summary, result.report_dir))
+    sys.exit(EXIT_OK if result.status == "reconciled" else EXIT_GATE_FAILED)
+
+
+@cli.command("runs")
+@click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@click.option("--limit", default=20, show_default=True, help="How many of the latest runs to list.")
+@click.pass_obj
+def runs_command(project_dir: Path, target_url: str | None, limit: int) -> None:
+    """List the latest runs in the target's journal, newest first."""
+    project = load_project(project_dir, target_url)
+    click.echo(render_runs(list_runs(project.target_url, limit)))
 
 
 @cli.command("check")

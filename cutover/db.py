@@ -375,3 +375,17 @@ def check_drift(engine: Engine) -> list:
         metadata = options.pop("target_metadata")
         context = MigrationContext.configure(connection, opts=options)
         return compare_metadata(context, metadata)
+
+
+def frames(connection: Connection, query, chunk_rows: int):
+    """The rows of ``query`` as data frames of at most ``chunk_rows`` rows, read on a server-side
+    cursor (memory stays bounded on every database) that is closed however the reading ends."""
+    import pandas as pd
+
+    result = connection.execution_options(stream_results=True, yield_per=chunk_rows).execute(query)
+    try:
+        columns = list(result.keys())
+        for rows in result.partitions():
+            yield pd.DataFrame(rows, columns=columns)
+    finally:
+        result.close()

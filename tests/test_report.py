@@ -7,9 +7,9 @@ import io
 import pandas as pd
 from openpyxl import load_workbook
 
-from cutover.pipeline.rejects import REJECT_COLUMNS
 from cutover.progress import Progress, TerminalProgress, progress_for
 from cutover.report.console import render_run
+from cutover.report.data import REJECT_COLUMNS, ReportData
 from cutover.report.workbook import write_workbook
 
 SUMMARY = {
@@ -19,6 +19,10 @@ SUMMARY = {
     "money": {"period": "2026-10", "measure": "closing",
               "services": {"cold_water": {"source": "1234567.89", "target": "1234567.88", "rejected": "0.00"}},
               "total": {"source": "1234567.89", "target": "1234567.88", "rejected": "0.00"}},
+    "money_by_measure": {
+        "period": "2026-10",
+        "services": {"cold_water": {"closing": {"source": "1234567.89", "target": "1234567.88", "rejected": "0.00"}}},
+        "total": {"closing": {"source": "1234567.89", "target": "1234567.88", "rejected": "0.00"}}},
     "differences": ["money cold_water: source 123456789 kopecks but target 123456788 + rejected 0"],
     "gate_failures": [],
 }
@@ -27,6 +31,12 @@ SUMMARY = {
 def rejects(*rows: dict) -> pd.DataFrame:
     base = dict.fromkeys(REJECT_COLUMNS)
     return pd.DataFrame([{**base, **row} for row in rows], columns=REJECT_COLUMNS)
+
+
+def report(summary: dict, rejected: pd.DataFrame) -> ReportData:
+    """The run's report data with these rejects, in two frames as a spill file would yield them."""
+    middle = len(rejected) // 2
+    return ReportData(summary, rejects=lambda: iter([rejected.iloc[:middle], rejected.iloc[middle:]]))
 
 
 def test_formula_like_values_are_written_as_text(tmp_path):
@@ -38,7 +48,7 @@ def test_formula_like_values_are_written_as_text(tmp_path):
         {"entity": "person", "severity": "error", "rule": "BAD_NAME", "message": "-1+2",
          "source": "abonent.csv", "row_number": 8, "legacy_key": "01-2", "column_name": "ФИО", "raw_value": "=1+1"},
     )
-    write_workbook(path, SUMMARY, frame)
+    write_workbook(path, report(SUMMARY, frame))
     sheet = load_workbook(path)["Rejects"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     types = {cell.data_type for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)}
@@ -51,14 +61,14 @@ def test_formula_like_values_are_written_as_text(tmp_path):
 
 def test_workbook_has_verdict_counts_money_and_a_filtered_rejects_sheet(tmp_path):
     path = tmp_path / "report.xlsx"
-    write_workbook(path, SUMMARY, rejects())
+    write_workbook(path, report(SUMMARY, rejects()))
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Summary", "Rejects"]
+    assert workbook.sheetnames == ["Summary", "Differences", "Rejects by rule", "Rejects", "Changes"]
     summary = workbook["Summary"]
     assert summary["A2"].value == "NO-GO: differences"
     assert summary["A3"].value == SUMMARY["differences"][0]
     cells = {c.value: c for row in summary.iter_rows() for c in row if c.value is not None}
-    money = next(c for c in summary["B"] if str(c.value) == "1234567.89")
+    money = next(c for c in summary["C"] if str(c.value) == "1234567.89")  # Service, Measure, Source
     assert money.number_format == "#,##0.00"
     assert "accounts" in cells
     rejects_sheet = workbook["Rejects"]
@@ -98,10 +108,30 @@ def test_rejects_beyond_what_a_sheet_holds_continue_on_the_next_sheet(tmp_path, 
     path = tmp_path / "report.xlsx"
     frame = rejects(*({"entity": "balance", "severity": "error", "rule": "BAL_IDENTITY", "message": "m",
                        "source": "saldo.csv", "row_number": n, "legacy_key": f"k{n}"} for n in range(2, 7)))
-    write_workbook(path, SUMMARY, frame)
+    write_workbook(path, report(SUMMARY, frame))
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Summary", "Rejects", "Rejects 2", "Rejects 3"]
+    assert workbook.sheetnames == ["Summary", "Differences", "Rejects by rule", "Rejects", "Rejects 2", "Rejects 3",
+                                   "Changes"]
     rows = [[r[5] for r in workbook[name].iter_rows(min_row=2, values_only=True)]
-            for name in workbook.sheetnames[1:]]
+            for name in ("Rejects", "Rejects 2", "Rejects 3")]
     assert rows == [[2, 3], [4, 5], [6]]
     assert workbook["Rejects 3"]["A1"].value == "Severity"
+    assert [workbook[name].auto_filter.ref for name in ("Rejects", "Rejects 2", "Rejects 3")] == [
+        "A1:I3", "A1:I3", "A1:I2"]
+    assert {workbook[name].freeze_panes for name in ("Rejects", "Rejects 2", "Rejects 3")} == {"A2"}
+
+
+def test_a_control_character_in_legacy_data_is_written_as_its_escape(tmp_path):
+    path = tmp_path / "report.xlsx"
+    frame = rejects({"entity": "person", "severity": "error", "rule": "BAD_NAME", "message": "m",
+                     "source": "abonent.dbf", "row_number": 3, "legacy_key": "P-3", "raw_value": "Иванов\x1a"})
+    write_workbook(path, report(SUMMARY, frame))
+    assert load_workbook(path)["Rejects"]["I2"].value == "Иванов\\x1a"
+
+
+def test_a_summary_with_closing_balances_only_shows_them_as_the_closing_measure(tmp_path):
+    path = tmp_path / "report.xlsx"
+    summary = {key: value for key, value in SUMMARY.items() if key != "money_by_measure"}
+    write_workbook(path, report(summary, rejects()))
+    rows = [list(row) for row in load_workbook(path)["Summary"].iter_rows(values_only=True)]
+    assert ["cold_water", "closing", 1234567.89, 1234567.88, 0, 0.01] in [row[:6] for row in rows]

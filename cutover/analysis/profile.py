@@ -23,7 +23,7 @@ from cutover.config import Project
 from cutover.errors import ExtractError
 from cutover.extract import REGISTRY
 from cutover.mapping.model import SourceSpec, SystemMapping, load_mapping
-from cutover.pipeline.run import new_run_id
+from cutover.runs import new_run_id
 from cutover.progress import Progress
 
 

@@ -332,15 +332,3 @@ def accepted_rows(mapped: MappedEntity) -> pd.DataFrame:
         return mapped.accepted
     return mapped.frame[~mapped.frame["_failed"]]
 
-
-def item_counts(mapped: MappedEntity) -> dict[str, int]:
-    """source_rows, loaded and rejected, counting a merging entity's keys instead of rows."""
-    frame = mapped.frame
-    if mapped.merges:
-        keys = frame["_key"]
-        loaded = accepted_rows(mapped)["_key"].nunique()
-        source_rows = keys.nunique()
-    else:
-        loaded = int((~frame["_failed"]).sum())
-        source_rows = len(frame)
-    return {"source_rows": int(source_rows), "loaded": int(loaded), "rejected": int(source_rows - loaded)}

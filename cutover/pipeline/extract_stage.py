@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from cutover.extract import REGISTRY as EXTRACTORS
 from cutover.extract import file_sha256
+from cutover.errors import ConfigError
 from cutover.mapping.model import SourceSpec, SystemMapping
 
 
@@ -122,4 +123,26 @@ def extract_sources(mapping: SystemMapping, source_dir: Path, snapshot_dir: Path
             mapping.sources[name], source_dir, needed[name], chunk_rows,
             snapshot_dir / f"{name}.parquet" if snapshot_dir is not None else None, progress.advance,
         )
+    return ExtractResult(sources)
+
+
+def snapshot_sources(mapping: SystemMapping, snapshot_dir: Path, summary_sources: dict) -> ExtractResult:
+    """A run's extract as its snapshot kept it (``reports/<run-id>/snapshot``), described as the
+    run's summary.json recorded it.
+
+    Raises
+    ------
+    ConfigError
+        The snapshot of a source the mapping reads is not there (exit code 2).
+    """
+    sources = {}
+    for name in (n for n in mapping.sources if n in needed_columns(mapping)):
+        recorded = dict(summary_sources.get(name) or {})
+        path = snapshot_dir / f"{name}.parquet"
+        if not recorded or (recorded.get("rows") and not path.exists()):
+            raise ConfigError(f"the snapshot of source {name} is missing ({path}); reconcile with --live to read the "
+                              f"sources again")
+        location, rows, sha256 = recorded.pop("location"), recorded.pop("rows"), recorded.pop("sha256", None)
+        columns = tuple(pq.ParquetFile(path).schema_arrow.names) if rows else ()
+        sources[name] = ExtractedSource(name, location, None, sha256, recorded, path, rows, columns)
     return ExtractResult(sources)

@@ -9,31 +9,35 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from cutover import db
+from cutover import db, runs
 from cutover.config import Project
-from cutover.errors import CutoverError
+from cutover.errors import ConfigError, CutoverError
 from cutover.mapping.model import SystemMapping, load_mapping
-from cutover.pipeline.extract_stage import extract_sources
+from cutover.pipeline.extract_stage import ExtractResult, extract_sources, snapshot_sources
 from cutover.pipeline.load import TargetLoad
-from cutover.pipeline.reconcile import Reconciliation, reconcile_run
 from cutover.pipeline.stream import map_check_load
 from cutover.progress import Progress
+from cutover.reconcile.changes import change_rows
+from cutover.reconcile.journal import reject_rows
+from cutover.reconcile.model import Reconciliation
+from cutover.reconcile.reconcile import reconcile_run
+from cutover.reconcile.rows import difference_rows
+from cutover.report.data import ReportData, RunHistory
+from cutover.report.run_html import write_html
 from cutover.report.summary import build_summary
 from cutover.report.workbook import write_workbook
 from cutover.schema.definition import target_schema
-from cutover.schema.tables import target_metadata
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a dry run did and where its report is."""
+    """What a dry run (or a reconciliation of one) found and where its report is."""
 
     run_id: str
     status: str
@@ -41,26 +45,6 @@ class RunResult:
     summary: dict
     reconciliation: Reconciliation | None
     error: str | None = None
-
-
-def new_run_id(kind: str, now: dt.datetime | None = None) -> str:
-    """Sortable and unique: ``20261122-183012-dry-run-1a2b``."""
-    now = now or dt.datetime.now()
-    return f"{now:%Y%m%d-%H%M%S}-{kind}-{secrets.token_hex(2)}"
-
-
-def _journal_start(engine: sa.Engine, run_id: str, kind: str, mapping: str) -> None:
-    run = target_metadata().tables["run"]
-    with engine.begin() as connection:
-        connection.execute(run.insert().values(run_id=run_id, kind=kind, mapping=mapping, status="running",
-                                               started_at=dt.datetime.now()))
-
-
-def _journal_finish(engine: sa.Engine, run_id: str, status: str, summary: dict) -> None:
-    run = target_metadata().tables["run"]
-    with engine.begin() as connection:
-        connection.execute(run.update().where(run.c.run_id == run_id).values(
-            status=status, finished_at=dt.datetime.now(), summary_json=json.dumps(summary, ensure_ascii=False)))
 
 
 def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
@@ -75,7 +59,7 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
     """
     progress = progress or Progress()
     kind = "dry-run"
-    run_id = new_run_id(kind)
+    run_id = runs.new_run_id(kind)
     report_dir = project.reports_dir / run_id
     started = dt.datetime.now()
     mapping = load_mapping(project.mapping_dir)
@@ -83,17 +67,17 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
     try:
         progress.stage("upgrade target schema")
         db.upgrade(engine)
-        _journal_start(engine, run_id, kind, mapping.name)
+        runs.start(engine, run_id, kind, mapping.name)
         try:
             result = _stages(project, mapping, engine, run_id, report_dir, started, progress)
         except Exception as exc:
             # Bad input and bugs alike: the journal and the report say the run failed, and why.
             why = str(exc) if isinstance(exc, CutoverError) else f"internal error: {type(exc).__name__}: {exc}"
             summary = build_summary(run_id, kind, project, mapping, None, None, started, error=why)
-            _write_summary(report_dir, summary)
-            _journal_finish(engine, run_id, "failed", summary)
+            write_summary(report_dir, summary)
+            runs.finish(engine, run_id, "failed", summary)
             raise
-        _journal_finish(engine, run_id, result.status, result.summary)
+        runs.finish(engine, run_id, result.status, result.summary)
         return result
     finally:
         progress.done()
@@ -103,21 +87,83 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
 def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, report_dir: Path,
             started: dt.datetime, progress: Progress) -> RunResult:
     extracted = extract_sources(mapping, project.source_dir, report_dir / "snapshot", project.chunk_rows, progress)
-    with tempfile.TemporaryDirectory(prefix="parts-", dir=report_dir) as scratch, engine.begin() as connection:
-        # One transaction from the first row deleted to the last row loaded: all or nothing.
-        load = TargetLoad(connection, run_id, target_schema(), project.numbering)
-        streamed = map_check_load(mapping, extracted, project, load, Path(scratch), progress)
-        progress.stage("finish load")
-        load.finish()
+    with tempfile.TemporaryDirectory(prefix="parts-", dir=report_dir) as scratch:
+        with engine.begin() as connection:
+            # One transaction from the first row deleted to the last row loaded: all or nothing.
+            load = TargetLoad(connection, run_id, target_schema(), project.numbering)
+            map_check_load(mapping, extracted, project, load, Path(scratch), progress)
+            progress.stage("finish load")
+            load.finish()
+        return reconcile_and_report(project, mapping, engine, run_id, extracted, started, Path(scratch), progress)
+
+
+def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str,
+                         extracted: ExtractResult, started: dt.datetime, scratch: Path, progress: Progress,
+                         kind: str = "dry-run") -> RunResult:
+    """Reconcile the run whose rows the target holds and write its three reports."""
     progress.stage("reconcile")
-    reconciliation = reconcile_run(engine, run_id, streamed.tallies, streamed.money, project.gates)
-    summary = build_summary(run_id, "dry-run", project, mapping, extracted, reconciliation, started)
+    reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress)
+    reconciliation = reconciled.reconciliation
+    summary = build_summary(run_id, kind, project, mapping, extracted, reconciliation, started,
+                            changes=reconciled.changes)
     progress.stage("write report")
-    _write_summary(report_dir, summary)
-    write_workbook(report_dir / "report.xlsx", summary, streamed.rejects)
+    report_dir = project.reports_dir / run_id
+    with engine.connect() as connection:
+        history = runs.history(connection, mapping.name, run_id)
+    data = ReportData(
+        summary=summary,
+        rejects=lambda: reject_rows(engine, run_id),
+        differences=lambda: difference_rows(reconciliation.rows),
+        changes=lambda: change_rows(reconciled.changes),
+        history=[*history, RunHistory(run_id, summary["started_at"], summary["status"], summary["rejects_by_rule"])],
+    )
+    write_reports(report_dir, data)
     return RunResult(run_id, reconciliation.status, report_dir, summary, reconciliation)
 
 
-def _write_summary(report_dir: Path, summary: dict) -> None:
+def write_reports(report_dir: Path, data: ReportData) -> None:
+    """summary.json, report.xlsx and report.html of a run."""
+    write_summary(report_dir, data.summary)
+    write_workbook(report_dir / "report.xlsx", data)
+    write_html(report_dir / "report.html", data)
+
+
+def write_summary(report_dir: Path, summary: dict) -> None:
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def reconcile(project: Project, run_id: str | None = None, live: bool = False,
+              progress: Progress | None = None) -> RunResult:
+    """Reconcile a finished dry run again: its snapshot (or, ``live``, the sources as they are now)
+    against the target, and rewrite the run's reports.
+
+    Raises
+    ------
+    CutoverError
+        No such run, a run the target no longer holds, or a missing snapshot (exit code 2).
+    """
+    progress = progress or Progress()
+    mapping = load_mapping(project.mapping_dir)
+    engine = db.create_target_engine(project.target_url)
+    try:
+        db.check_connection(engine)
+        run_id = runs.run_to_reconcile(engine, run_id)
+        report_dir = project.reports_dir / run_id
+        summary_path = report_dir / "summary.json"
+        if not summary_path.exists():
+            raise ConfigError(f"{summary_path} is missing: the run's report folder was moved or deleted")
+        recorded = json.loads(summary_path.read_text(encoding="utf-8"))
+        started = dt.datetime.fromisoformat(recorded["started_at"])
+        with tempfile.TemporaryDirectory(prefix="reconcile-", dir=project.reports_dir) as scratch:
+            if live:
+                extracted = extract_sources(mapping, project.source_dir, Path(scratch) / "snapshot",
+                                            project.chunk_rows, progress)
+            else:
+                extracted = snapshot_sources(mapping, report_dir / "snapshot", recorded.get("sources", {}))
+            result = reconcile_and_report(project, mapping, engine, run_id, extracted, started, Path(scratch), progress)
+        runs.finish(engine, run_id, result.status, result.summary)
+        return result
+    finally:
+        progress.done()
+        engine.dispose()

@@ -17,15 +17,14 @@ import pandas as pd
 
 from cutover.config import Project
 from cutover.mapping.model import EntityMapping, SystemMapping
-from cutover.pipeline.checks import (ParentKeys, accepted_rows, check_rows, follow_references_within, item_counts,
-                                     merge_items, parent_keys)
+from cutover.pipeline.checks import (ParentKeys, accepted_rows, check_rows, follow_references_within, merge_items,
+                                     parent_keys)
 from cutover.pipeline.extract_stage import ExtractResult
 from cutover.pipeline.keyindex import KeyIndex
 from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.mapstage import MappedEntity, map_entity
 from cutover.pipeline.partition import Partitions, plan_partitions
-from cutover.pipeline.reconcile import EntityTally, SourceMoney
-from cutover.pipeline.rejects import REJECT_COLUMNS, RejectLog
+from cutover.pipeline.rejects import RejectLog
 from cutover.pipeline.rules import PARENT_COLUMNS, RuleContext
 from cutover.pipeline.shape import shape_batches
 from cutover.pipeline.source_checks import SourceFailures, check_sources
@@ -42,15 +41,12 @@ def _input_rows(mapping: EntityMapping, extracted: ExtractResult) -> int:
 
 @dataclass
 class _Done:
-    """What later entities and the reconciliation need of the entities done so far."""
+    """What later entities need of the entities done so far."""
 
     referenced: set[str]  # entities some other entity refers to
     same_row: set[str]  # entities some other entity refers to by the source row both come from
-    money: SourceMoney
-    rejects: SpillFile  # each entity's rejects (a frame), once it is done
     parents: dict[str, ParentKeys] = field(default_factory=dict)
     accepted: dict[str, dict[str, KeyIndex]] = field(default_factory=dict)  # columns children's rules read
-    tallies: dict[str, EntityTally] = field(default_factory=dict)
 
 
 class _Entity:
@@ -59,17 +55,11 @@ class _Entity:
     def __init__(self, mapping: EntityMapping, location: str, done: _Done, rejects: RejectLog) -> None:
         self.mapping, self.location, self.done, self.rejects = mapping, location, done, rejects
         self.name = mapping.entity
-        self.tally = EntityTally(merges=mapping.on_duplicate == "merge")
         self.parent_parts: list[ParentKeys] = []
         self.accepted_parts: list[dict[str, KeyIndex]] = []
 
     def finish_part(self, mapped: MappedEntity, load: TargetLoad, progress: Progress) -> None:
-        """Count a checked part, keep what children need of it and load it."""
-        self.tally.source_rows += item_counts(mapped)["source_rows"]
-        if self.name == "service":
-            self.done.money.add_services(mapped)
-        if self.name == "balance":
-            self.done.money.add_balances(mapped)
+        """Keep what children need of a checked part and load it."""
         if self.name in self.done.referenced:
             self.parent_parts.append(parent_keys(mapped, self.rejects, rows=self.name in self.done.same_row))
         if self.name in PARENT_COLUMNS:
@@ -88,31 +78,18 @@ class _Entity:
         if self.accepted_parts:
             done.accepted[self.name] = {column: KeyIndex.union([part[column] for part in self.accepted_parts])
                                         for column in self.accepted_parts[0]}
-        done.tallies[self.name] = self.tally
         progress.stage("load rejects")
-        found = self.rejects.pop(self.name)
-        load.add_rejects(found)
-        if not found.empty:
-            done.rejects.append(found)
-
-
-@dataclass(frozen=True)
-class Streamed:
-    """What the reconciliation and the report need of a run's entities."""
-
-    tallies: dict[str, EntityTally]
-    money: SourceMoney
-    rejects: pd.DataFrame  # every reject and warning, in the order found
+        load.add_rejects(self.rejects.pop(self.name))
 
 
 def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Project, load: TargetLoad,
-                   scratch: Path, progress: Progress) -> Streamed:
-    """Map, check and load every entity of ``mapping``."""
+                   scratch: Path, progress: Progress) -> None:
+    """Map, check and load every entity of ``mapping``; rejects go to the target's journal."""
     referenced = {ref.entity for e in mapping.entities for ref in e.refs if ref.entity != e.entity}
     same_row = {ref.entity for e in mapping.entities for ref in e.refs if ref.same_row}
     source_failures = check_sources(mapping, extracted, project.partition_rows)  # once per source
     rejects, schema = RejectLog(), target_schema()
-    done = _Done(referenced, same_row, SourceMoney(project.period), SpillFile(scratch / "rejects.pickle"))
+    done = _Done(referenced, same_row)
     context = RuleContext(project.period_end, done.accepted, project.severities)
     for entity_mapping in mapping.entities:
         location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
@@ -134,9 +111,6 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
         finally:
             partitions.close()
         entity.finish(load, progress)
-    found = list(done.rejects)
-    return Streamed(done.tallies, done.money,
-                    pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=REJECT_COLUMNS))
 
 
 def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailures, partitions: Partitions,
@@ -149,7 +123,6 @@ def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailu
     table = target_schema().table(entity.name)
     for shaped in shape_batches(entity.mapping, extracted, chunk_rows):
         mapped = map_entity(entity.mapping, table, entity.location, shaped.frame, entity.rejects, source_failures)
-        entity.tally.filtered += shaped.filtered
         partitions.add(mapped.frame, mapped.source)
         if refers_to_itself:
             keys.append(mapped.frame["_key"])

@@ -35,8 +35,28 @@ def render_run(summary: dict, report_dir: Path) -> str:
                       f"target {_roubles(total['target'])} + rejected {_roubles(total['rejected'])}"]
     for reason in summary.get("differences", []) + summary.get("gate_failures", []):
         lines.append(f"! {reason}")
-    lines += ["", f"Report:  {_relative(report_dir / 'report.xlsx')}", f"Summary: {_relative(report_dir / 'summary.json')}"]
+    rows = summary.get("row_differences", {})
+    if rows.get("total"):
+        lines.append(f"! {rows['total']} item(s) differ: the Differences sheet lists them")
+    changes = summary.get("changes")
+    if changes:
+        lines += ["", _changes_line(changes)]
+    lines += ["", f"Report:  {_relative(report_dir / 'report.xlsx')}", f"Page:    {_relative(report_dir / 'report.html')}",
+              f"Summary: {_relative(report_dir / 'summary.json')}"]
     return "\n".join(lines)
+
+
+def _changes_line(changes: dict) -> str:
+    """One line on what changed since the previous run."""
+    if changes.get("previous_run") is None:
+        return f"Since the previous run: {changes.get('note')}"
+    rejects = changes.get("rejects", {}).values()
+    new = sum(c["new"] for rules in rejects for c in rules.values())
+    fixed = sum(c["fixed"] for rules in rejects for c in rules.values())
+    accounts, meters, balances = (changes.get(k, {}) for k in ("accounts", "meters", "balances"))
+    return (f"Since {changes['previous_run']}: rejects {new} new, {fixed} fixed; accounts +{accounts.get('added', 0)} "
+            f"-{accounts.get('removed', 0)}; meters +{meters.get('added', 0)} -{meters.get('removed', 0)}; "
+            f"balances {balances.get('changed', 0)} changed, +{balances.get('added', 0)} -{balances.get('removed', 0)}")
 
 
 def render_check(result) -> str:
@@ -84,4 +104,17 @@ def render_profile(result, workbook: Path, page: Path, quiet: bool = False) -> s
     if len(result.findings) > 10:
         lines.append(f"... and {len(result.findings) - 10} more in the report")
     lines += ["", f"Report: {_relative(workbook)}", f"Page:   {_relative(page)}"]
+    return "\n".join(lines)
+
+
+def render_runs(runs: list[dict]) -> str:
+    """The journal's latest runs, one a line."""
+    if not runs:
+        return "No runs in the target's journal yet."
+    lines = [f"{'run':<34} {'kind':<10} {'status':<12} {'started':<19} {'minutes':>7}  mapping"]
+    for run in runs:
+        finished = run["finished_at"]
+        minutes = f"{(finished - run['started_at']).total_seconds() / 60:.1f}" if finished else ""
+        lines.append(f"{run['run_id']:<34} {run['kind']:<10} {run['status']:<12} "
+                     f"{run['started_at']:%Y-%m-%d %H:%M:%S} {minutes:>7}  {run['mapping']}")
     return "\n".join(lines)

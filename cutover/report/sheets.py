@@ -1,13 +1,16 @@
 """Writing cells and tables in openpyxl sheets, safely, for every workbook cutover writes.
 
 Every text cell is written as text: a value that begins with ``=``, ``+``, ``-`` or ``@``
-(a formula to a spreadsheet) stays a plain string, whatever the legacy data held.
+(a formula to a spreadsheet) stays a plain string, whatever the legacy data held. Control
+characters a worksheet cannot hold (a DBF's ``\\x1a``, a stray ``\\x00``) are written as their
+escape, ``\\x1a``, so one odd legacy value does not stop the whole workbook.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -17,9 +20,16 @@ ROUBLES = "#,##0.00"  # money (Decimal roubles)
 SHARE = "0.0%"  # shares (floats between 0 and 1; never money)
 
 
+def _storable(text: str) -> str:
+    """The text with each control character a worksheet refuses written as its escape (``\\x1a``)."""
+    if ILLEGAL_CHARACTERS_RE.search(text) is None:
+        return text
+    return ILLEGAL_CHARACTERS_RE.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
 def _typed(cell, value) -> None:
     """Give a cell its value: text as text, Decimal money in roubles, a float as a share."""
-    cell.value = value
+    cell.value = _storable(value) if isinstance(value, str) else value
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text begins with
     elif isinstance(value, Decimal):
@@ -59,6 +69,8 @@ def cells(sheet, values: list, font: Font | None = None) -> list:
 
     row = []
     for value in values:
+        if isinstance(value, str):
+            value = _storable(value)
         formula_like = isinstance(value, str) and value[:1] in _FORMULA_STARTS
         if font is None and not formula_like and not isinstance(value, (Decimal, float)):
             row.append(value)

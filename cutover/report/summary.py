@@ -10,7 +10,10 @@ import datetime as dt
 from cutover import __version__
 from cutover.db import mask_url
 from cutover.money import kopecks_to_text
-from cutover.pipeline.reconcile import MoneyLine, Reconciliation
+from cutover.reconcile.changes import Changes, change_rows
+from cutover.reconcile.model import MoneyLine, Reconciliation, ServiceMoney
+from cutover.reconcile.rows import difference_rows
+from cutover.report.data import ROW_LIMIT
 
 
 def _money_line(line: MoneyLine) -> dict[str, str]:
@@ -18,8 +21,23 @@ def _money_line(line: MoneyLine) -> dict[str, str]:
             "rejected": kopecks_to_text(line.rejected)}
 
 
+def _measures(money: ServiceMoney) -> dict[str, dict[str, str]]:
+    return {measure: _money_line(line) for measure, line in money.measures.items()}
+
+
+def first_rows(chunks, limit: int = ROW_LIMIT) -> list[dict]:
+    """The first ``limit`` rows of frames given a chunk at a time, as JSON-ready dicts (missing -> null)."""
+    found: list[dict] = []
+    for frame in chunks:
+        rows = frame.head(limit - len(found)).astype("object")
+        found += rows.where(rows.notna(), None).to_dict("records")
+        if len(found) >= limit:
+            break
+    return found
+
+
 def build_summary(run_id: str, kind: str, project, mapping, extracted, reconciliation: Reconciliation | None,
-                  started: dt.datetime, error: str | None = None) -> dict:
+                  started: dt.datetime, error: str | None = None, changes: Changes | None = None) -> dict:
     """The summary of a run as plain JSON-ready data (a failed run has status ``failed``)."""
     summary = {
         "run_id": run_id,
@@ -47,9 +65,19 @@ def build_summary(run_id: str, kind: str, project, mapping, extracted, reconcili
         summary["money"] = {
             "period": reconciliation.money_period,
             "measure": "closing",
-            "services": {code: _money_line(line) for code, line in reconciliation.money.items()},
-            "total": _money_line(reconciliation.total),
+            "services": {code: _money_line(service.closing) for code, service in reconciliation.money.items()},
+            "total": _money_line(reconciliation.total.closing),
+        }
+        summary["money_by_measure"] = {
+            "period": reconciliation.money_period,
+            "services": {code: _measures(service) for code, service in reconciliation.money.items()},
+            "total": _measures(reconciliation.total),
         }
         summary["differences"] = reconciliation.differences
         summary["gate_failures"] = reconciliation.gate_failures
+        rows = reconciliation.rows
+        summary["row_differences"] = {"total": rows.total, "by_kind": rows.by_kind,
+                                      "rows": first_rows(difference_rows(rows)) if rows.total else []}
+    if changes is not None:
+        summary["changes"] = changes.to_dict(first_rows(change_rows(changes)))
     return summary

@@ -1,84 +1,249 @@
-"""report.xlsx for accountants: a summary sheet and the rejected rows.
+"""report.xlsx for accountants: the Summary, then every difference, reject and change of a run.
 
-Every text cell is written as text: a value that begins with ``=``, ``+``, ``-`` or ``@``
-(a formula to a spreadsheet) stays a plain string.
+The workbook is one view of :class:`~cutover.report.data.ReportData` (report.html is the other).
+The small tables both views show, read out of the summary (the reasons for the verdict, money
+per service and measure, rejects per rule, what changed since the previous run), are built by
+the helpers at the top of this module (``reasons``, ``money_lines``, ``rule_counts``,
+``change_counts``), which report.html imports too, so both views say the same.
+
+Sheets, in order: Summary, Differences, Rejects by rule, Rejects, Changes. A row sheet that
+outgrows Excel continues on "<name> 2", "<name> 3"... Every text cell is written as text
+(see :mod:`cutover.report.sheets`), so a legacy value such as ``=HYPERLINK(...)`` stays a string.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterator, NamedTuple
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, ReportData
 from cutover.report.sheets import BOLD, cells, widths
 
 VERDICT = {"reconciled": "GO: reconciled", "differences": "NO-GO: differences", "failed": "NO-GO: the run failed"}
+MEASURES = ("opening", "charged", "recalculated", "paid", "closing")  # the order money is read in
 
 
-def _summary_rows(summary: dict) -> list[tuple[list, Font | None]]:
-    """The Summary sheet, row by row: (values, font)."""
-    reasons = summary.get("differences", []) + summary.get("gate_failures", [])
-    if summary.get("error"):
-        reasons.append(summary["error"])
-    rows: list[tuple[list, Font | None]] = [
+class MoneyLine(NamedTuple):
+    """One control total: a service (or ``total``) and a measure, in roubles."""
+
+    service: str
+    measure: str
+    source: Decimal
+    target: Decimal
+    rejected: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """What neither the target nor the rejects account for: source - target - rejected."""
+        return self.source - self.target - self.rejected
+
+
+class RuleCount(NamedTuple):
+    """Rows of one entity that one rule rejected (severity ``error``) or warned about."""
+
+    entity: str
+    severity: str
+    rule: str
+    rows: int
+
+
+def reasons(summary: dict) -> list[str]:
+    """Why the verdict is what it is: the differences, the broken gates, then the error of a failed run."""
+    found = [*summary.get("differences", []), *summary.get("gate_failures", [])]
+    return found + ([summary["error"]] if summary.get("error") else [])
+
+
+def money_lines(summary: dict) -> tuple[str | None, list[MoneyLine]]:
+    """The period and the control totals per service and measure, the total last.
+
+    A summary written before ``money_by_measure`` existed has only the closing balances
+    (``money``); they are shown as the one measure there is.
+    """
+    by_measure = summary.get("money_by_measure")
+    if not by_measure and summary.get("money"):
+        money = summary["money"]
+        by_measure = {"period": money["period"], "total": {"closing": money["total"]},
+                      "services": {code: {"closing": line} for code, line in money["services"].items()}}
+    if not by_measure:
+        return None, []
+    order = {measure: position for position, measure in enumerate(MEASURES)}
+    lines = []
+    for service, measures in [*by_measure["services"].items(), ("total", by_measure["total"])]:
+        for measure in sorted(measures, key=lambda name: order.get(name, len(order))):
+            line = measures[measure]
+            lines.append(MoneyLine(service, measure, Decimal(line["source"]), Decimal(line["target"]),
+                                   Decimal(line["rejected"])))
+    return by_measure["period"], lines
+
+
+def rule_counts(summary: dict, severities: tuple[str, ...] = ("error", "warning")) -> list[RuleCount]:
+    """Rows per rule, errors (rejects) first, then warnings; the busiest rule of an entity first."""
+    found = []
+    for severity, key in (("error", "rejects_by_rule"), ("warning", "warnings_by_rule")):
+        if severity not in severities:
+            continue
+        for entity, rules in summary.get(key, {}).items():
+            found += [RuleCount(entity, severity, rule, rows)
+                      for rule, rows in sorted(rules.items(), key=lambda item: (-item[1], item[0]))]
+    return found
+
+
+def change_counts(changes: dict) -> tuple[list[list], list[list]]:
+    """What changed since the previous run, as two small tables without their headers:
+    ``[entity, rule, new rejects, fixed rejects]`` and ``[what, added, removed, changed]``."""
+    rejects = [[entity, rule, counts.get("new", 0), counts.get("fixed", 0)]
+               for entity, rules in changes.get("rejects", {}).items() for rule, counts in rules.items()]
+    keyed = [[what.capitalize(), changes[what].get("added", 0), changes[what].get("removed", 0),
+              changes[what].get("changed")] for what in ("accounts", "meters", "balances") if what in changes]
+    return rejects, keyed
+
+
+CHANGE_REJECTS_HEADER = ["Entity", "Rule", "New rejects", "Fixed rejects"]
+CHANGE_KEYED_HEADER = ["What", "Added", "Removed", "Changed"]
+MONEY_HEADER = ["Service", "Measure", "Source", "Target", "Rejected", "Difference"]
+ENTITY_HEADER = ["Entity", "Source rows", "Loaded", "Rejected", "Warnings"]
+
+
+def changes_title(changes: dict) -> str:
+    """The heading of the changes block: since which run."""
+    return f"Changes since {changes['previous_run']}" if changes.get("previous_run") else "Changes since the previous run"
+
+
+Row = tuple[list, Font | None]
+
+
+def _summary_rows(summary: dict) -> list[Row]:
+    """The Summary sheet, row by row: (values, font). Blocks the summary has no data for are left out."""
+    gap: Row = ([], None)
+    rows: list[Row] = [
         ([f"Run {summary['run_id']} ({summary['kind']})"], Font(bold=True, size=14)),
         ([VERDICT.get(summary["status"], summary["status"])], Font(bold=True, size=12)),
-        *(([reason], None) for reason in reasons),
-        ([], None),
+        *(([reason], None) for reason in reasons(summary)),
+        gap,
         ([f"Mapping {summary['mapping']}, period {summary['period']}, target {summary['target']}"], None),
-        ([], None),
-        (["Entity", "Source rows", "Loaded", "Rejected", "Warnings"], BOLD),
-        *(([name, c["source_rows"], c["loaded"], c["rejected"], c["warnings"]], None)
-          for name, c in summary.get("entities", {}).items()),
+        ([f"Started {summary.get('started_at')}, finished {summary.get('finished_at')}"], None),
     ]
-    money = summary.get("money")
+    if "entities" in summary:
+        rows += [gap, (ENTITY_HEADER, BOLD)]
+        rows += [([name, c["source_rows"], c["loaded"], c["rejected"], c["warnings"]], None)
+                 for name, c in summary["entities"].items()]
+    period, money = money_lines(summary)
     if money:
-        lines = [(code, m) for code, m in money["services"].items()] + [("total", money["total"])]
-        rows += [([], None), ([f"Closing balances of {money['period']}, roubles"], BOLD),
-                 (["Service", "Source", "Target", "Rejected"], BOLD)]
-        rows += [([code, Decimal(m["source"]), Decimal(m["target"]), Decimal(m["rejected"])], None)
-                 for code, m in lines]
+        rows += [gap, ([f"Control totals of {period}, roubles"], BOLD), (MONEY_HEADER, BOLD)]
+        rows += [([line.service, line.measure, line.source, line.target, line.rejected, line.difference], None)
+                 for line in money]
+    rejects = rule_counts(summary, ("error",))
+    if rejects:
+        rows += [gap, (["Rejects by rule"], BOLD), (["Entity", "Rule", "Rows"], BOLD)]
+        rows += [([count.entity, count.rule, count.rows], None) for count in rejects]
+    changes = summary.get("changes")
+    if changes:
+        rows += [gap, ([changes_title(changes)], BOLD)]
+        if changes.get("note"):
+            rows.append(([changes["note"]], None))
+        by_rule, keyed = change_counts(changes)
+        if by_rule:
+            rows += [(CHANGE_REJECTS_HEADER, BOLD), *((values, None) for values in by_rule)]
+        if keyed:
+            rows += [(CHANGE_KEYED_HEADER, BOLD), *((values, None) for values in keyed)]
     return rows
+
+
+@dataclass(frozen=True)
+class RowSheet:
+    """A sheet of every row of one kind: its title, header, the frame columns behind it, widths."""
+
+    title: str
+    header: list[str]
+    columns: list[str]
+    column_widths: list[int]
+    whole_numbers: frozenset[str] = frozenset()  # columns written as integers, not text
 
 
 SHEET_HEADER = ["Severity", "Entity", "Rule", "Message", "File", "Row", "Legacy key", "Column", "Value"]
 SHEET_COLUMNS = ["severity", "entity", "rule", "message", "source", "row_number", "legacy_key", "column_name",
-                  "raw_value"]
+                 "raw_value"]
+REJECTS = RowSheet("Rejects", SHEET_HEADER, SHEET_COLUMNS, [9, 10, 18, 70, 16, 8, 22, 14, 30],
+                   frozenset({"row_number"}))
+DIFFERENCES = RowSheet("Differences", ["Kind", "Problem", "Legacy key", "Column", "Source", "Target"],
+                       DIFFERENCE_COLUMNS, [14, 20, 28, 18, 22, 22])
+CHANGES = RowSheet("Changes", ["Change", "Entity", "Rule", "Legacy key", "Column", "Before", "After"],
+                   CHANGE_COLUMNS, [18, 12, 18, 28, 18, 22, 22])
+RULES = RowSheet("Rejects by rule", ["Entity", "Severity", "Rule", "Rows"], ["entity", "severity", "rule", "rows"],
+                 [14, 10, 24, 12], frozenset({"rows"}))
 
 
 EXCEL_DATA_ROWS = 1_048_575  # rows below the header that a sheet can hold (Excel's limit is 1,048,576)
 
 
-def write_workbook(path: Path, summary: dict, rejects: pd.DataFrame) -> None:
-    """Write the run's workbook: Summary (verdict, counts, money) and Rejects (every row).
+def write_workbook(path: Path, data: ReportData) -> None:
+    """Write report.xlsx: Summary, Differences, Rejects by rule, Rejects and Changes.
 
-    The workbook is written in openpyxl's write-only mode, row by row, so a run with many
-    rejects does not hold a cell object per value in memory. Rejects beyond what one sheet
-    can hold continue on "Rejects 2", "Rejects 3" and so on.
+    Parameters
+    ----------
+    path : Path
+        Where to write the workbook; its folder is created if missing.
+    data : ReportData
+        The run's summary and the row sets behind it. ``rejects``, ``differences`` and
+        ``changes`` are each read once, a frame at a time.
+
+    Notes
+    -----
+    The workbook is written in openpyxl's write-only mode: each row goes to the sheet's
+    temporary file as it is read, so memory holds one frame of rows, never a cell per value
+    of millions of rows. Rows go in the order the row sets yield them.
     """
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Summary")
-    widths(sheet, [28, 18, 18, 18, 12])
-    for values, font in _summary_rows(summary):
-        sheet.append(cells(sheet, values, font))
-    ordered = rejects.sort_values(["severity", "entity", "rule", "row_number"], kind="stable")
-    for number, start in enumerate(range(0, max(len(ordered), 1), EXCEL_DATA_ROWS), start=1):
-        _rejects_sheet(workbook, "Rejects" if number == 1 else f"Rejects {number}",
-                       ordered.iloc[start:start + EXCEL_DATA_ROWS])
+    summary = workbook.create_sheet("Summary")
+    widths(summary, [28, 18, 18, 18, 18, 18])
+    for values, font in _summary_rows(data.summary):
+        summary.append(cells(summary, values, font))
+    _write_rows(workbook, DIFFERENCES, data.differences())
+    _write_rows(workbook, RULES, iter([pd.DataFrame(rule_counts(data.summary), columns=RULES.columns)]))
+    _write_rows(workbook, REJECTS, data.rejects())
+    _write_rows(workbook, CHANGES, data.changes())
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
 
 
-def _rejects_sheet(workbook: Workbook, title: str, rejects: pd.DataFrame) -> None:
+def _write_rows(workbook: Workbook, kind: RowSheet, frames: Iterator[pd.DataFrame]) -> None:
+    """Stream every row of ``frames`` onto the kind's sheet, going on to "<title> 2" when one is full."""
+    number, sheet, rows = 1, _open_sheet(workbook, kind, kind.title), 0
+    for frame in frames:
+        for record in frame.reindex(columns=kind.columns).itertuples(index=False, name=None):
+            if rows == EXCEL_DATA_ROWS:
+                _close_sheet(sheet, kind, rows)
+                number += 1
+                sheet, rows = _open_sheet(workbook, kind, f"{kind.title} {number}"), 0
+            sheet.append(cells(sheet, [_cell_value(column, value, kind)
+                                       for column, value in zip(kind.columns, record)]))
+            rows += 1
+    _close_sheet(sheet, kind, rows)
+
+
+def _cell_value(column: str, value, kind: RowSheet):
+    if value is None or pd.isna(value):
+        return None
+    return int(value) if column in kind.whole_numbers else str(value)
+
+
+def _open_sheet(workbook: Workbook, kind: RowSheet, title: str):
+    # Widths and the frozen header go before the first row: write-only sheets write them first.
     sheet = workbook.create_sheet(title)
-    widths(sheet, [9, 10, 18, 70, 16, 8, 22, 14, 30])
+    widths(sheet, kind.column_widths)
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(SHEET_HEADER))}{max(len(rejects) + 1, 2)}"
-    sheet.append(cells(sheet, SHEET_HEADER, BOLD))
-    for record in rejects[SHEET_COLUMNS].itertuples(index=False):
-        sheet.append(cells(sheet, [None if pd.isna(v) else (int(v) if c == "row_number" else str(v))
-                                   for c, v in zip(SHEET_COLUMNS, record)]))
+    sheet.append(cells(sheet, kind.header, BOLD))
+    return sheet
+
+
+def _close_sheet(sheet, kind: RowSheet, rows: int) -> None:
+    # The auto filter is written after the rows, when the workbook is saved, so it can be set
+    # once the rows are counted: nothing has to be held back to know the sheet's size.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(kind.header))}{max(rows + 1, 2)}"

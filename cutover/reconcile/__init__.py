@@ -1,0 +1,1 @@
+"""Reconciliation: a run's source against the target, item by item, and what changed since the previous run."""

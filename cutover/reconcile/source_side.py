@@ -1,0 +1,192 @@
+"""The source side of a reconciliation: the run's extract read again through the mapping.
+
+Nothing here comes from the loader: the rows are mapped afresh from the snapshot (or the
+live sources), a batch at a time, and whether a row was rejected is read from the target's
+reject table. What the comparison needs is written to Parquet files in the run's folder
+(``reports/<run-id>/reconcile/``), which the next night's run compares itself with:
+
+- ``accounts``: legacy_key, rejected
+- ``meters``: legacy_key, account, rejected
+- ``balances``: account, service, period, <measure>_kopecks, rejected
+- ``last_readings``: meter, zone, read_on, value (the last accepted reading per meter and zone)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from cutover.decimals import from_scaled, scaled
+from cutover.mapping.model import SystemMapping
+from cutover.pipeline.extract_stage import ExtractResult
+from cutover.pipeline.mapstage import map_entity
+from cutover.pipeline.rejects import RejectLog
+from cutover.pipeline.shape import shape_batches
+from cutover.progress import Progress
+from cutover.reconcile.files import ParquetRows, row_count, rows_of
+from cutover.reconcile.journal import rejected_rows, row_identity
+from cutover.reconcile.model import MEASURES
+from cutover.schema.definition import target_schema
+
+MONEY = [f"{measure}_kopecks" for measure in MEASURES]
+READING_SCALE = 7  # digits after the point of reading.value
+COMPARED = ("service", "account", "meter", "balance", "reading")  # entities compared row by row (or needed to)
+
+FACT_SCHEMAS = {
+    "accounts": pa.schema([("legacy_key", pa.string()), ("rejected", pa.bool_())]),
+    "meters": pa.schema([("legacy_key", pa.string()), ("account", pa.string()), ("rejected", pa.bool_())]),
+    "balances": pa.schema([("account", pa.string()), ("service", pa.string()), ("period", pa.string()),
+                           *((column, pa.int64()) for column in MONEY), ("rejected", pa.bool_())]),
+    "last_readings": pa.schema([("meter", pa.string()), ("zone", pa.string()), ("read_on", pa.string()),
+                                ("value", pa.string())]),
+}
+
+
+def read_facts(folder: Path, name: str) -> Iterator[pd.DataFrame]:
+    """The rows of one facts file, a frame at a time."""
+    return rows_of(folder / f"{name}.parquet", FACT_SCHEMAS[name].names)
+
+
+def fact_rows(folder: Path, name: str) -> int:
+    return row_count(folder / f"{name}.parquet")
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("object").where(series.notna(), None)
+
+
+def iso_dates(series: pd.Series) -> pd.Series:
+    """Dates as ``YYYY-MM-DD`` text (missing stays missing), the same from a frame or a database."""
+    dates = pd.to_datetime(series, errors="coerce")
+    return _text(dates.dt.strftime("%Y-%m-%d").where(dates.notna(), None))
+
+
+def canonical_values(series: pd.Series) -> pd.Series:
+    """Reading values as canonical decimal text (``"2833.5"``), the same from a frame or a database."""
+    text = _text(series.map(lambda v: None if v is None or v is pd.NA else str(v)).astype("object"))
+    return _text(from_scaled(scaled(text, READING_SCALE), READING_SCALE).where(text.notna(), None))
+
+
+@dataclass
+class SourceSide:
+    """What the source holds, as far as the comparison needs it."""
+
+    folder: Path
+    items: dict[str, int] = field(default_factory=dict)  # entity -> source items
+    filtered: dict[str, int] = field(default_factory=dict)  # entity -> rows its filter left out
+    money: pd.DataFrame | None = None  # service code, rejected, <measure>_kopecks, closing_absolute: the period's sums
+
+
+class _LastReadings:
+    """The last reading per meter and zone, kept small as batches arrive."""
+
+    def __init__(self) -> None:
+        self.held: list[pd.DataFrame] = []
+        self.rows = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        self.held.append(self._last(frame))
+        self.rows += len(self.held[-1])
+        if len(self.held) > 1 and self.rows > 1_000_000:
+            self.held = [self._last(pd.concat(self.held, ignore_index=True))]
+            self.rows = len(self.held[0])
+
+    @staticmethod
+    def _last(frame: pd.DataFrame) -> pd.DataFrame:
+        ordered = frame.sort_values(["meter", "zone", "read_on"], kind="stable")
+        return ordered.drop_duplicates(["meter", "zone"], keep="last")
+
+    def frame(self) -> pd.DataFrame:
+        if not self.held:
+            return pd.DataFrame({name: pd.Series(dtype="object") for name in FACT_SCHEMAS["last_readings"].names})
+        return self._last(pd.concat(self.held, ignore_index=True))
+
+
+def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connection: sa.Connection, run_id: str,
+                     period: str, folder: Path, chunk_rows: int, progress: Progress) -> SourceSide:
+    """Map the run's sources again and write the facts of the comparison to ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    side = SourceSide(folder)
+    files = {name: ParquetRows(folder / f"{name}.parquet", FACT_SCHEMAS[name], always=True)
+             for name in FACT_SCHEMAS if name != "last_readings"}
+    codes: dict[str, str] = {}
+    money_parts: list[pd.DataFrame] = []
+    last = _LastReadings()
+    try:
+        for entity in mapping.entities:
+            name, merges = entity.entity, entity.on_duplicate == "merge"
+            progress.stage(f"reconcile: read {name}")
+            mapped_needed = name in COMPARED or merges
+            rejected = rejected_rows(connection, run_id, name) if mapped_needed else None
+            keys: list[pd.Series] = []
+            side.items[name], side.filtered[name] = 0, 0
+            table = target_schema().table(name)
+            location = " + ".join(extracted.sources[s].location for s in entity.sources)
+            for shaped in shape_batches(entity, extracted, chunk_rows):
+                side.filtered[name] += shaped.filtered
+                progress.advance(len(shaped.frame))
+                if not mapped_needed:
+                    side.items[name] += len(shaped.frame)
+                    continue
+                frame = map_entity(entity, table, location, shaped.frame, RejectLog()).frame
+                if merges:
+                    keys.append(frame["_key"].drop_duplicates())
+                else:
+                    side.items[name] += len(frame)
+                frame = frame.assign(rejected=rejected.contains(row_identity(frame["_source"], frame["_row"], frame["_key"])))
+                if name == "service":
+                    codes.update(zip(frame["_key"], frame["code"]))
+                elif name == "account":
+                    files["accounts"].write(frame.assign(legacy_key=frame["_key"]))
+                elif name == "meter":
+                    files["meters"].write(frame.assign(legacy_key=frame["_key"], account=frame["_ref_account_id"]))
+                elif name == "balance":
+                    balances = _balances(frame)
+                    files["balances"].write(balances)
+                    money_parts.append(_period_sums(balances, period))
+                elif name == "reading":
+                    accepted = frame[~frame["rejected"]]
+                    last.add(pd.DataFrame({"meter": _text(accepted["_ref_meter_id"]), "zone": _text(accepted["zone"]),
+                                           "read_on": iso_dates(accepted["read_on"]),
+                                           "value": canonical_values(accepted["value"])}))
+            if merges:
+                side.items[name] = pd.concat(keys).nunique() if keys else 0
+    finally:
+        for file in files.values():
+            file.close()
+    last_readings = ParquetRows(folder / "last_readings.parquet", FACT_SCHEMAS["last_readings"], always=True)
+    last_readings.write(last.frame())
+    last_readings.close()
+    side.money = _money(money_parts, codes)
+    return side
+
+
+def _balances(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = pd.DataFrame({"account": _text(frame["_ref_account_id"]), "service": _text(frame["_ref_service_id"]),
+                         "period": _text(frame["period"]), "rejected": frame["rejected"].astype(bool)})
+    for column in MONEY:
+        rows[column] = frame[column].astype("Int64")
+    return rows
+
+
+def _period_sums(balances: pd.DataFrame, period: str) -> pd.DataFrame:
+    rows = balances[balances["period"] == period]
+    rows = rows.assign(closing_absolute=rows["closing_kopecks"].abs())
+    return rows.groupby(["service", "rejected"], dropna=False)[[*MONEY, "closing_absolute"]].sum().reset_index()
+
+
+def _money(parts: list[pd.DataFrame], codes: dict[str, str]) -> pd.DataFrame:
+    """Per target service code (``legacy:<key>`` for a legacy service with no code) and rejected
+    or not, the period's sums of every measure, in kopecks."""
+    columns = ["service", "rejected", *MONEY, "closing_absolute"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    sums = pd.concat(parts, ignore_index=True)
+    code = sums["service"].map(codes)
+    sums["service"] = code.where(code.notna(), "legacy:" + sums["service"].astype("str"))
+    return sums.groupby(["service", "rejected"])[columns[2:]].sum().reset_index()[columns]

@@ -1,0 +1,78 @@
+"""What a run's reports show: one object, rendered three ways (summary.json, report.xlsx, report.html).
+
+The summary is plain JSON-ready data (money as decimal strings of roubles, never floats);
+the row sets behind it (every reject, every difference, every change) can be far larger
+than memory allows at once, so they come as functions that yield frames a chunk at a time.
+
+The summary's fields (``summary.json``; a failed run has only the first group and ``error``)::
+
+    run_id, kind, status ("reconciled" | "differences" | "failed"), cutover_version, mapping,
+    target (password masked), period, started_at, finished_at, [error]
+    sources:   {name: {location, rows, sha256, ...how it was read}}
+    entities:  {label: {source_rows, loaded, rejected, warnings}}          label: "accounts"
+    filtered:  {label: rows the entity's filter left out}
+    rejects_by_rule / warnings_by_rule: {label: {rule: items}}
+    money:     {period, measure: "closing", services: {code: {source, target, rejected}}, total: {...}}
+    money_by_measure: {period, services: {code: {measure: {source, target, rejected}}},
+                       total: {measure: {source, target, rejected}}}
+                       measure: opening, charged, recalculated, paid, closing
+    differences:   [one line per count, money or row-level difference kind, as a person reads it]
+    gate_failures: [one line per gate the run broke]
+    row_differences: {total, by_kind: {"<kind>: <problem>": count}, rows: [first ROW_LIMIT rows
+                      as dicts of DIFFERENCE_COLUMNS]}
+    changes: {previous_run: run id or null, note: why nothing was compared (or null),
+              rejects: {label: {rule: {new, fixed}}},
+              accounts: {added, removed}, meters: {added, removed},
+              balances: {changed, added, removed},
+              rows: [first ROW_LIMIT rows as dicts of CHANGE_COLUMNS]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import pandas as pd
+
+ROW_LIMIT = 1000  # rows of each kind summary.json and report.html list; report.xlsx lists them all
+
+REJECT_COLUMNS = ["entity", "severity", "rule", "message", "source", "row_number", "legacy_key", "column_name",
+                  "raw_value"]
+
+# kind: "account", "meter", "balance", "last reading"
+# problem: "missing in target", "not in source", "differs"
+# column: for "differs", the column that differs (closing_kopecks, read_on, value)
+# source, target: the values as text (money in roubles: "1234.56")
+DIFFERENCE_COLUMNS = ["kind", "problem", "legacy_key", "column", "source", "target"]
+
+# change: "reject new", "reject fixed", "account added", "account removed", "meter added",
+#         "meter removed", "balance changed", "balance added", "balance removed"
+# before, after: values as text (money in roubles)
+CHANGE_COLUMNS = ["change", "entity", "rule", "legacy_key", "column", "before", "after"]
+
+
+def _no_rows(columns: list[str]) -> Callable[[], Iterator[pd.DataFrame]]:
+    def rows() -> Iterator[pd.DataFrame]:
+        yield pd.DataFrame(columns=columns)
+    return rows
+
+
+@dataclass(frozen=True)
+class RunHistory:
+    """A recent run of the same project, for the charts over nights."""
+
+    run_id: str
+    started_at: str
+    status: str
+    rejects_by_rule: dict[str, dict[str, int]]  # label -> rule -> items
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the reports of one run show."""
+
+    summary: dict
+    rejects: Callable[[], Iterator[pd.DataFrame]] = field(default=_no_rows(REJECT_COLUMNS))
+    differences: Callable[[], Iterator[pd.DataFrame]] = field(default=_no_rows(DIFFERENCE_COLUMNS))
+    changes: Callable[[], Iterator[pd.DataFrame]] = field(default=_no_rows(CHANGE_COLUMNS))
+    history: list[RunHistory] = field(default_factory=list)  # oldest first, this run last

@@ -1,0 +1,261 @@
+"""report.html for engineers: a run on one page that opens anywhere, offline.
+
+One self-contained file, in the style of profile.html: inline CSS, inline SVG charts, no
+scripts, nothing fetched from the network. It shows what report.xlsx shows (the verdict and
+its reasons, counts, money per service and measure, differences, rejects per rule with sample
+rows behind each rule, changes since the previous run), but only the first ``ROW_LIMIT`` rows
+of each kind, and two charts: rejects per rule over recent runs, and money per service. Every
+value is escaped (legacy data may hold ``<script>``). The page holds nothing that changes
+from one rendering to the next: its only time is the run's ``finished_at``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from cutover.report.charts import rejects_over_runs, roubles_text, source_against_target
+from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, ROW_LIMIT, ReportData
+from cutover.report.workbook import (CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, CHANGES, DIFFERENCES,
+                                     ENTITY_HEADER, MONEY_HEADER, VERDICT, RuleCount, change_counts,
+                                     changes_title, money_lines, reasons, rule_counts)
+
+SAMPLES_PER_RULE = 20  # rejected rows shown behind each rule
+SAMPLE_COLUMNS = {"source": "File", "row_number": "Row", "legacy_key": "Legacy key", "column_name": "Column",
+                  "raw_value": "Value", "message": "Message"}
+LEGACY_VALUES = {"legacy_key", "raw_value", "source", "target", "before", "after"}  # shown with their spaces kept
+
+_CSS = """
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.2em; margin-top: 2em; } h3 { font-size: 1em; }
+table { border-collapse: collapse; margin: .5em 0 1em; }
+th, td { border: 1px solid #ccc; padding: .25em .5em; vertical-align: top; text-align: left; }
+th { background: #f2f2f2; position: sticky; top: 0; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+code { white-space: pre-wrap; background: #f6f6f6; padding: 0 .2em; }
+ul { margin: 0; padding-left: 1.1em; }
+.verdict { font-size: 1.2em; font-weight: bold; padding: .3em .6em; display: inline-block; }
+.go { background: #dff3e3; } .nogo { background: #fde2e1; } .differs { background: #fde2e1; }
+.muted { color: #666; }
+figure { margin: .5em 0 1.5em; } svg.chart { display: block; font-family: system-ui, sans-serif; }
+ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em 1.2em; font-size: .9em; }
+details { margin: .3em 0; } summary { cursor: pointer; }
+"""
+
+
+class _Markup(str):
+    """HTML of our own making (a link), put in a table as it is; every other value is escaped."""
+
+
+def _text(value) -> str:
+    if isinstance(value, _Markup):
+        return value
+    if isinstance(value, float) and value.is_integer():  # a row number read from a column with blanks
+        value = int(value)
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else escape(str(value))
+
+
+def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset(), code: set[int] = frozenset(),
+           classes: list[str] | None = None) -> str:
+    """An HTML table; columns in ``numeric`` right-aligned, in ``code`` shown with their spaces kept."""
+    head = "".join(f"<th>{_text(name)}</th>" for name in header)
+    lines = [f"<table><tr>{head}</tr>"]
+    for number, values in enumerate(rows):
+        cells = []
+        for column, value in enumerate(values):
+            shown = _text(value)
+            if column in code and shown:
+                shown = f"<code>{shown}</code>"
+            cells.append(f'<td class="n">{shown}</td>' if column in numeric else f"<td>{shown}</td>")
+        row_class = f' class="{classes[number]}"' if classes and classes[number] else ""
+        lines.append(f"<tr{row_class}>{''.join(cells)}</tr>")
+    lines.append("</table>")
+    return "\n".join(lines)
+
+
+def _first_rows(frames: Iterator[pd.DataFrame], columns: list[str], limit: int) -> tuple[list[list], int]:
+    """The first ``limit`` rows (as lists of ``columns``) and how many rows there are in all."""
+    kept: list[list] = []
+    total = 0
+    for frame in frames:
+        if len(kept) < limit:
+            head = frame.reindex(columns=columns).head(limit - len(kept))
+            kept += [list(record) for record in head.itertuples(index=False, name=None)]
+        total += len(frame)
+    return kept, total
+
+
+def _legacy_values(columns: list[str], legacy: set[str] = LEGACY_VALUES) -> set[int]:
+    """The positions of the columns that hold values as the legacy system had them."""
+    return {position for position, column in enumerate(columns) if column in legacy}
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
+
+
+def _more(shown: int, total: int, sheet: str) -> str:
+    return f'<p class="muted">{total - shown} more in report.xlsx (sheet {sheet}).</p>' if total > shown else ""
+
+
+def _heading(data: ReportData) -> list[str]:
+    summary = data.summary
+    status = summary["status"]
+    lines = [f"<h1>Run {_text(summary['run_id'])} ({_text(summary['kind'])})</h1>",
+             f'<p class="verdict {"go" if status == "reconciled" else "nogo"}">{_text(VERDICT.get(status, status))}</p>']
+    found = reasons(summary)
+    if found:
+        lines.append("<ul>" + "".join(f"<li>{_text(reason)}</li>" for reason in found) + "</ul>")
+    lines.append(f"<p>Mapping <b>{_text(summary['mapping'])}</b>, period {_text(summary['period'])}, "
+                 f"target <code>{_text(summary['target'])}</code>.<br>Started {_text(summary.get('started_at'))}, "
+                 f"finished {_text(summary.get('finished_at'))}"
+                 + (f", cutover {_text(summary['cutover_version'])}" if summary.get("cutover_version") else "")
+                 + ".</p>")
+    if "entities" in summary:
+        lines += ["<h2>Counts</h2>", _table(ENTITY_HEADER, [
+            [name, c["source_rows"], c["loaded"], c["rejected"], c["warnings"]]
+            for name, c in summary["entities"].items()], numeric={1, 2, 3, 4})]
+    return lines
+
+
+def _money(summary: dict) -> list[str]:
+    period, lines = money_lines(summary)
+    if not lines:
+        return []
+    closing = [(line.service, line.source, line.target) for line in lines
+               if line.measure == "closing" and line.service != "total"]
+    rows = [[line.service, line.measure, *(roubles_text(amount) for amount in
+                                           (line.source, line.target, line.rejected, line.difference))]
+            for line in lines]
+    return [f"<h2>Money per service, {_text(period)}</h2>", "<h3>Closing balances, source against target</h3>",
+            source_against_target(closing), _table(MONEY_HEADER, rows, numeric={2, 3, 4, 5},
+                                                   classes=["differs" if line.difference else "" for line in lines])]
+
+
+def _differences(data: ReportData) -> list[str]:
+    lines = ["<h2>Differences</h2>"]
+    by_kind = data.summary.get("row_differences", {}).get("by_kind", {})
+    if by_kind:
+        lines.append(_table(["Kind: problem", "Rows"], [[kind, rows] for kind, rows in by_kind.items()], numeric={1}))
+    rows, total = _first_rows(data.differences(), DIFFERENCE_COLUMNS, ROW_LIMIT)
+    if not total:
+        return lines + ['<p class="muted">No row differs between source and target.</p>']
+    return lines + [_table(DIFFERENCES.header, rows, code=_legacy_values(DIFFERENCE_COLUMNS)),
+                    _more(len(rows), total, DIFFERENCES.title)]
+
+
+def _anchor(count: RuleCount) -> str:
+    return "rule-" + "".join(ch if ch.isalnum() else "-" for ch in f"{count.entity}-{count.severity}-{count.rule}")
+
+
+def _reject_samples(data: ReportData, counts: list[RuleCount]) -> dict[tuple[str, str, str], list[list]]:
+    """Up to SAMPLES_PER_RULE rejected rows behind each rule; reading stops once every rule has them.
+
+    The summary names entities by their plural label ("persons"), reject rows by the entity
+    ("person"); a row belongs to the label that is its entity or its entity plus "s".
+    """
+    missing = {(c.entity, c.severity, c.rule): min(SAMPLES_PER_RULE, c.rows) for c in counts}
+    samples: dict[tuple[str, str, str], list[list]] = {}
+    if not any(missing.values()):
+        return samples
+    frames = data.rejects()
+    try:
+        for frame in frames:
+            for (entity, severity, rule), rows in frame.groupby(["entity", "severity", "rule"], sort=False):
+                label = entity if (entity, severity, rule) in missing else f"{entity}s"
+                key = (label, severity, rule)
+                if missing.get(key, 0) > 0:
+                    head = rows.reindex(columns=list(SAMPLE_COLUMNS)).head(missing[key])
+                    samples.setdefault(key, []).extend(list(r) for r in head.itertuples(index=False, name=None))
+                    missing[key] -= len(head)
+            if not any(missing.values()):
+                break
+    finally:
+        getattr(frames, "close", lambda: None)()  # let a generator close the file it reads
+    return samples
+
+
+def _rejects(data: ReportData) -> list[str]:
+    lines = ["<h2>Rejects by rule</h2>", "<h3>Rejected rows per rule over recent runs</h3>",
+             rejects_over_runs(data.history)]
+    counts = rule_counts(data.summary)
+    if not counts:
+        why = "The run failed before its rejects were counted." if data.summary["status"] == "failed" \
+            else "No rejects or warnings in this run."
+        return lines + [f'<p class="muted">{why}</p>']
+    rows = [[count.entity, count.severity, _Markup(f'<a href="#{_anchor(count)}">{_text(count.rule)}</a>'),
+             count.rows] for count in counts]
+    lines.append(_table(["Entity", "Severity", "Rule", "Rows"], rows, numeric={3}))
+    samples = _reject_samples(data, counts)
+    code = _legacy_values(list(SAMPLE_COLUMNS), {"legacy_key", "raw_value"})  # "source" is the file there
+    for count in counts:
+        shown = samples.get((count.entity, count.severity, count.rule), [])
+        lines.append(f'<details id="{_anchor(count)}"><summary>{_text(count.entity)} {_text(count.severity)} '
+                     f"<b>{_text(count.rule)}</b>: {_rows(count.rows)}, {len(shown)} shown</summary>")
+        lines += [_table(list(SAMPLE_COLUMNS.values()), shown, numeric={1}, code=code),
+                  _more(len(shown), count.rows, "Rejects"), "</details>"]
+    return lines
+
+
+def _changes(data: ReportData) -> list[str]:
+    changes = data.summary.get("changes")
+    if not changes:
+        return []
+    lines = [f"<h2>{_text(changes_title(changes))}</h2>"]
+    if changes.get("note"):
+        lines.append(f"<p>{_text(changes['note'])}</p>")
+    by_rule, keyed = change_counts(changes)
+    if by_rule:
+        lines.append(_table(CHANGE_REJECTS_HEADER, by_rule, numeric={2, 3}))
+    if keyed:
+        lines.append(_table(CHANGE_KEYED_HEADER, keyed, numeric={1, 2, 3}))
+    if changes.get("previous_run"):
+        rows, total = _first_rows(data.changes(), CHANGE_COLUMNS, ROW_LIMIT)
+        if total:
+            lines += [_table(CHANGES.header, rows, code=_legacy_values(CHANGE_COLUMNS)),
+                      _more(len(rows), total, CHANGES.title)]
+    return lines
+
+
+def render_html(data: ReportData) -> str:
+    """The whole page as text.
+
+    Parameters
+    ----------
+    data : ReportData
+        The run's summary, its row sets and the recent runs for the charts. A failed run's
+        summary (no entities, money or changes) gives the verdict, the error and the charts
+        there is data for.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    summary = data.summary
+    title = f"Run {summary['run_id']} ({summary['kind']})"
+    lines = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             f"<title>{_text(title)}</title><style>{_CSS}</style></head><body>"]
+    lines += _heading(data) + _money(summary)
+    if summary["status"] != "failed":
+        lines += _differences(data)
+    lines += _rejects(data) + _changes(data)
+    lines.append("</body></html>")
+    return "\n".join(line for line in lines if line) + "\n"
+
+
+def write_html(path: Path, data: ReportData) -> None:
+    """Write report.html (UTF-8).
+
+    Parameters
+    ----------
+    path : Path
+        Where to write the page; its folder is created if missing.
+    data : ReportData
+        What the page shows (see :func:`render_html`).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(data), encoding="utf-8")

@@ -1,0 +1,297 @@
+"""`cutover reconcile`: a run's source against the target, item by item, and what changed since
+the previous run.
+
+The fixture is a tiny customer base in the sample legacy system's layout (cp1251, ';'):
+
+- accounts 01-000001 .. 01-000004, each with balances of 2026-09 and 2026-10 for services
+  01 (cold_water) and 02 (hot_water); meters 1001 (01-000001, two zones), 1002 (01-000002),
+  1004 (01-000004), two readings per meter and zone;
+- one dirty row: the 2026-10 balance of 01-000003 for service 02 breaks the balance identity
+  (BAL_IDENTITY), so it is rejected: 16 balances, 15 loaded.
+
+``tampered`` then changes the target by hand, documenting exactly four differences:
+
+1. one kopeck: the 2026-10 closing balance of 01-000001, service 01, is 1 kopeck higher;
+2. a missing account: 01-000004 is deleted with its balances, meter 1004 and its readings;
+3. an extra meter: meter "M-EXTRA" on 01-000002 exists only in the target;
+4. a changed last reading: meter 1002, zone T1, 2026-10-25: 160 becomes 170.5.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from cutover import db
+from cutover.cli import cli
+from cutover.config import load_project
+from cutover.pipeline.run import dry_run, reconcile
+from cutover.schema.tables import target_metadata
+from support import write_project
+
+HEADERS = {
+    "abonent.csv": "ЛС;ФИО;Адрес;ДатаРожд;Площадь;Прожив;ДатаОткр",
+    "usluga.csv": "Код;Наименование;ЕдИзм",
+    "schetchik.csv": "КодПУ;ЛС;КодУсл;ЗавНомер;Разрядность;Зон;ДатаУст;ДатаПов;МПИ;Коэф;Статус;Замена",
+    "pokazanie.csv": "КодПУ;Зона;Дата;Показание;Источник",
+    "saldo.csv": "Период;ЛС;КодУсл;СальдоВх;Начислено;Перерасчет;Оплачено;СальдоИсх",
+}
+NAMES = ["Иванов Иван Иванович", "Петрова Анна Сергеевна", "Сидоров Пётр Ильич", "Козлова Мария Петровна",
+         "Орлов Олег Олегович"]
+
+
+def _account(number: int) -> str:
+    return f"01-00000{number}"
+
+
+def _balances(number: int, services=("01", "02")) -> list[str]:
+    rows = []
+    for service in services:
+        opening, charged, paid = 100 * number, 50 + number, 30
+        closing = opening + charged - paid
+        rows.append(f"202609;{_account(number)};{service};{opening},00;{charged},00;0,00;-{paid},00;{closing},00")
+        rows.append(f"202610;{_account(number)};{service};{closing},00;{charged},00;0,00;-{paid},00;"
+                    f"{closing + charged - paid},00")
+    return rows
+
+
+def base_files() -> dict[str, list[str]]:
+    """The fixture's rows per file (without headers)."""
+    saldo = [row for number in (1, 2, 3, 4) for row in _balances(number)]
+    saldo = [row[:-len("339,00")] + "999,99" if row.startswith("202610;01-000003;02;") else row for row in saldo]
+    return {
+        "abonent.csv": [f"{_account(n)};{NAMES[n - 1]};г. Энск, ул. Лесная, д. {n}, кв. {n};01.02.1960;40,5;1;"
+                        f"01.01.2015" for n in (1, 2, 3, 4)],
+        "usluga.csv": ["01;Холодное водоснабжение;м3", "02;Горячее водоснабжение;м3"],
+        "schetchik.csv": [f"100{n};{_account(n)};01;SN{n};6;{2 if n == 1 else 1};01.01.2024;01.01.2024;6;1;Р;"
+                          for n in (1, 2, 4)],
+        "pokazanie.csv": [f"100{n};{zone};{day}.{month}.2026;{value};К"
+                          for n in (1, 2, 4) for zone in ((1, 2) if n == 1 else (1,))
+                          for day, month, value in (("25", "09", 100 + n), ("25", "10", 150 + 10 * n))],
+        "saldo.csv": saldo,
+    }
+
+
+def write_sources(folder: Path, files: dict[str, list[str]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in files.items():
+        (folder / name).write_bytes(("\r\n".join([HEADERS[name], *rows]) + "\r\n").encode("cp1251"))
+    return folder
+
+
+def _project(tmp_path: Path, target_url: str) -> Path:
+    return write_project(tmp_path / "project", "sample_legacy", write_sources(tmp_path / "src", base_files()),
+                         target_url=target_url)
+
+
+def _ids(connection, entity: str, key: str) -> int:
+    key_map = target_metadata().tables["key_map"]
+    return connection.execute(sa.select(key_map.c.target_id).where(key_map.c.entity == entity,
+                                                                   key_map.c.legacy_key == key)).scalar_one()
+
+
+def tamper(target_url: str) -> None:
+    """Make the four documented differences in the target."""
+    tables = target_metadata().tables
+    account, meter, reading, balance, key_map = (tables[t] for t in ("account", "meter", "reading", "balance", "key_map"))
+    engine = db.create_target_engine(target_url)
+    with engine.begin() as connection:
+        first, fourth = _ids(connection, "account", "01-000001"), _ids(connection, "account", "01-000004")
+        service = _ids(connection, "service", "01")
+        connection.execute(balance.update().where(balance.c.account_id == first, balance.c.service_id == service,
+                                                  balance.c.period == "2026-10")
+                           .values(closing_kopecks=balance.c.closing_kopecks + 1))
+        gone_meter = _ids(connection, "meter", "1004")
+        connection.execute(reading.delete().where(reading.c.meter_id == gone_meter))
+        connection.execute(meter.delete().where(meter.c.id == gone_meter))
+        connection.execute(balance.delete().where(balance.c.account_id == fourth))
+        connection.execute(account.delete().where(account.c.id == fourth))
+        template = connection.execute(sa.select(meter).where(meter.c.id == _ids(connection, "meter", "1002"))).one()
+        connection.execute(meter.insert().values({**template._mapping, "id": 990001, "serial": "EXTRA"}))
+        connection.execute(key_map.insert().values(entity="meter", legacy_key="M-EXTRA", target_id=990001,
+                                                   first_run_id="by hand", last_run_id="by hand"))
+        connection.execute(reading.update().where(reading.c.meter_id == _ids(connection, "meter", "1002"),
+                                                  reading.c.zone == "T1", reading.c.read_on == dt.date(2026, 10, 25))
+                           .values(value="170.5"))
+    engine.dispose()
+
+
+EXPECTED_ROWS = [
+    {"kind": "account", "problem": "missing in target", "legacy_key": "01-000004", "column": None, "source": None,
+     "target": None},
+    {"kind": "meter", "problem": "not in source", "legacy_key": "M-EXTRA", "column": None, "source": None,
+     "target": None},
+    {"kind": "balance", "problem": "differs", "legacy_key": "01-000001|01|2026-10", "column": "closing_kopecks",
+     "source": "142.00", "target": "142.01"},
+    {"kind": "last reading", "problem": "differs", "legacy_key": "1002|T1", "column": "value", "source": "170",
+     "target": "170.5"},
+]
+
+
+def test_a_clean_run_reconciles_item_by_item(target_url, tmp_path):
+    result = dry_run(load_project(_project(tmp_path, target_url)))
+    assert result.status == "reconciled", result.summary["differences"]
+    assert result.summary["row_differences"] == {"total": 0, "by_kind": {}, "rows": []}
+    assert result.summary["entities"]["balances"] == {"source_rows": 16, "loaded": 15, "rejected": 1, "warnings": 0}
+    assert result.summary["rejects_by_rule"] == {"balances": {"BAL_IDENTITY": 1}}
+    # closing of 2026-10 for hot water: 142 + 244 + 448 loaded, 999.99 rejected (the identity wants 346)
+    assert result.summary["money_by_measure"]["services"]["hot_water"]["closing"] == {
+        "source": "1833.99", "target": "834.00", "rejected": "999.99"}
+
+
+def test_reconcile_reports_exactly_the_documented_differences(target_url, tmp_path):
+    project = load_project(_project(tmp_path, target_url))
+    run_id = dry_run(project).run_id
+    tamper(target_url)
+    result = reconcile(project)
+    summary = result.summary
+    assert (result.run_id, result.status) == (run_id, "differences")
+    assert summary["row_differences"] == {
+        "total": 4,
+        "by_kind": {"account: missing in target": 1, "balance: differs": 1, "last reading: differs": 1,
+                    "meter: not in source": 1},
+        "rows": EXPECTED_ROWS,
+    }
+    # What follows from them: account 01-000004 held a 2026-10 balance per service (opening 424,
+    # charged 54, paid 30, closing 448), meter 1004 two readings. Meters still count 3 = 3: one gone,
+    # one extra; only the item-level comparison tells.
+    assert summary["differences"] == [
+        "accounts: 4 source rows but 3 loaded + 0 rejected",
+        "readings: 8 source rows but 6 loaded + 0 rejected",
+        "balances: 16 source rows but 11 loaded + 1 rejected",
+        "money cold_water opening: source 1 090,00 but target 666,00 + rejected 0,00 (difference 424,00)",
+        "money cold_water charged: source 210,00 but target 156,00 + rejected 0,00 (difference 54,00)",
+        "money cold_water paid: source 120,00 but target 90,00 + rejected 0,00 (difference 30,00)",
+        "money cold_water closing: source 1 180,00 but target 732,01 + rejected 0,00 (difference 447,99)",
+        "money hot_water opening: source 1 090,00 but target 343,00 + rejected 323,00 (difference 424,00)",
+        "money hot_water charged: source 210,00 but target 103,00 + rejected 53,00 (difference 54,00)",
+        "money hot_water paid: source 120,00 but target 60,00 + rejected 30,00 (difference 30,00)",
+        "money hot_water closing: source 1 833,99 but target 386,00 + rejected 999,99 (difference 448,00)",
+        "account: missing in target: 1",
+        "balance: differs: 1",
+        "last reading: differs: 1",
+        "meter: not in source: 1",
+    ]
+    written = json.loads((result.report_dir / "summary.json").read_text(encoding="utf-8"))
+    assert written["row_differences"]["rows"] == EXPECTED_ROWS
+
+
+def test_reconcile_command_exit_codes_and_quiet_verdict(tmp_path):
+    folder = _project(tmp_path, f"sqlite:///{tmp_path / 'target.db'}")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["--project", str(folder), "dry-run", "--quiet"])
+    run_id = first.stdout.split()[0]
+    assert first.exit_code == 0
+    clean = runner.invoke(cli, ["--project", str(folder), "reconcile", "--quiet"])
+    assert (clean.exit_code, clean.stdout) == (0, f"{run_id} reconciled\n")
+    tamper(f"sqlite:///{tmp_path / 'target.db'}")
+    found = runner.invoke(cli, ["--project", str(folder), "reconcile", "--run", run_id, "--quiet"])
+    assert (found.exit_code, found.stdout) == (1, f"{run_id} differences\n")
+    unknown = runner.invoke(cli, ["--project", str(folder), "reconcile", "--run", "20200101-000000-dry-run-0000"])
+    assert unknown.exit_code == 2
+    assert "there is no run 20200101-000000-dry-run-0000 in the target's journal" in unknown.output
+    both = runner.invoke(cli, ["--project", str(folder), "reconcile", "--run", run_id, "--latest"])
+    assert both.exit_code == 2 and "give --run RUN_ID or --latest, not both" in both.output
+
+
+def test_only_the_run_the_target_holds_can_be_reconciled(tmp_path):
+    folder = _project(tmp_path, f"sqlite:///{tmp_path / 'target.db'}")
+    project = load_project(folder)
+    older, newer = dry_run(project).run_id, dry_run(project).run_id
+    result = CliRunner().invoke(cli, ["--project", str(folder), "reconcile", "--run", older])
+    assert result.exit_code == 2
+    assert (f"run {older} is not the one the target holds ({newer} loaded its rows after it): reconcile compares a "
+            f"run's source with the target, so only {newer} can be reconciled (use --latest)") in result.output
+
+
+def test_no_run_yet_exits_2(tmp_path):
+    folder = _project(tmp_path, f"sqlite:///{tmp_path / 'target.db'}")
+    CliRunner().invoke(cli, ["--project", str(folder), "db", "upgrade"])
+    result = CliRunner().invoke(cli, ["--project", str(folder), "reconcile"])
+    assert result.exit_code == 2
+    assert "the target holds no finished dry run: run `cutover dry-run` first" in result.output
+
+
+def test_live_reads_the_sources_again(tmp_path):
+    """--live compares the sources as they are now: a balance changed in the file since the run
+    differs from the target, while the run's snapshot still agrees with it."""
+    folder = _project(tmp_path, f"sqlite:///{tmp_path / 'target.db'}")
+    project = load_project(folder)
+    dry_run(project)
+    files = base_files()
+    files["saldo.csv"] = [row.replace("202610;01-000002;01;222,00;52,00;0,00;-30,00;244,00",
+                                      "202610;01-000002;01;222,00;52,00;0,00;-40,00;234,00") for row in files["saldo.csv"]]
+    write_sources(tmp_path / "src", files)
+    assert reconcile(project).status == "reconciled"
+    live = reconcile(project, live=True)
+    assert live.summary["row_differences"]["by_kind"] == {"balance: differs": 2}  # a row per column that differs
+    assert [(r["legacy_key"], r["column"], r["source"], r["target"]) for r in live.summary["row_differences"]["rows"]] == [
+        ("01-000002|01|2026-10", "paid_kopecks", "40.00", "30.00"),
+        ("01-000002|01|2026-10", "closing_kopecks", "234.00", "244.00"),
+    ]
+
+
+def night_two_files() -> dict[str, list[str]]:
+    """The second night's extract, with these changes against ``base_files``:
+
+    - account 01-000004 is gone with its 4 balances, meter 1004 and its readings;
+    - account 01-000005 is new, with 4 balances;
+    - meter 1003 is new on account 01-000003;
+    - a payment: 01-000002, service 01, 2026-10 paid 30 -> 40, closing 244 -> 234;
+    - the rejected balance of 01-000003, service 02, 2026-10 is fixed (closing 999.99 -> 346.00): the
+      BAL_IDENTITY reject is fixed and the balance changed;
+    - a reading of meter 1002 dated 31.02.2026 is new: a BAD_DATE reject.
+    """
+    files = base_files()
+    files["abonent.csv"] = [row for row in files["abonent.csv"] if not row.startswith("01-000004")]
+    files["abonent.csv"].append(f"01-000005;{NAMES[4]};г. Энск, ул. Лесная, д. 5, кв. 5;01.02.1960;40,5;1;01.01.2015")
+    files["saldo.csv"] = [row.replace("202610;01-000002;01;222,00;52,00;0,00;-30,00;244,00",
+                                      "202610;01-000002;01;222,00;52,00;0,00;-40,00;234,00")
+                          .replace("999,99", "346,00")
+                          for row in files["saldo.csv"] if ";01-000004;" not in row] + _balances(5)
+    files["schetchik.csv"] = [row for row in files["schetchik.csv"] if not row.startswith("1004;")]
+    files["schetchik.csv"].append("1003;01-000003;01;SN3;6;1;01.01.2024;01.01.2024;6;1;Р;")
+    files["pokazanie.csv"] = [row for row in files["pokazanie.csv"] if not row.startswith("1004;")]
+    files["pokazanie.csv"].append("1002;1;31.02.2026;180;К")
+    return files
+
+
+def test_changes_since_the_previous_run(target_url, tmp_path):
+    folder = _project(tmp_path, target_url)
+    first = dry_run(load_project(folder))
+    assert first.summary["changes"] == {
+        "previous_run": None, "note": "this is the first finished run of the project: nothing to compare with",
+        "rejects": {}, "rows": []}
+    write_sources(tmp_path / "src", night_two_files())
+    second = dry_run(load_project(folder))
+    changes = second.summary["changes"]
+    assert changes["previous_run"] == first.run_id
+    assert changes["rejects"] == {"balances": {"BAL_IDENTITY": {"new": 0, "fixed": 1}},
+                                  "readings": {"BAD_DATE": {"new": 1, "fixed": 0}}}
+    assert changes["accounts"] == {"added": 1, "removed": 1}
+    assert changes["meters"] == {"added": 1, "removed": 1}
+    assert changes["balances"] == {"changed": 2, "added": 4, "removed": 4}
+    rows = [tuple(row[c] for c in ("change", "legacy_key", "column", "before", "after")) for row in changes["rows"]]
+    assert rows == [
+        ("reject new", "1002|1|31.02.2026", "Дата", None, None),
+        ("reject fixed", "01-000003|02|202610", "СальдоИсх", None, None),
+        ("account added", "01-000005", None, None, None),
+        ("account removed", "01-000004", None, None, None),
+        ("meter added", "1003", None, None, None),
+        ("meter removed", "1004", None, None, None),
+        ("balance added", "01-000005|01|2026-09", None, None, None),
+        ("balance added", "01-000005|01|2026-10", None, None, None),
+        ("balance added", "01-000005|02|2026-09", None, None, None),
+        ("balance added", "01-000005|02|2026-10", None, None, None),
+        ("balance removed", "01-000004|01|2026-09", None, None, None),
+        ("balance removed", "01-000004|01|2026-10", None, None, None),
+        ("balance removed", "01-000004|02|2026-09", None, None, None),
+        ("balance removed", "01-000004|02|2026-10", None, None, None),
+        ("balance changed", "01-000002|01|2026-10", "paid_kopecks", "30.00", "40.00"),
+        ("balance changed", "01-000002|01|2026-10", "closing_kopecks", "244.00", "234.00"),
+        ("balance changed", "01-000003|02|2026-10", "closing_kopecks", "999.99", "346.00"),
+    ]
