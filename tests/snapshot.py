@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 UPDATE_VARIABLE = "CUTOVER_UPDATE_SNAPSHOTS"
@@ -47,3 +48,20 @@ def assert_snapshot(name: str, text: str) -> None:
                                          lineterm=""))
         shown = "\n".join(diff[:DIFF_LINES]) + (f"\n... {len(diff) - DIFF_LINES} more diff lines" if len(diff) > DIFF_LINES else "")
         pytest.fail(f"{name} differs from its snapshot {path}:\n{shown}\n{hint}", pytrace=False)
+
+
+def _cell_text(cell) -> str:
+    if cell.value is None:
+        return ""
+    text = str(cell.value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return f"{text} [{cell.number_format}]" if cell.number_format != "General" else text
+
+
+def workbook_text(path) -> str:
+    """Each sheet's name, frozen cell and filter, then its rows as tab-separated values
+    (a formatted number followed by its number format in brackets)."""
+    lines = []
+    for sheet in load_workbook(path).worksheets:
+        lines.append(f"== {sheet.title} (freeze {sheet.freeze_panes}, filter {sheet.auto_filter.ref})")
+        lines += ["\t".join(_cell_text(cell) for cell in row).rstrip("\t") for row in sheet.iter_rows()]
+    return "\n".join(lines) + "\n"

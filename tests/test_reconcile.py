@@ -21,16 +21,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from cutover import db
 from cutover.cli import cli
 from cutover.config import load_project
 from cutover.pipeline.run import dry_run, reconcile
 from cutover.schema.tables import target_metadata
+from snapshot import assert_snapshot, workbook_text
 from support import write_project
 
 HEADERS = {
@@ -125,7 +128,7 @@ EXPECTED_ROWS = [
      "target": None},
     {"kind": "meter", "problem": "not in source", "legacy_key": "M-EXTRA", "column": None, "source": None,
      "target": None},
-    {"kind": "balance", "problem": "differs", "legacy_key": "01-000001|01|2026-10", "column": "closing_kopecks",
+    {"kind": "balance", "problem": "differs", "legacy_key": "01-000001|01|2026-10", "column": "closing",
      "source": "142.00", "target": "142.01"},
     {"kind": "last reading", "problem": "differs", "legacy_key": "1002|T1", "column": "value", "source": "170",
      "target": "170.5"},
@@ -230,8 +233,8 @@ def test_live_reads_the_sources_again(tmp_path):
     live = reconcile(project, live=True)
     assert live.summary["row_differences"]["by_kind"] == {"balance: differs": 2}  # a row per column that differs
     assert [(r["legacy_key"], r["column"], r["source"], r["target"]) for r in live.summary["row_differences"]["rows"]] == [
-        ("01-000002|01|2026-10", "paid_kopecks", "40.00", "30.00"),
-        ("01-000002|01|2026-10", "closing_kopecks", "234.00", "244.00"),
+        ("01-000002|01|2026-10", "paid", "40.00", "30.00"),
+        ("01-000002|01|2026-10", "closing", "234.00", "244.00"),
     ]
 
 
@@ -291,7 +294,46 @@ def test_changes_since_the_previous_run(target_url, tmp_path):
         ("balance removed", "01-000004|01|2026-10", None, None, None),
         ("balance removed", "01-000004|02|2026-09", None, None, None),
         ("balance removed", "01-000004|02|2026-10", None, None, None),
-        ("balance changed", "01-000002|01|2026-10", "paid_kopecks", "30.00", "40.00"),
-        ("balance changed", "01-000002|01|2026-10", "closing_kopecks", "244.00", "234.00"),
-        ("balance changed", "01-000003|02|2026-10", "closing_kopecks", "999.99", "346.00"),
+        ("balance changed", "01-000002|01|2026-10", "paid", "30.00", "40.00"),
+        ("balance changed", "01-000002|01|2026-10", "closing", "244.00", "234.00"),
+        ("balance changed", "01-000003|02|2026-10", "closing", "999.99", "346.00"),
     ]
+
+
+def test_a_formula_in_a_legacy_name_is_text_in_the_workbook_and_inert_in_the_page(tmp_path):
+    files = base_files()
+    files["abonent.csv"][1] = files["abonent.csv"][1].replace("Петрова Анна Сергеевна", '=HYPERLINK("http://x.example","Петрова")')
+    folder = write_project(tmp_path / "project", "sample_legacy", write_sources(tmp_path / "src", files),
+                           target_url=f"sqlite:///{tmp_path / 'target.db'}")
+    result = dry_run(load_project(folder))
+    sheet = load_workbook(result.report_dir / "report.xlsx")["Rejects"]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value == '=HYPERLINK("http://x.example","Петрова")']
+    assert [(cell.data_type, sheet.cell(row=cell.row, column=3).value) for cell in cells] == [("s", "BAD_NAME")]
+    page = (result.report_dir / "report.html").read_text(encoding="utf-8")
+    assert "=HYPERLINK(&quot;http://x.example&quot;,&quot;Петрова&quot;)" in page
+    assert 'href="http://x.example"' not in page
+
+
+def _stable(text: str, result, earlier: str, folder: Path) -> str:
+    """The report text with what changes from one test run to the next named instead."""
+    for volatile, name in ((result.run_id, "<run>"), (earlier, "<previous run>"), (str(folder), "<tmp>")):
+        text = text.replace(volatile, name)
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", "<time>", text)
+
+
+def test_the_reports_of_a_reconciliation_match_their_snapshots(tmp_path):
+    """Night one, night two with the documented changes, then the four documented differences:
+    summary.json and report.xlsx as a person reads them (CUTOVER_UPDATE_SNAPSHOTS=1 rewrites them)."""
+    url = f"sqlite:///{tmp_path / 'target.db'}"
+    project = load_project(_project(tmp_path, url))
+    earlier = dry_run(project).run_id
+    write_sources(tmp_path / "src", night_two_files())
+    dry_run(project)
+    tamper(url)
+    result = reconcile(project)
+    summary = json.loads((result.report_dir / "summary.json").read_text(encoding="utf-8"))
+    summary["cutover_version"] = "<version>"
+    text = json.dumps(summary, ensure_ascii=False, indent=1) + "\n"
+    assert_snapshot("reconcile_summary.json", _stable(text, result, earlier, tmp_path))
+    assert_snapshot("reconcile_workbook.txt",
+                    _stable(workbook_text(result.report_dir / "report.xlsx"), result, earlier, tmp_path))

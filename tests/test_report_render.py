@@ -28,7 +28,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from snapshot import assert_snapshot
+from snapshot import assert_snapshot, workbook_text
 
 from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, REJECT_COLUMNS, ReportData, RunHistory
 from cutover.report.run_html import render_html, write_html
@@ -129,23 +129,6 @@ def report_data(**changed) -> ReportData:
               "differences": _frames(DIFFERENCE_ROWS, DIFFERENCE_COLUMNS),
               "changes": _frames(CHANGE_ROWS, CHANGE_COLUMNS), "history": HISTORY}
     return ReportData(**{**fields, **changed})
-
-
-def _cell_text(cell) -> str:
-    if cell.value is None:
-        return ""
-    text = str(cell.value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-    return f"{text} [{cell.number_format}]" if cell.number_format != "General" else text
-
-
-def workbook_text(path) -> str:
-    """Each sheet's name, frozen cell and filter, then its rows as tab-separated values
-    (a formatted number followed by its number format in brackets)."""
-    lines = []
-    for sheet in load_workbook(path).worksheets:
-        lines.append(f"== {sheet.title} (freeze {sheet.freeze_panes}, filter {sheet.auto_filter.ref})")
-        lines += ["\t".join(_cell_text(cell) for cell in row).rstrip("\t") for row in sheet.iter_rows()]
-    return "\n".join(lines) + "\n"
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from cutover.reconcile.compare import bucket_count, compare_keyed, value_changes
 from cutover.reconcile.model import entity_label
 from cutover.reconcile.files import ParquetRows, rows_of, text_schema
-from cutover.reconcile.rows import joined_key, money_text
+from cutover.reconcile.rows import joined_key, money_text, shown_column
 from cutover.reconcile.source_side import MONEY, fact_rows, read_facts
 from cutover.report.data import CHANGE_COLUMNS
 from cutover import runs
@@ -89,7 +89,7 @@ def _facts_changes(kind: str, name: str, key: list[str], values: list[str], prev
             for column, rows in changed.groupby("column", sort=False):
                 writer.write(pd.DataFrame({
                     "change": f"{kind} changed", "entity": kind, "legacy_key": keys.loc[rows["_at"]].to_numpy(),
-                    "column": column, "before": money_text(column, rows["left"]).to_numpy(),
+                    "column": shown_column(column), "before": money_text(column, rows["left"]).to_numpy(),
                     "after": money_text(column, rows["right"]).to_numpy()}))
     return counts
 

@@ -32,6 +32,11 @@ def _accepted(frames: Iterator[pd.DataFrame], key: list[str]) -> Iterator[pd.Dat
         yield frame[~frame["rejected"]].drop_duplicates(key)
 
 
+def shown_column(column: str) -> str:
+    """The column as reports name it: money columns by their measure (their values are roubles)."""
+    return column.removesuffix("_kopecks")
+
+
 def money_text(column: str, values: pd.Series) -> pd.Series:
     """Values of a column as reports show them: kopecks as roubles, the rest as they are."""
     if column.endswith("_kopecks"):
@@ -82,7 +87,7 @@ def _compare(writer: _Writer, kind: str, source, target, key: list[str], values:
         changes = value_changes(found, values)
         for column, rows in changes.groupby("column", sort=False):
             at = rows["_at"].to_numpy()
-            writer.add(kind, "differs", keys.loc[at], column, money_text(column, rows["left"]).to_numpy(),
+            writer.add(kind, "differs", keys.loc[at], shown_column(column), money_text(column, rows["left"]).to_numpy(),
                        money_text(column, rows["right"]).to_numpy())
     return one_side
 

@@ -41,7 +41,7 @@ REJECT_COLUMNS = ["entity", "severity", "rule", "message", "source", "row_number
 
 # kind: "account", "meter", "balance", "last reading"
 # problem: "missing in target", "not in source", "differs"
-# column: for "differs", the column that differs (closing_kopecks, read_on, value)
+# column: for "differs", the column that differs (closing, paid..., read_on, value)
 # source, target: the values as text (money in roubles: "1234.56")
 DIFFERENCE_COLUMNS = ["kind", "problem", "legacy_key", "column", "source", "target"]
 
