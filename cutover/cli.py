@@ -48,6 +48,15 @@ def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
     ctx.obj = project_dir
 
 
+def _verdict(result, quiet: bool) -> None:
+    """Print a run's result (one line when quiet) and exit 0 if it reconciled, else 1."""
+    if quiet:
+        click.echo(f"{result.run_id} {result.status}")
+    else:
+        click.echo(render_run(result.summary, result.report_dir))
+    sys.exit(EXIT_OK if result.status == "reconciled" else EXIT_GATE_FAILED)
+
+
 @cli.command("dry-run")
 @click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
 @click.option("--quiet", is_flag=True, help="Print only the one-line verdict.")
@@ -56,11 +65,7 @@ def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool) -> N
     """Extract, validate, map, load into the target, reconcile and report."""
     project = load_project(project_dir, target_url)
     result = dry_run(project, progress_for(sys.stderr, quiet))
-    if quiet:
-        click.echo(f"{result.run_id} {result.status}")
-    else:
-        click.echo(render_run(result.summary, result.report_dir))
-    sys.exit(EXIT_OK if result.status == "reconciled" else EXIT_GATE_FAILED)
+    _verdict(result, quiet)
 
 
 @cli.command("reconcile")
@@ -77,11 +82,7 @@ def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live:
         raise click.UsageError("give --run RUN_ID or --latest, not both")
     project = load_project(project_dir, target_url)
     result = reconcile(project, run_id, live, progress_for(sys.stderr, quiet))
-    if quiet:
-        click.echo(f"{result.run_id} {result.status}")
-    else:
-        click.echo(render_run(result.summary, result.report_dir))
-    sys.exit(EXIT_OK if result.status == "reconciled" else EXIT_GATE_FAILED)
+    _verdict(result, quiet)
 
 
 @cli.command("runs")

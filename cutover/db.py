@@ -385,7 +385,7 @@ def frames(connection: Connection, query, chunk_rows: int):
     result = connection.execution_options(stream_results=True, yield_per=chunk_rows).execute(query)
     try:
         columns = list(result.keys())
-        for rows in result.partitions():
+        for rows in result.partitions(chunk_rows):  # the size again: SQLite's stream would give a row at a time
             yield pd.DataFrame(rows, columns=columns)
     finally:
         result.close()

@@ -16,6 +16,17 @@ from cutover.config import load_project
 from cutover.pipeline.run import RunResult, dry_run
 
 MEASURES = ("opening", "charged", "recalculated", "paid", "closing")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_generator():
+    """sample_data/generate.py as a module (its layout constants: HEADERS, FILES, ...)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sample_generate", ROOT / "sample_data" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_project(folder: Path, mapping: str, source_dir: Path | str, *, target_url: str | None = None,

@@ -34,15 +34,9 @@ from cutover.config import load_project
 from cutover.pipeline.run import dry_run, reconcile
 from cutover.schema.tables import target_metadata
 from snapshot import assert_snapshot, workbook_text
-from support import write_project
+from support import load_generator, write_project
 
-HEADERS = {
-    "abonent.csv": "ЛС;ФИО;Адрес;ДатаРожд;Площадь;Прожив;ДатаОткр",
-    "usluga.csv": "Код;Наименование;ЕдИзм",
-    "schetchik.csv": "КодПУ;ЛС;КодУсл;ЗавНомер;Разрядность;Зон;ДатаУст;ДатаПов;МПИ;Коэф;Статус;Замена",
-    "pokazanie.csv": "КодПУ;Зона;Дата;Показание;Источник",
-    "saldo.csv": "Период;ЛС;КодУсл;СальдоВх;Начислено;Перерасчет;Оплачено;СальдоИсх",
-}
+HEADERS = load_generator().HEADERS  # the sample legacy system's files, as the generator writes them
 NAMES = ["Иванов Иван Иванович", "Петрова Анна Сергеевна", "Сидоров Пётр Ильич", "Козлова Мария Петровна",
          "Орлов Олег Олегович"]
 

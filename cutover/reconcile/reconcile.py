@@ -108,11 +108,11 @@ def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, r
     period = project.period
     with engine.connect() as connection:
         side = read_source_side(mapping, extracted, connection, run_id, period, facts, project.chunk_rows, progress)
-        progress.stage("reconcile: compare")
+        progress.stage("reconcile: counts and money")
         warnings = journal.by_rule(connection, run_id, "warning")
         counts = _counts(connection, run_id, mapping, side, warnings)
         money, total = _money(side.money, target_side.money_by_service(connection, period))
-        rows = row_differences(connection, facts, project.partition_rows, scratch)
+        rows = row_differences(connection, facts, project.partition_rows, scratch, progress)
         progress.stage("reconcile: changes since the previous run")
         changes = changes_since(connection, run_id, mapping.name, project.reports_dir, project.partition_rows, scratch)
         rejects = journal.by_rule(connection, run_id, "error")

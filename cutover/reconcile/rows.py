@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from cutover.money import kopecks_to_text
 from cutover.pipeline.keyindex import KeyIndex
 from cutover.pipeline.mapstage import KEY_SEPARATOR
+from cutover.progress import Progress
 from cutover.reconcile import target_side
 from cutover.reconcile.files import ParquetRows, rows_of, text_schema
 from cutover.reconcile.compare import bucket_count, compare_keyed, value_changes
@@ -92,13 +93,15 @@ def _compare(writer: _Writer, kind: str, source, target, key: list[str], values:
     return one_side
 
 
-def row_differences(connection: sa.Connection, facts: Path, bucket_rows: int, scratch: Path) -> RowDifferences:
+def row_differences(connection: sa.Connection, facts: Path, bucket_rows: int, scratch: Path,
+                    progress: Progress) -> RowDifferences:
     """Compare the facts of the source side in ``facts`` with the target, item by item."""
     writer = _Writer(facts / "differences.parquet")
     try:
         def buckets(name: str, table: str) -> int:
             return bucket_count(max(fact_rows(facts, name), target_side.count_rows(connection, table)), bucket_rows)
 
+        progress.stage("reconcile: compare accounts")
         accounts = KeyIndex.of(pd.Series(_compare(
             writer, "account", _accepted(read_facts(facts, "accounts"), ["legacy_key"]),
             target_side.accounts(connection), ["legacy_key"], [], buckets("accounts", "account"), scratch), dtype="str"))
@@ -106,13 +109,16 @@ def row_differences(connection: sa.Connection, facts: Path, bucket_rows: int, sc
         def of_lone_account(found: pd.DataFrame) -> pd.Series:
             return accounts.contains(_side_value(found, "account").astype("str"))
 
+        progress.stage("reconcile: compare meters")
         meters = KeyIndex.of(pd.Series(_compare(
             writer, "meter", _accepted(read_facts(facts, "meters"), ["legacy_key"]), target_side.meters(connection),
             ["legacy_key"], ["account"], buckets("meters", "meter"), scratch, of_lone_account), dtype="str"))
+        progress.stage("reconcile: compare balances")
         balance_key = ["account", "service", "period"]
         _compare(writer, "balance", _accepted(read_facts(facts, "balances"), balance_key),
                  target_side.balances(connection), balance_key, MONEY, buckets("balances", "balance"), scratch,
                  lambda found: accounts.contains(found["account"].astype("str")))
+        progress.stage("reconcile: compare last readings")
         _compare(writer, "last reading", read_facts(facts, "last_readings"), target_side.last_readings(connection),
                  ["meter", "zone"], ["read_on", "value"], buckets("last_readings", "meter"), scratch,
                  lambda found: meters.contains(found["meter"].astype("str")))

@@ -14,6 +14,7 @@ reject table. What the comparison needs is written to Parquet files in the run's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
@@ -66,9 +67,16 @@ def iso_dates(series: pd.Series) -> pd.Series:
     return _text(dates.dt.strftime("%Y-%m-%d").where(dates.notna(), None))
 
 
+def _plain_text(value) -> str | None:
+    """A number as plain decimal text: Decimal("0E-7") from a database is "0.0000000", never "0E-7"."""
+    if value is None or value is pd.NA:
+        return None
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
 def canonical_values(series: pd.Series) -> pd.Series:
     """Reading values as canonical decimal text (``"2833.5"``), the same from a frame or a database."""
-    text = _text(series.map(lambda v: None if v is None or v is pd.NA else str(v)).astype("object"))
+    text = _text(series.map(_plain_text).astype("object"))
     return _text(from_scaled(scaled(text, READING_SCALE), READING_SCALE).where(text.notna(), None))
 
 
