@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import secrets
 import shutil
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from cutover.config import load_project
+from cutover.money import kopecks_to_text
+from cutover.pipeline.run import dry_run, reconcile
 from support import assert_counts_match, assert_money_matches, dry_run_project, query
 
 REPO = Path(__file__).resolve().parents[1]
@@ -140,3 +145,53 @@ def test_the_committed_copy_is_what_the_script_makes(tmp_path):
 def test_the_script_is_deterministic_and_its_seed_matters():
     assert legacy().rows == legacy().rows
     assert legacy(seed=1).rows != legacy().rows
+
+
+@pytest.fixture
+def mariadb_legacy_postgres_target(server_engines):
+    """(legacy URL on MariaDB filled by the script, fresh PostgreSQL target URL)."""
+    from conftest import _mariadb_database, _postgres_schema, server_engine
+
+    name = f"t_{secrets.token_hex(6)}"
+    legacy_db = _mariadb_database(server_engine("mariadb", server_engines), name)
+    target = _postgres_schema(server_engine("postgres", server_engines), name)
+    legacy_url = next(legacy_db)
+    try:
+        CREATE.write_database(legacy_url, legacy())
+        yield legacy_url, next(target)
+    finally:
+        legacy_db.close()
+        target.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.mariadb
+def test_live_reconcile_of_a_legacy_database_on_mariadb_against_postgresql(mariadb_legacy_postgres_target, tmp_path):
+    """The month-end case: the legacy SQL database, live, against the PostgreSQL target. Equal at
+    first; then a payment booked in the legacy database after the run is found, to the kopeck."""
+    legacy_url, target = mariadb_legacy_postgres_target
+    folder = tmp_path / "project"
+    run_sql_legacy(folder, legacy_url)
+    project = load_project(folder, target)
+    run_id = dry_run(project).run_id
+    live = reconcile(project, live=True)
+    assert (live.run_id, live.status, live.summary["row_differences"]["total"]) == (run_id, "reconciled", 0)
+    engine = sa.create_engine(legacy_url)
+    with engine.begin() as connection:
+        account, service = connection.execute(sa.text(
+            "SELECT s.lic_schet_id, s.usluga_kod FROM saldo s WHERE s.period = 202610 AND s.lic_schet_id IN "
+            "(SELECT lic_schet_id FROM lic_schet) ORDER BY s.lic_schet_id, s.usluga_kod LIMIT 1")).one()
+        before = connection.execute(sa.text("SELECT opl_kop, ish_kop FROM saldo WHERE lic_schet_id = :a AND "
+                                            "usluga_kod = :s AND period = 202610"), {"a": account, "s": service}).one()
+        connection.execute(sa.text("UPDATE saldo SET opl_kop = opl_kop + 1, ish_kop = ish_kop - 1 WHERE "
+                                   "lic_schet_id = :a AND usluga_kod = :s AND period = 202610"),
+                           {"a": account, "s": service})
+    engine.dispose()
+    found = reconcile(project, live=True)
+    key = f"{account}|{service}|2026-10"
+    assert found.status == "differences"
+    assert [(r["legacy_key"], r["column"], r["source"], r["target"]) for r in found.summary["row_differences"]["rows"]] == [
+        (key, "paid", kopecks_to_text(before.opl_kop + 1), kopecks_to_text(before.opl_kop)),
+        (key, "closing", kopecks_to_text(before.ish_kop - 1), kopecks_to_text(before.ish_kop)),
+    ]
+    assert reconcile(project).status == "reconciled"  # the run's own snapshot still agrees with the target
