@@ -13,7 +13,7 @@ reject table. What the comparison needs is written to Parquet files in the run's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
@@ -36,7 +36,10 @@ from cutover.schema.definition import target_schema
 
 MONEY = [f"{measure}_kopecks" for measure in MEASURES]
 READING_SCALE = 7  # digits after the point of reading.value
-COMPARED = ("service", "account", "meter", "balance", "reading")  # entities compared row by row (or needed to)
+# The target columns each entity compared row by row needs (besides its keys); its other
+# columns are not mapped again.
+COMPARED = {"service": {"code"}, "account": set(), "meter": set(), "balance": {"period", *MONEY},
+            "reading": {"zone", "read_on", "value"}}
 
 FACT_SCHEMAS = {
     "accounts": pa.schema([("legacy_key", pa.string()), ("rejected", pa.bool_())]),
@@ -134,6 +137,9 @@ def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connectio
             keys: list[pd.Series] = []
             side.items[name], side.filtered[name] = 0, 0
             table = target_schema().table(name)
+            if name in COMPARED and entity.key:  # keyed by source columns: the other columns are not needed
+                entity = replace(entity, columns=tuple(rule for rule in entity.columns
+                                                       if set(rule.targets) & COMPARED[name]))
             location = " + ".join(extracted.sources[s].location for s in entity.sources)
             for shaped in shape_batches(entity, extracted, chunk_rows):
                 side.filtered[name] += shaped.filtered
