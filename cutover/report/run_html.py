@@ -19,9 +19,9 @@ import pandas as pd
 
 from cutover.report.charts import rejects_over_runs, roubles_text, source_against_target
 from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, ROW_LIMIT, ReportData
-from cutover.report.workbook import (CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, CHANGES, DIFFERENCES,
-                                     ENTITY_HEADER, MONEY_HEADER, VERDICT, RuleCount, change_counts,
-                                     changes_title, money_lines, reasons, rule_counts)
+from cutover.report.tables import (CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, ENTITY_HEADER, MONEY_HEADER, VERDICT,
+                                   RuleCount, change_counts, changes_title, money_lines, reasons, rule_counts)
+from cutover.report.workbook import CHANGES, DIFFERENCES
 
 SAMPLES_PER_RULE = 20  # rejected rows shown behind each rule
 SAMPLE_COLUMNS = {"source": "File", "row_number": "Row", "legacy_key": "Legacy key", "column_name": "Column",
