@@ -27,11 +27,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from click.testing import CliRunner
 from openpyxl import load_workbook
+import pandas as pd
 
 from cutover import db
 from cutover.cli import cli
 from cutover.config import load_project
 from cutover.pipeline.run import dry_run, reconcile
+from cutover.reconcile.source_side import read_facts
 from cutover.schema.tables import target_metadata
 from snapshot import assert_snapshot, workbook_text
 from support import load_generator, write_project
@@ -230,6 +232,11 @@ def test_live_reads_the_sources_again(tmp_path):
         ("01-000002|01|2026-10", "paid", "40.00", "30.00"),
         ("01-000002|01|2026-10", "closing", "234.00", "244.00"),
     ]
+    # what --live read is kept apart: the run's own facts, which the next night compares with, are the run's
+    facts = pd.concat(read_facts(live.report_dir / "reconcile", "balances"))
+    assert facts.loc[(facts["account"] == "01-000002") & (facts["service"] == "01") & (facts["period"] == "2026-10"),
+                     "paid_kopecks"].tolist() == [3000]
+    assert (live.report_dir / "reconcile-live" / "balances.parquet").is_file()
 
 
 def night_two_files() -> dict[str, list[str]]:

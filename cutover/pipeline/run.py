@@ -99,10 +99,10 @@ def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id:
 
 def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str,
                          extracted: ExtractResult, started: dt.datetime, scratch: Path, progress: Progress,
-                         kind: str = "dry-run") -> RunResult:
+                         kind: str = "dry-run", live: bool = False) -> RunResult:
     """Reconcile the run whose rows the target holds and write its three reports."""
     progress.stage("reconcile")
-    reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress)
+    reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress, live)
     reconciliation = reconciled.reconciliation
     summary = build_summary(run_id, kind, project, mapping, extracted, reconciliation, started,
                             changes=reconciled.changes)
@@ -161,7 +161,8 @@ def reconcile(project: Project, run_id: str | None = None, live: bool = False,
                                             project.chunk_rows, progress)
             else:
                 extracted = snapshot_sources(mapping, report_dir / "snapshot", recorded.get("sources", {}))
-            result = reconcile_and_report(project, mapping, engine, run_id, extracted, started, Path(scratch), progress)
+            result = reconcile_and_report(project, mapping, engine, run_id, extracted, started, Path(scratch), progress,
+                                          live=live)
         runs.finish(engine, run_id, result.status, result.summary)
         return result
     finally:

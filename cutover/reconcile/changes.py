@@ -20,7 +20,7 @@ from cutover.reconcile.compare import bucket_count, compare_keyed, value_changes
 from cutover.reconcile.model import entity_label
 from cutover.reconcile.files import ParquetRows, rows_of, text_schema
 from cutover.reconcile.rows import joined_key, money_text, shown_column
-from cutover.reconcile.source_side import MONEY, fact_rows, read_facts
+from cutover.reconcile.source_side import MONEY, fact_rows, facts_folder, read_facts
 from cutover.report.data import CHANGE_COLUMNS
 from cutover import runs
 from cutover.schema.tables import target_metadata
@@ -48,8 +48,8 @@ def previous_run(connection: sa.Connection, run_id: str, mapping: str, reports_d
     if not earlier:
         return None, "this is the first finished run of the project: nothing to compare with"
     found = earlier[-1].run_id
-    if not (reports_dir / found / "reconcile" / "accounts.parquet").exists():
-        return None, f"the previous run {found} has no facts in {reports_dir / found / 'reconcile'}: not compared"
+    if not (facts_folder(reports_dir, found) / "accounts.parquet").exists():
+        return None, f"the previous run {found} has no facts in {facts_folder(reports_dir, found)}: not compared"
     return found, None
 
 
@@ -94,13 +94,13 @@ def _facts_changes(kind: str, name: str, key: list[str], values: list[str], prev
     return counts
 
 
-def changes_since(connection: sa.Connection, run_id: str, mapping: str, reports_dir: Path, bucket_rows: int,
-                  scratch: Path) -> Changes:
-    """Compare run ``run_id`` (whose facts are in ``reports_dir/<run_id>/reconcile``) with the previous run."""
+def changes_since(connection: sa.Connection, run_id: str, mapping: str, reports_dir: Path, current: Path,
+                  bucket_rows: int, scratch: Path) -> Changes:
+    """Compare run ``run_id`` (whose facts are in ``current``) with the previous run."""
     previous, note = previous_run(connection, run_id, mapping, reports_dir)
     if previous is None:
         return Changes(None, note)
-    current, before = reports_dir / run_id / "reconcile", reports_dir / previous / "reconcile"
+    before = facts_folder(reports_dir, previous)
     writer = ParquetRows(current / "changes.parquet", text_schema(CHANGE_COLUMNS))
     try:
         rejects = _reject_changes(connection, run_id, previous, writer)

@@ -25,7 +25,7 @@ from cutover.reconcile.changes import Changes, changes_since
 from cutover.reconcile.model import (MEASURES, EntityCount, MoneyLine, Reconciliation, RowDifferences, ServiceMoney,
                                      entity_label)
 from cutover.reconcile.rows import row_differences
-from cutover.reconcile.source_side import MONEY, SourceSide, read_source_side
+from cutover.reconcile.source_side import MONEY, SourceSide, facts_folder, read_source_side
 
 
 @dataclass(frozen=True)
@@ -98,13 +98,14 @@ def _gate_failures(entities: dict[str, EntityCount], gates: Gates, rejected_kope
 
 
 def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, run_id: str,
-                  extracted: ExtractResult, scratch: Path, progress: Progress) -> Reconciled:
+                  extracted: ExtractResult, scratch: Path, progress: Progress, live: bool = False) -> Reconciled:
     """Reconcile run ``run_id`` (whose rows the target holds) with its sources in ``extracted``.
 
     The facts of the comparison, every difference and every change are written to
-    ``<reports>/<run_id>/reconcile/``.
+    ``<reports>/<run_id>/reconcile/`` (``reconcile-live/`` when ``extracted`` is the sources read
+    again later, ``live``).
     """
-    facts = project.reports_dir / run_id / "reconcile"
+    facts = facts_folder(project.reports_dir, run_id, live)
     period = project.period
     with engine.connect() as connection:
         side = read_source_side(mapping, extracted, connection, run_id, period, facts, project.chunk_rows, progress)
@@ -114,7 +115,8 @@ def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, r
         money, total = _money(side.money, target_side.money_by_service(connection, period))
         rows = row_differences(connection, facts, project.partition_rows, scratch, progress)
         progress.stage("reconcile: changes since the previous run")
-        changes = changes_since(connection, run_id, mapping.name, project.reports_dir, project.partition_rows, scratch)
+        changes = changes_since(connection, run_id, mapping.name, project.reports_dir, facts,
+                                project.partition_rows, scratch)
         rejects = journal.by_rule(connection, run_id, "error")
     rejected_kopecks = int(side.money.loc[side.money["rejected"].astype(bool), "closing_absolute"].sum())
     reconciliation = Reconciliation(

@@ -51,6 +51,12 @@ FACT_SCHEMAS = {
 }
 
 
+def facts_folder(reports_dir: Path, run_id: str, live: bool = False) -> Path:
+    """Where a run's facts are: ``reconcile/`` of the run's folder (``reconcile-live/`` for what
+    ``--live`` read, which is the sources' state later, not the run's, so never compared with)."""
+    return reports_dir / run_id / ("reconcile-live" if live else "reconcile")
+
+
 def read_facts(folder: Path, name: str) -> Iterator[pd.DataFrame]:
     """The rows of one facts file, a frame at a time."""
     return rows_of(folder / f"{name}.parquet", FACT_SCHEMAS[name].names)
