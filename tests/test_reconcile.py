@@ -338,3 +338,18 @@ def test_the_reports_of_a_reconciliation_match_their_snapshots(tmp_path):
     assert_snapshot("reconcile_summary.json", _stable(text, result, earlier, tmp_path))
     assert_snapshot("reconcile_workbook.txt",
                     _stable(workbook_text(result.report_dir / "report.xlsx"), result, earlier, tmp_path))
+
+
+def test_runs_lists_the_journal_newest_first(tmp_path):
+    folder = _project(tmp_path, f"sqlite:///{tmp_path / 'target.db'}")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--project", str(folder), "runs"]).stdout == "No runs in the target's journal yet.\n"
+    first = runner.invoke(cli, ["--project", str(folder), "dry-run", "--quiet"]).stdout.split()[0]
+    second = runner.invoke(cli, ["--project", str(folder), "dry-run", "--quiet"]).stdout.split()[0]
+    listed = runner.invoke(cli, ["--project", str(folder), "runs"])
+    lines = listed.stdout.splitlines()
+    assert listed.exit_code == 0
+    assert lines[0].split() == ["run", "kind", "status", "started", "minutes", "mapping"]
+    assert [line.split()[:3] for line in lines[1:]] == [[second, "dry-run", "reconciled"],
+                                                         [first, "dry-run", "reconciled"]]
+    assert all(line.endswith("sample_legacy") for line in lines[1:])
