@@ -39,9 +39,13 @@ def finish(engine: sa.Engine, run_id: str, status: str, summary: dict) -> None:
 
 
 def loaded_run(connection: sa.Connection) -> str | None:
-    """The dry run whose rows the target holds: the latest one that finished."""
-    run = _run()
-    query = (sa.select(run.c.run_id).where(run.c.kind == "dry-run", run.c.status.in_(LOADED))
+    """The dry run whose rows the target holds: the latest one that finished, or a later one that
+    failed after its load was committed (in the reconciliation or the report: its keys are in the
+    key map), which ``cutover reconcile`` can then finish."""
+    run, key_map = _run(), target_metadata().tables["key_map"]
+    loaded = sa.exists().where(key_map.c.last_run_id == run.c.run_id)
+    query = (sa.select(run.c.run_id).where(run.c.kind == "dry-run",
+                                           sa.or_(run.c.status.in_(LOADED), sa.and_(run.c.status == "failed", loaded)))
              .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(1))
     return connection.execute(query).scalar()
 

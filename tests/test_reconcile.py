@@ -26,6 +26,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from click.testing import CliRunner
+import pytest
 from openpyxl import load_workbook
 import pandas as pd
 
@@ -353,3 +354,26 @@ def test_runs_lists_the_journal_newest_first(tmp_path):
     assert [line.split()[:3] for line in lines[1:]] == [[second, "dry-run", "reconciled"],
                                                          [first, "dry-run", "reconciled"]]
     assert all(line.endswith("sample_legacy") for line in lines[1:])
+
+
+def test_a_run_that_failed_after_its_load_is_the_one_to_reconcile(tmp_path, monkeypatch):
+    """The load committed, then the report could not be written: the target holds this run's rows,
+    so `cutover reconcile` takes it (not the earlier run) and finishes it."""
+    folder = _project(tmp_path, f"sqlite:///{tmp_path / 'target.db'}")
+    project = load_project(folder)
+    dry_run(project)
+    write_sources(tmp_path / "src", night_two_files())
+
+    def broken(*args):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("cutover.pipeline.run.write_workbook", broken)
+        with pytest.raises(OSError):
+            dry_run(project)
+    summaries = [json.loads(path.read_text(encoding="utf-8")) for path in project.reports_dir.glob("*/summary.json")]
+    [failed] = [summary for summary in summaries if summary["status"] == "failed"]
+    assert (failed["status"], failed["error"]) == ("failed", "internal error: OSError: disk full")
+    result = reconcile(project)
+    assert (result.run_id, result.status) == (failed["run_id"], "reconciled")
+    assert result.summary["changes"]["accounts"] == {"added": 1, "removed": 1}

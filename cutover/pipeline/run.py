@@ -68,12 +68,16 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
         progress.stage("upgrade target schema")
         db.upgrade(engine)
         runs.start(engine, run_id, kind, mapping.name)
+        extracted = None
         try:
-            result = _stages(project, mapping, engine, run_id, report_dir, started, progress)
+            extracted = extract_sources(mapping, project.source_dir, report_dir / "snapshot", project.chunk_rows,
+                                        progress)
+            result = _stages(project, mapping, engine, run_id, extracted, started, progress)
         except Exception as exc:
-            # Bad input and bugs alike: the journal and the report say the run failed, and why.
+            # Bad input and bugs alike: the journal and the report say the run failed, and why (with
+            # the sources, when they were read: a run that failed after its load can be reconciled).
             why = str(exc) if isinstance(exc, CutoverError) else f"internal error: {type(exc).__name__}: {exc}"
-            summary = build_summary(run_id, kind, project, mapping, None, None, started, error=why)
+            summary = build_summary(run_id, kind, project, mapping, extracted, None, started, error=why)
             write_summary(report_dir, summary)
             runs.finish(engine, run_id, "failed", summary)
             raise
@@ -84,10 +88,9 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
         engine.dispose()
 
 
-def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, report_dir: Path,
+def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, extracted: ExtractResult,
             started: dt.datetime, progress: Progress) -> RunResult:
-    extracted = extract_sources(mapping, project.source_dir, report_dir / "snapshot", project.chunk_rows, progress)
-    with tempfile.TemporaryDirectory(prefix="parts-", dir=report_dir) as scratch:
+    with tempfile.TemporaryDirectory(prefix="parts-", dir=project.reports_dir / run_id) as scratch:
         with engine.begin() as connection:
             # One transaction from the first row deleted to the last row loaded: all or nothing.
             load = TargetLoad(connection, run_id, target_schema(), project.numbering)
