@@ -6,6 +6,7 @@ Rendering (summary.json, report.xlsx, report.html, the terminal) lives in ``cuto
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 MEASURES = ("opening", "charged", "recalculated", "paid", "closing")  # balance money, in the order of the identity
 
@@ -67,7 +68,7 @@ class RowDifferences:
     """Row-level differences: how many of each kind, and where the rows are."""
 
     by_kind: dict[str, int]  # "balance: differs" -> rows
-    path: object | None = None  # a Parquet file of every difference (DIFFERENCE_COLUMNS), if any
+    path: Path | None = None  # a Parquet file of every difference (DIFFERENCE_COLUMNS), if any
 
     @property
     def total(self) -> int:

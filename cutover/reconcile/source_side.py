@@ -158,7 +158,8 @@ def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connectio
                     keys.append(frame["_key"].drop_duplicates())
                 else:
                     side.items[name] += len(frame)
-                frame = frame.assign(rejected=rejected.contains(row_identity(frame["_source"], frame["_row"], frame["_key"])))
+                frame = frame.assign(rejected=rejected.contains(row_identity(frame["_source"], frame["_row"], frame["_key"]))
+                                     if len(rejected) else False)
                 if name == "service":
                     codes.update(zip(frame["_key"], frame["code"]))
                 elif name == "account":
