@@ -28,6 +28,7 @@ from cutover.reconcile.journal import reject_rows
 from cutover.reconcile.model import Reconciliation
 from cutover.reconcile.reconcile import reconcile_run
 from cutover.reconcile.rows import difference_rows
+from cutover.reconcile.source_side import SourceFacts, SourceSide, facts_folder
 from cutover.report.data import ReportData, RunHistory
 from cutover.report.run_html import write_html
 from cutover.report.summary import build_summary
@@ -90,22 +91,27 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
 
 def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, extracted: ExtractResult,
             started: dt.datetime, progress: Progress) -> RunResult:
+    facts = SourceFacts(facts_folder(project.reports_dir, run_id), project.period)
     with tempfile.TemporaryDirectory(prefix="parts-", dir=project.reports_dir / run_id) as scratch:
-        with engine.begin() as connection:
-            # One transaction from the first row deleted to the last row loaded: all or nothing.
-            load = TargetLoad(connection, run_id, target_schema(), project.numbering)
-            map_check_load(mapping, extracted, project, load, Path(scratch), progress)
-            progress.stage("finish load")
-            load.finish()
-        return reconcile_and_report(project, mapping, engine, run_id, extracted, started, Path(scratch), progress)
+        try:
+            with engine.begin() as connection:
+                # One transaction from the first row deleted to the last row loaded: all or nothing.
+                load = TargetLoad(connection, run_id, target_schema(), project.numbering)
+                map_check_load(mapping, extracted, project, load, facts, Path(scratch), progress)
+                progress.stage("finish load")
+                load.finish()
+        finally:
+            facts.close()
+        return reconcile_and_report(project, mapping, engine, run_id, extracted, started, Path(scratch), progress,
+                                    side=facts.finish())
 
 
 def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str,
                          extracted: ExtractResult, started: dt.datetime, scratch: Path, progress: Progress,
-                         kind: str = "dry-run", live: bool = False) -> RunResult:
+                         kind: str = "dry-run", live: bool = False, side: SourceSide | None = None) -> RunResult:
     """Reconcile the run whose rows the target holds and write its three reports."""
     progress.stage("reconcile")
-    reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress, live)
+    reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress, live, side)
     reconciliation = reconciled.reconciliation
     summary = build_summary(run_id, kind, project, mapping, extracted, reconciliation, started,
                             changes=reconciled.changes)

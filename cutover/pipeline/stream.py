@@ -30,6 +30,7 @@ from cutover.pipeline.shape import shape_batches
 from cutover.pipeline.source_checks import SourceFailures, check_sources
 from cutover.pipeline.spill import SpillFile
 from cutover.progress import Progress
+from cutover.reconcile.source_side import SourceFacts
 from cutover.schema.definition import target_schema
 
 
@@ -45,6 +46,7 @@ class _Done:
 
     referenced: set[str]  # entities some other entity refers to
     same_row: set[str]  # entities some other entity refers to by the source row both come from
+    facts: SourceFacts  # the source side of the reconciliation, gathered on the way
     parents: dict[str, ParentKeys] = field(default_factory=dict)
     accepted: dict[str, dict[str, KeyIndex]] = field(default_factory=dict)  # columns children's rules read
 
@@ -59,7 +61,8 @@ class _Entity:
         self.accepted_parts: list[dict[str, KeyIndex]] = []
 
     def finish_part(self, mapped: MappedEntity, load: TargetLoad, progress: Progress) -> None:
-        """Keep what children need of a checked part and load it."""
+        """Keep what children need of a checked part and what the reconciliation needs, and load it."""
+        self.done.facts.add(self.mapping, mapped.frame, mapped.frame["_failed"])
         if self.name in self.done.referenced:
             self.parent_parts.append(parent_keys(mapped, self.rejects, rows=self.name in self.done.same_row))
         if self.name in PARENT_COLUMNS:
@@ -83,13 +86,14 @@ class _Entity:
 
 
 def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Project, load: TargetLoad,
-                   scratch: Path, progress: Progress) -> None:
-    """Map, check and load every entity of ``mapping``; rejects go to the target's journal."""
+                   facts: SourceFacts, scratch: Path, progress: Progress) -> None:
+    """Map, check and load every entity of ``mapping``; rejects go to the target's journal, what
+    the reconciliation needs of the source rows to ``facts``."""
     referenced = {ref.entity for e in mapping.entities for ref in e.refs if ref.entity != e.entity}
     same_row = {ref.entity for e in mapping.entities for ref in e.refs if ref.same_row}
     source_failures = check_sources(mapping, extracted, project.partition_rows)  # once per source
     rejects, schema = RejectLog(), target_schema()
-    done = _Done(referenced, same_row)
+    done = _Done(referenced, same_row, facts)
     context = RuleContext(project.period_end, done.accepted, project.severities)
     for entity_mapping in mapping.entities:
         location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
@@ -123,6 +127,7 @@ def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailu
     table = target_schema().table(entity.name)
     for shaped in shape_batches(entity.mapping, extracted, chunk_rows):
         mapped = map_entity(entity.mapping, table, entity.location, shaped.frame, entity.rejects, source_failures)
+        entity.done.facts.add_filtered(entity.name, shaped.filtered)
         partitions.add(mapped.frame, mapped.source)
         if refers_to_itself:
             keys.append(mapped.frame["_key"])

@@ -19,7 +19,7 @@ class ParquetRows:
     (or ``always``: even with none)."""
 
     def __init__(self, path: Path, schema: pa.Schema, always: bool = False) -> None:
-        self.path, self.schema = path, schema
+        self.path, self.schema, self.written = path, schema, False
         self.writer = pq.ParquetWriter(path, schema) if always else None
 
     def write(self, frame: pd.DataFrame) -> None:
@@ -30,10 +30,11 @@ class ParquetRows:
         self.writer.write_table(pa.Table.from_pandas(rows, schema=self.schema, preserve_index=False))
 
     def close(self) -> Path | None:
-        if self.writer is None:
-            return None
-        self.writer.close()
-        return self.path
+        """Finish the file (again: no harm); its path, or None if no row was ever written."""
+        if self.writer is not None:
+            self.writer.close()
+            self.writer, self.written = None, True
+        return self.path if self.written else None
 
 
 def text_schema(columns: list[str]) -> pa.Schema:

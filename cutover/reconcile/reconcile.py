@@ -42,7 +42,7 @@ def _counts(connection: sa.Connection, run_id: str, mapping: SystemMapping, side
     for entity in mapping.entities:
         name = entity.entity
         rejected = journal.rejected_items(connection, run_id, name, entity.on_duplicate == "merge")
-        counts[entity_label(name)] = EntityCount(side.items[name], target_side.count_rows(connection, name), rejected,
+        counts[entity_label(name)] = EntityCount(side.items.get(name, 0), target_side.count_rows(connection, name), rejected,
                                                  sum(warnings.get(name, {}).values()))
     return counts
 
@@ -98,17 +98,21 @@ def _gate_failures(entities: dict[str, EntityCount], gates: Gates, rejected_kope
 
 
 def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, run_id: str,
-                  extracted: ExtractResult, scratch: Path, progress: Progress, live: bool = False) -> Reconciled:
+                  extracted: ExtractResult, scratch: Path, progress: Progress, live: bool = False,
+                  side: SourceSide | None = None) -> Reconciled:
     """Reconcile run ``run_id`` (whose rows the target holds) with its sources in ``extracted``.
 
     The facts of the comparison, every difference and every change are written to
     ``<reports>/<run_id>/reconcile/`` (``reconcile-live/`` when ``extracted`` is the sources read
-    again later, ``live``).
+    again later, ``live``). A dry run passes the ``side`` it gathered while it mapped the same
+    snapshot; without one, the sources are mapped again here.
     """
     facts = facts_folder(project.reports_dir, run_id, live)
     period = project.period
     with engine.connect() as connection:
-        side = read_source_side(mapping, extracted, connection, run_id, period, facts, project.chunk_rows, progress)
+        if side is None:
+            side = read_source_side(mapping, extracted, connection, run_id, period, facts, project.chunk_rows,
+                                    progress)
         progress.stage("reconcile: counts and money")
         warnings = journal.by_rule(connection, run_id, "warning")
         counts = _counts(connection, run_id, mapping, side, warnings)

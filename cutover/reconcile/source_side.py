@@ -23,7 +23,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from cutover.decimals import from_scaled, scaled
-from cutover.mapping.model import SystemMapping
+from cutover.mapping.model import EntityMapping, SystemMapping
 from cutover.pipeline.extract_stage import ExtractResult
 from cutover.pipeline.mapstage import map_entity
 from cutover.pipeline.rejects import RejectLog
@@ -124,67 +124,98 @@ class _LastReadings:
         return self._last(pd.concat(self.held, ignore_index=True))
 
 
+class SourceFacts:
+    """Collects what the comparison needs of the source, an entity's mapped rows at a time, into
+    the facts files of ``folder``. The dry run feeds it the rows it checked (``rejected`` is what
+    the checks decided); ``read_source_side`` feeds it the sources mapped again (``rejected`` is
+    what the reject table says). A test proves both write the same facts."""
+
+    def __init__(self, folder: Path, period: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.side, self.period = SourceSide(folder), period
+        self.files = {name: ParquetRows(folder / f"{name}.parquet", FACT_SCHEMAS[name], always=True)
+                      for name in FACT_SCHEMAS if name != "last_readings"}
+        self.codes: dict[str, str] = {}
+        self.money_parts: list[pd.DataFrame] = []
+        self.last = _LastReadings()
+        self.keys: dict[str, list[pd.Series]] = {}  # a merging entity's keys, counted at the end
+
+    def add_filtered(self, entity: str, rows: int) -> None:
+        """Source rows the entity's filter left out."""
+        self.side.filtered[entity] = self.side.filtered.get(entity, 0) + rows
+        self.side.items.setdefault(entity, 0)
+
+    def add(self, entity: EntityMapping, frame: pd.DataFrame, rejected: pd.Series | bool) -> None:
+        """Some mapped rows of ``entity`` and which of them were rejected."""
+        name = entity.entity
+        self.side.items.setdefault(name, 0)
+        if entity.on_duplicate == "merge":
+            self.keys.setdefault(name, []).append(frame["_key"].drop_duplicates())
+        else:
+            self.side.items[name] += len(frame)
+        if name not in COMPARED:
+            return
+        frame = frame.assign(rejected=rejected)
+        if name == "service":
+            self.codes.update(zip(frame["_key"], frame["code"]))
+        elif name == "account":
+            self.files["accounts"].write(frame.assign(legacy_key=frame["_key"]))
+        elif name == "meter":
+            self.files["meters"].write(frame.assign(legacy_key=frame["_key"], account=frame["_ref_account_id"]))
+        elif name == "balance":
+            balances = _balances(frame)
+            self.files["balances"].write(balances)
+            self.money_parts.append(_period_sums(balances, self.period))
+        elif name == "reading":
+            accepted = frame[~frame["rejected"].astype(bool)]
+            self.last.add(pd.DataFrame({"meter": _text(accepted["_ref_meter_id"]), "zone": _text(accepted["zone"]),
+                                        "read_on": iso_dates(accepted["read_on"]),
+                                        "value": canonical_values(accepted["value"])}))
+
+    def close(self) -> None:
+        for file in self.files.values():
+            file.close()
+
+    def finish(self) -> SourceSide:
+        """Write the last readings and count what is counted at the end."""
+        self.close()
+        last_readings = ParquetRows(self.side.folder / "last_readings.parquet", FACT_SCHEMAS["last_readings"],
+                                    always=True)
+        last_readings.write(self.last.frame())
+        last_readings.close()
+        for name, keys in self.keys.items():
+            self.side.items[name] = int(pd.concat(keys).nunique())
+        self.side.money = _money(self.money_parts, self.codes)
+        return self.side
+
+
 def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connection: sa.Connection, run_id: str,
                      period: str, folder: Path, chunk_rows: int, progress: Progress) -> SourceSide:
     """Map the run's sources again and write the facts of the comparison to ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    side = SourceSide(folder)
-    files = {name: ParquetRows(folder / f"{name}.parquet", FACT_SCHEMAS[name], always=True)
-             for name in FACT_SCHEMAS if name != "last_readings"}
-    codes: dict[str, str] = {}
-    money_parts: list[pd.DataFrame] = []
-    last = _LastReadings()
+    facts = SourceFacts(folder, period)
     try:
         for entity in mapping.entities:
             name, merges = entity.entity, entity.on_duplicate == "merge"
             progress.stage(f"reconcile: read {name}")
             mapped_needed = name in COMPARED or merges
             rejected = rejected_rows(connection, run_id, name) if mapped_needed else None
-            keys: list[pd.Series] = []
-            side.items[name], side.filtered[name] = 0, 0
             table = target_schema().table(name)
             if name in COMPARED and entity.key:  # keyed by source columns: the other columns are not needed
                 entity = replace(entity, columns=tuple(rule for rule in entity.columns
                                                        if set(rule.targets) & COMPARED[name]))
             location = " + ".join(extracted.sources[s].location for s in entity.sources)
             for shaped in shape_batches(entity, extracted, chunk_rows):
-                side.filtered[name] += shaped.filtered
+                facts.add_filtered(name, shaped.filtered)
                 progress.advance(len(shaped.frame))
                 if not mapped_needed:
-                    side.items[name] += len(shaped.frame)
+                    facts.side.items[name] += len(shaped.frame)
                     continue
                 frame = map_entity(entity, table, location, shaped.frame, RejectLog()).frame
-                if merges:
-                    keys.append(frame["_key"].drop_duplicates())
-                else:
-                    side.items[name] += len(frame)
-                frame = frame.assign(rejected=rejected.contains(row_identity(frame["_source"], frame["_row"], frame["_key"]))
-                                     if len(rejected) else False)
-                if name == "service":
-                    codes.update(zip(frame["_key"], frame["code"]))
-                elif name == "account":
-                    files["accounts"].write(frame.assign(legacy_key=frame["_key"]))
-                elif name == "meter":
-                    files["meters"].write(frame.assign(legacy_key=frame["_key"], account=frame["_ref_account_id"]))
-                elif name == "balance":
-                    balances = _balances(frame)
-                    files["balances"].write(balances)
-                    money_parts.append(_period_sums(balances, period))
-                elif name == "reading":
-                    accepted = frame[~frame["rejected"]]
-                    last.add(pd.DataFrame({"meter": _text(accepted["_ref_meter_id"]), "zone": _text(accepted["zone"]),
-                                           "read_on": iso_dates(accepted["read_on"]),
-                                           "value": canonical_values(accepted["value"])}))
-            if merges:
-                side.items[name] = pd.concat(keys).nunique() if keys else 0
+                facts.add(entity, frame, rejected.contains(row_identity(frame["_source"], frame["_row"], frame["_key"]))
+                          if len(rejected) else False)
     finally:
-        for file in files.values():
-            file.close()
-    last_readings = ParquetRows(folder / "last_readings.parquet", FACT_SCHEMAS["last_readings"], always=True)
-    last_readings.write(last.frame())
-    last_readings.close()
-    side.money = _money(money_parts, codes)
-    return side
+        facts.close()
+    return facts.finish()
 
 
 def _balances(frame: pd.DataFrame) -> pd.DataFrame:
