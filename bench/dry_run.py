@@ -1,7 +1,7 @@
 """Time and memory of a dry run of the sample legacy system at a given size, per stage, and
 the plain loaders it is compared with on the same rows.
 
-    python bench/dry_run.py [--accounts 10000] [--postgres URL] [--source DIR] [--no-sqlite]
+    python bench/dry_run.py [--accounts 10000] [--postgres URL] [--source DIR] [--no-sqlite] [--reconcile]
 
 Generates the sample legacy system at ``--accounts`` accounts (sample_data/generate.py), runs
 the dry run into a fresh SQLite file and, with ``--postgres`` (or CUTOVER_BENCH_POSTGRES_URL),
@@ -34,6 +34,18 @@ def dry_run_stages(project: Path, url: str) -> list[dict]:
     clock = StageClock()
     result = dry_run(load_project(project, url), clock)
     print(f"  run {result.run_id}: {result.status}")
+    return clock.stages
+
+
+def reconcile_stages(project: Path, url: str) -> list[dict]:
+    """`cutover reconcile` of the run the target holds (the snapshot mapped again), with a stage clock."""
+    from cutover.config import load_project
+    from cutover.pipeline.run import reconcile
+    from cutover.progress import StageClock
+
+    clock = StageClock()
+    result = reconcile(load_project(project, url), progress=clock)
+    print(f"  reconcile {result.run_id}: {result.status}")
     return clock.stages
 
 
@@ -124,6 +136,7 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true", help="only the PostgreSQL run")
     parser.add_argument("--no-postgres-run", action="store_true", help="only the plain loaders on PostgreSQL")
     parser.add_argument("--compare-rows", type=int, default=1_000_000, help="balance rows the plain loaders load")
+    parser.add_argument("--reconcile", action="store_true", help="then time `cutover reconcile` of the SQLite run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.source.parent if args.source else None) as scratch:
         extract, project = args.source or Path(scratch) / "extract", Path(scratch) / "project"
@@ -142,6 +155,9 @@ def main() -> None:
         if not args.no_sqlite:
             print("dry run into SQLite", flush=True)
             print_stages(dry_run_stages(project, f"sqlite:///{project / 'target.db'}"))
+            if args.reconcile:
+                print("cutover reconcile of it", flush=True)
+                print_stages(reconcile_stages(project, f"sqlite:///{project / 'target.db'}"))
         print("plain loaders on the balance rows", flush=True)
         compare_loaders(extract / "saldo.csv", args.postgres, args.compare_rows)
 
