@@ -248,14 +248,6 @@ def render_html(data: ReportData) -> str:
 
 
 def write_html(path: Path, data: ReportData) -> None:
-    """Write report.html (UTF-8).
-
-    Parameters
-    ----------
-    path : Path
-        Where to write the page; its folder is created if missing.
-    data : ReportData
-        What the page shows (see :func:`render_html`).
-    """
+    """Write :func:`render_html` of ``data`` to ``path`` (UTF-8), creating its folder if missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(data), encoding="utf-8")
