@@ -83,6 +83,16 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype("object").where(series.notna(), None)
 
 
+def _differ(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Where two columns of the same kind differ; missing equals missing only. Compared in their
+    own dtype (Int64 kopecks, text), which is far faster than as Python objects."""
+    try:
+        equal = (a == b).fillna(False).astype(bool)
+    except TypeError:  # kinds pandas will not compare directly
+        equal = (_text(a) == _text(b)).astype(bool)
+    return ~(equal | (a.isna() & b.isna()))
+
+
 def _differing(left: pd.DataFrame, right: pd.DataFrame, key: list[str], values: list[str]) -> pd.DataFrame:
     left = left.assign(**{k: left[k].astype("str") for k in key})
     right = right.assign(**{k: right[k].astype("str") for k in key})
@@ -90,8 +100,7 @@ def _differing(left: pd.DataFrame, right: pd.DataFrame, key: list[str], values: 
     joined["side"] = joined["side"].astype("str").replace({"left_only": "left", "right_only": "right"})
     differs = joined["side"] != "both"
     for value in values:
-        a, b = _text(joined[f"{value}_left"]), _text(joined[f"{value}_right"])
-        differs |= (joined["side"] == "both") & ~((a == b) | (a.isna() & b.isna()))
+        differs |= (joined["side"] == "both") & _differ(joined[f"{value}_left"], joined[f"{value}_right"])
     return joined[differs].reset_index(drop=True)
 
 
@@ -101,9 +110,9 @@ def value_changes(found: pd.DataFrame, values: list[str]) -> pd.DataFrame:
     both = found[found["side"] == "both"]
     rows = []
     for value in values:
-        a, b = _text(both[f"{value}_left"]), _text(both[f"{value}_right"])
-        changed = ~((a == b) | (a.isna() & b.isna()))
+        changed = _differ(both[f"{value}_left"], both[f"{value}_right"])
         if changed.any():
+            a, b = _text(both[f"{value}_left"]), _text(both[f"{value}_right"])
             rows.append(pd.DataFrame({"_at": both.index[changed], "column": value, "left": a[changed].to_numpy(),
                                       "right": b[changed].to_numpy()}))
     if not rows:
