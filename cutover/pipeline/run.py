@@ -28,7 +28,7 @@ from cutover.reconcile.journal import reject_rows
 from cutover.reconcile.model import Reconciliation
 from cutover.reconcile.reconcile import reconcile_run
 from cutover.reconcile.rows import difference_rows
-from cutover.reconcile.source_side import SourceFacts, SourceSide, facts_folder
+from cutover.reconcile.source_side import SourceFacts, SourceSide, facts_folder, reading_buckets
 from cutover.report.data import ReportData, RunHistory
 from cutover.report.run_html import write_html
 from cutover.report.summary import build_summary
@@ -91,8 +91,9 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
 
 def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, extracted: ExtractResult,
             started: dt.datetime, progress: Progress) -> RunResult:
-    facts = SourceFacts(facts_folder(project.reports_dir, run_id), project.period)
     with tempfile.TemporaryDirectory(prefix="parts-", dir=project.reports_dir / run_id) as scratch:
+        facts = SourceFacts(facts_folder(project.reports_dir, run_id), project.period, Path(scratch),
+                            reading_buckets(mapping, extracted, project.partition_rows))
         try:
             with engine.begin() as connection:
                 # One transaction from the first row deleted to the last row loaded: all or nothing.

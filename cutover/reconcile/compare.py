@@ -23,7 +23,8 @@ def bucket_count(rows: int, bucket_rows: int) -> int:
     return max(1, -(-rows // max(bucket_rows, 1)))
 
 
-def _buckets_of(frame: pd.DataFrame, key: list[str], buckets: int) -> np.ndarray:
+def bucket_numbers(frame: pd.DataFrame, key: list[str], buckets: int) -> np.ndarray:
+    """The bucket (0 .. buckets - 1) of each row, by a hash of its key."""
     text = frame[key].astype("str").fillna("")
     hashes = pd.util.hash_pandas_object(text, index=False).to_numpy()
     return (hashes % np.uint64(buckets)).astype("int64")
@@ -43,7 +44,7 @@ class _Side:
         if self.buckets == 1:
             self.held.append(frame)
             return
-        numbers = _buckets_of(frame, self.key, self.buckets)
+        numbers = bucket_numbers(frame, self.key, self.buckets)
         for number in np.unique(numbers):
             self.files[number].append(frame[numbers == number])
 

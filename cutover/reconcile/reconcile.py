@@ -111,8 +111,7 @@ def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, r
     period = project.period
     with engine.connect() as connection:
         if side is None:
-            side = read_source_side(mapping, extracted, connection, run_id, period, facts, project.chunk_rows,
-                                    progress)
+            side = read_source_side(mapping, extracted, connection, run_id, project, facts, scratch, progress)
         progress.stage("reconcile: counts and money")
         warnings = journal.by_rule(connection, run_id, "warning")
         counts = _counts(connection, run_id, mapping, side, warnings)

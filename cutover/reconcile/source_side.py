@@ -18,17 +18,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
 from cutover.decimals import from_scaled, scaled
+from cutover.config import Project
 from cutover.mapping.model import EntityMapping, SystemMapping
 from cutover.pipeline.extract_stage import ExtractResult
 from cutover.pipeline.mapstage import map_entity
 from cutover.pipeline.rejects import RejectLog
 from cutover.pipeline.shape import shape_batches
+from cutover.pipeline.spill import SpillFile
 from cutover.progress import Progress
+from cutover.reconcile.compare import bucket_count, bucket_numbers
 from cutover.reconcile.files import ParquetRows, row_count, rows_of
 from cutover.reconcile.journal import rejected_rows, row_identity
 from cutover.reconcile.model import MEASURES
@@ -100,28 +104,33 @@ class SourceSide:
 
 
 class _LastReadings:
-    """The last reading per meter and zone, kept small as batches arrive."""
+    """The last reading per meter and zone. Each batch is reduced and set aside on disk in buckets
+    by meter; each bucket is reduced once more at the end, so memory holds one bucket at most,
+    however many meters there are."""
 
-    def __init__(self) -> None:
-        self.held: list[pd.DataFrame] = []
-        self.rows = 0
+    def __init__(self, scratch: Path, buckets: int) -> None:
+        self.buckets = max(1, buckets)
+        self.files = [SpillFile(scratch / f"last-readings.{number}.pickle") for number in range(self.buckets)]
 
     def add(self, frame: pd.DataFrame) -> None:
-        self.held.append(self._last(frame))
-        self.rows += len(self.held[-1])
-        if len(self.held) > 1 and self.rows > 1_000_000:
-            self.held = [self._last(pd.concat(self.held, ignore_index=True))]
-            self.rows = len(self.held[0])
+        reduced = self._last(frame)
+        if reduced.empty:
+            return
+        numbers = bucket_numbers(reduced, ["meter"], self.buckets)
+        for number in np.unique(numbers):
+            self.files[number].append(reduced[numbers == number])
 
     @staticmethod
     def _last(frame: pd.DataFrame) -> pd.DataFrame:
         ordered = frame.sort_values(["meter", "zone", "read_on"], kind="stable")
         return ordered.drop_duplicates(["meter", "zone"], keep="last")
 
-    def frame(self) -> pd.DataFrame:
-        if not self.held:
-            return pd.DataFrame({name: pd.Series(dtype="object") for name in FACT_SCHEMAS["last_readings"].names})
-        return self._last(pd.concat(self.held, ignore_index=True))
+    def write(self, rows: ParquetRows) -> None:
+        for file in self.files:
+            parts = list(file)
+            if parts:
+                rows.write(self._last(pd.concat(parts, ignore_index=True)))
+            file.remove()
 
 
 class SourceFacts:
@@ -130,14 +139,14 @@ class SourceFacts:
     the checks decided); ``read_source_side`` feeds it the sources mapped again (``rejected`` is
     what the reject table says). A test proves both write the same facts."""
 
-    def __init__(self, folder: Path, period: str) -> None:
+    def __init__(self, folder: Path, period: str, scratch: Path, reading_buckets: int = 1) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.side, self.period = SourceSide(folder), period
         self.files = {name: ParquetRows(folder / f"{name}.parquet", FACT_SCHEMAS[name], always=True)
                       for name in FACT_SCHEMAS if name != "last_readings"}
         self.codes: dict[str, str] = {}
         self.money_parts: list[pd.DataFrame] = []
-        self.last = _LastReadings()
+        self.last = _LastReadings(scratch, reading_buckets)
         self.keys: dict[str, list[pd.Series]] = {}  # a merging entity's keys, counted at the end
 
     def add_filtered(self, entity: str, rows: int) -> None:
@@ -181,7 +190,7 @@ class SourceFacts:
         self.close()
         last_readings = ParquetRows(self.side.folder / "last_readings.parquet", FACT_SCHEMAS["last_readings"],
                                     always=True)
-        last_readings.write(self.last.frame())
+        self.last.write(last_readings)
         last_readings.close()
         for name, keys in self.keys.items():
             self.side.items[name] = int(pd.concat(keys).nunique())
@@ -189,10 +198,18 @@ class SourceFacts:
         return self.side
 
 
+def reading_buckets(mapping: SystemMapping, extracted: ExtractResult, bucket_rows: int) -> int:
+    """Buckets for the last readings: about ``bucket_rows`` source readings each."""
+    rows = sum(extracted.sources[name].row_count for entity in mapping.entities if entity.entity == "reading"
+               for name in entity.sources)
+    return bucket_count(rows, bucket_rows)
+
+
 def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connection: sa.Connection, run_id: str,
-                     period: str, folder: Path, chunk_rows: int, progress: Progress) -> SourceSide:
+                     project: Project, folder: Path, scratch: Path, progress: Progress) -> SourceSide:
     """Map the run's sources again and write the facts of the comparison to ``folder``."""
-    facts = SourceFacts(folder, period)
+    facts = SourceFacts(folder, project.period, scratch, reading_buckets(mapping, extracted, project.partition_rows))
+    chunk_rows = project.chunk_rows
     try:
         for entity in mapping.entities:
             name, merges = entity.entity, entity.on_duplicate == "merge"
