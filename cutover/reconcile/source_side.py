@@ -89,7 +89,9 @@ def _plain_text(value) -> str | None:
 
 def canonical_values(series: pd.Series) -> pd.Series:
     """Reading values as canonical decimal text (``"2833.5"``), the same from a frame or a database."""
-    text = _text(series.map(_plain_text).astype("object"))
+    if series.dtype == object:  # from a database: Decimal (or text on SQLite), turned to text one by one
+        series = series.map(_plain_text)
+    text = _text(series.astype("object"))  # mapped from a source: text already, no loop per row
     return _text(from_scaled(scaled(text, READING_SCALE), READING_SCALE).where(text.notna(), None))
 
 
