@@ -15,7 +15,7 @@ from cutover.errors import TargetError
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
 
-TABLES = {table.name for table in target_schema().tables}
+TABLES = {table.name for table in target_schema().tables} | {f"saved_{t.name}" for t in target_schema().tables if t.saved}
 
 
 @pytest.fixture

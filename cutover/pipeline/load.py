@@ -21,7 +21,7 @@ from cutover.pipeline.rejects import REJECT_COLUMNS
 from cutover.schema.definition import SchemaDef, TableDef
 from cutover.schema.tables import target_metadata
 
-DATA_TABLES = ("period",) + ENTITY_ORDER
+DATA_TABLES = ("period",) + ENTITY_ORDER + ("base_reading",)  # parents first; base readings come from a month-end
 
 
 @dataclass(frozen=True)

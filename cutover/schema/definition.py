@@ -21,7 +21,7 @@ _COLUMN_OPTIONS = frozenset(
     {"type", "nullable", "primary_key", "unique", "min", "max", "isin", "length", "on",
      "precision", "scale", "comment"}
 )
-_TABLE_OPTIONS = frozenset({"gloss", "columns", "unique", "key_mapped"})
+_TABLE_OPTIONS = frozenset({"gloss", "columns", "unique", "key_mapped", "saved"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class TableDef:
     columns: tuple[ColumnDef, ...]
     unique: tuple[tuple[str, ...], ...] = ()
     key_mapped: bool = False
+    saved: bool = False  # month-end copies it to saved_<name> before its load, to roll back to
 
     def column(self, name: str) -> ColumnDef:
         for column in self.columns:
@@ -143,6 +144,7 @@ def load_schema(path: Path) -> SchemaDef:
                 columns=columns,
                 unique=tuple(tuple(cols) for cols in spec.get("unique", ())),
                 key_mapped=bool(spec.get("key_mapped", False)),
+                saved=bool(spec.get("saved", False)),
             )
         )
     schema = SchemaDef(tables=tuple(tables))

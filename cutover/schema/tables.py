@@ -63,8 +63,26 @@ def _sql_column(table: TableDef, column: ColumnDef) -> sa.Column:
     )
 
 
+SAVED_PREFIX = "saved_"
+
+
+def saved_name(table: str) -> str:
+    """The table month-end copies ``table`` into before its load."""
+    return f"{SAVED_PREFIX}{table}"
+
+
+def _saved_table(table: TableDef, metadata: sa.MetaData) -> sa.Table:
+    """A bare copy of ``table``'s columns (no keys, no constraints): rows as they were before a month-end."""
+    return sa.Table(
+        saved_name(table.name),
+        metadata,
+        *(sa.Column(c.name, _sql_type(c), nullable=True, autoincrement=False) for c in table.columns),
+        comment=f"{table.name} as it was before the month-end load (to roll back to)",
+    )
+
+
 def build_metadata(schema: SchemaDef) -> sa.MetaData:
-    """Build SQLAlchemy metadata for every table of ``schema``."""
+    """Build SQLAlchemy metadata for every table of ``schema`` (and the saved copy of each saved one)."""
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     for table in schema.tables:
         constraints = [sa.UniqueConstraint(*cols) for cols in table.unique]
@@ -75,6 +93,9 @@ def build_metadata(schema: SchemaDef) -> sa.MetaData:
             *constraints,
             comment=table.gloss or None,
         )
+    for table in schema.tables:
+        if table.saved:
+            _saved_table(table, metadata)
     return metadata
 
 
