@@ -29,6 +29,7 @@ _SECTIONS = {
     "target": {"url"},
     "gates": {"max_reject_share", "max_rejected_money", "entities"},
     "accounts": {"number_prefix", "number_width"},
+    "month_end": {"legacy_url", "close", "reopen", "evidence"},
     "rules": None,  # rule code -> severity: any domain rule's code
 }
 
@@ -40,6 +41,25 @@ class Gates:
     max_reject_share: float = 0.05
     entity_max_reject_share: dict[str, float] = field(default_factory=dict)
     max_rejected_kopecks: int | None = None  # closing balances among rejected rows, absolute, in kopecks
+
+
+# What a month-end's legacy statements may name: :period ("2026-10"), :yyyymm (202610),
+# :first_day and :last_day (dates) of the month being closed.
+ACTION_PARAMETERS = ("period", "yyyymm", "first_day", "last_day")
+
+
+@dataclass(frozen=True)
+class MonthEndActions:
+    """``[month_end]``: how the legacy month is closed, and reopened by a rollback.
+
+    With ``close`` statements the legacy system is a SQL database they run against (at
+    ``legacy_url``, or the mapping's SQL sources' database); without them the sources are
+    file exports, and closing checks them (closing balances present, hashes recorded)."""
+
+    close: tuple[str, ...] = ()
+    reopen: tuple[str, ...] = ()
+    evidence: str | None = None  # a query whose rows are kept as the close's evidence
+    legacy_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,7 @@ class Project:
     numbering: AccountNumbering
     severities: dict[str, str] = field(default_factory=dict)  # domain rule code -> "error" or "warning"
     partition_rows: int = DEFAULT_PARTITION_ROWS
+    month_end: MonthEndActions = field(default_factory=MonthEndActions)
 
     @property
     def mapping_dir(self) -> Path:
@@ -137,6 +158,44 @@ def _entity_gates(path: Path, entities: dict) -> dict[str, float]:
     return limits
 
 
+def _statements(path: Path, key: str, value) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+        raise ConfigError(f"{path}: [month_end] {key} must be a list of SQL statements, e.g. "
+                          f"[\"UPDATE period SET closed = 1 WHERE month = :yyyymm\"]; got {value!r}")
+    for statement in value:
+        _check_parameters(path, key, statement)
+    return tuple(s.strip() for s in value)
+
+
+def _check_parameters(path: Path, key: str, statement: str) -> None:
+    import sqlalchemy as sa
+
+    named = sorted(sa.text(statement).compile().params)
+    unknown = [name for name in named if name not in ACTION_PARAMETERS]
+    if unknown:
+        raise ConfigError(f"{path}: [month_end] {key}: unknown parameter(s) {', '.join(':' + n for n in unknown)} "
+                          f"in {statement!r}; expected some of {', '.join(':' + n for n in ACTION_PARAMETERS)}")
+
+
+def _month_end(path: Path, section: dict) -> MonthEndActions:
+    close = _statements(path, "close", section.get("close", []))
+    reopen = _statements(path, "reopen", section.get("reopen", []))
+    if bool(close) != bool(reopen):
+        raise ConfigError(f"{path}: [month_end] needs both close and reopen statements (a rollback runs reopen "
+                          f"to undo close), or neither (file exports)")
+    evidence = section.get("evidence")
+    if evidence is not None:
+        if not isinstance(evidence, str) or not evidence.strip():
+            raise ConfigError(f"{path}: [month_end] evidence must be a SELECT whose rows are kept; got {evidence!r}")
+        _check_parameters(path, "evidence", evidence)
+    legacy_url = section.get("legacy_url")
+    if legacy_url is not None and not isinstance(legacy_url, str):
+        raise ConfigError(f"{path}: [month_end] legacy_url must be a database URL; got {legacy_url!r}")
+    return MonthEndActions(close, reopen, evidence.strip() if evidence else None, legacy_url)
+
+
 def load_project(folder: Path, target_url: str | None = None, environ=os.environ) -> Project:
     """Read the project's cutover.toml and apply overrides.
 
@@ -183,4 +242,5 @@ def load_project(folder: Path, target_url: str | None = None, environ=os.environ
         numbering=AccountNumbering(
             prefix=str(accounts.get("number_prefix", "77")), width=int(accounts.get("number_width", 8))
         ),
+        month_end=_month_end(path, document.get("month_end", {})),
     )

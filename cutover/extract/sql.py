@@ -149,6 +149,12 @@ def describe(options: Options, source_dir: Path) -> str:
     return f"table {schema + '.' if schema else ''}{options['table']}"
 
 
+def source_url(options: Options, source_dir: Path) -> URL:
+    """The database a sql source reads: its url with ``${NAME}`` expanded and a relative SQLite
+    file taken from ``source_dir``."""
+    return _url(options, source_dir)
+
+
 def _url(options: Options, source_dir: Path) -> URL:
     expanded = expand_url(options["url"], setting=_URL_SETTING)
     try:

@@ -1,0 +1,141 @@
+"""Closing the month in the legacy system, and reopening it on a rollback.
+
+A legacy SQL database gets the ``[month_end] close`` statements of cutover.toml (set the
+period's closed flag, stop writes), in one transaction, and the rows of the ``evidence``
+query are kept. File exports cannot be closed from here: closing checks that every file the
+mapping reads is there and records its SHA-256, and the final extract must read exactly those
+files. Statements take the parameters :period, :yyyymm, :first_day and :last_day, bound by
+the driver (never pasted into the SQL). Both actions must be safe to run twice: a resumed
+month-end runs an interrupted close again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cutover import db
+from cutover.config import Project
+from cutover.errors import ConfigError, CutoverError
+from cutover.extract import file_sha256
+from cutover.extract.sql import source_url
+from cutover.mapping.model import SystemMapping
+from cutover.monthend.opening import last_day
+
+
+class LegacyError(CutoverError):
+    """The legacy database refused the close or reopen action (exit code 2)."""
+
+
+def parameters(period: str) -> dict:
+    year, month = (int(part) for part in period.split("-"))
+    return {"period": period, "yyyymm": year * 100 + month, "first_day": dt.date(year, month, 1),
+            "last_day": last_day(period)}
+
+
+def legacy_url(project: Project, mapping: SystemMapping) -> sa.URL:
+    """``[month_end] legacy_url``, or the one database the mapping's sql sources read.
+
+    Raises
+    ------
+    ConfigError
+        Close statements with no database to run them on, or sql sources on several databases.
+    """
+    if project.month_end.legacy_url:
+        return sa.make_url(db.expand_url(project.month_end.legacy_url, setting="[month_end] legacy_url"))
+    urls = {source_url(spec.options, project.source_dir) for spec in mapping.sources.values() if spec.format == "sql"}
+    if len(urls) != 1:
+        found = "no sql source" if not urls else f"sql sources on {len(urls)} databases"
+        raise ConfigError(f"cutover.toml: [month_end] close statements need a legacy database, and mapping "
+                          f"{mapping.name} has {found}: set [month_end] legacy_url")
+    return urls.pop()
+
+
+def _run(project: Project, mapping: SystemMapping, statements: tuple[str, ...], period: str, action: str) -> dict:
+    url = legacy_url(project, mapping)
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    values = parameters(period)
+    try:
+        with engine.begin() as connection:
+            changed = [connection.execute(sa.text(statement), _used(statement, values)).rowcount
+                       for statement in statements]
+            evidence = []
+            if project.month_end.evidence:
+                result = connection.execute(sa.text(project.month_end.evidence),
+                                            _used(project.month_end.evidence, values))
+                evidence = [dict(zip(result.keys(), (_plain(v) for v in row))) for row in result]
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig).replace(url.password, "***") if url.password else str(exc.orig)
+        raise LegacyError(f"{action} the legacy month {period} on {db.mask_url(url)}: {reason}") from None
+    finally:
+        engine.dispose()
+    detail = {"kind": "sql", "database": db.mask_url(url), "period": period,
+              "statements": [{"sql": statement, "rows": rows} for statement, rows in zip(statements, changed)],
+              "evidence": evidence}
+    detail["sha256"] = hashlib.sha256(json.dumps(detail, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return detail
+
+
+def _used(statement: str, values: dict) -> dict:
+    named = sa.text(statement).compile().params
+    return {name: value for name, value in values.items() if name in named}
+
+
+def _plain(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def source_files(project: Project, mapping: SystemMapping) -> list[dict]:
+    """Every file the mapping reads, with its SHA-256 and size.
+
+    Raises
+    ------
+    ConfigError
+        A file is missing (the extract is not complete).
+    """
+    files = []
+    for name, spec in mapping.sources.items():
+        if "file" not in spec.options:
+            continue
+        path = project.source_dir / spec.options["file"]
+        if not path.is_file():
+            raise ConfigError(f"{path}: source {name} is missing: the final extract of the month must be complete")
+        files.append({"source": name, "file": spec.options["file"], "sha256": file_sha256(path),
+                      "bytes": path.stat().st_size})
+    return files
+
+
+def close(project: Project, mapping: SystemMapping, period: str) -> dict:
+    """Close ``period`` in the legacy system; the evidence, for the journal and the protocol."""
+    if project.month_end.close:
+        return _run(project, mapping, project.month_end.close, period, "closing")
+    files = source_files(project, mapping)
+    digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+    return {"kind": "files", "folder": str(project.source_dir), "period": period, "files": files, "sha256": digest}
+
+
+def reopen(project: Project, mapping: SystemMapping, period: str) -> dict:
+    """Undo the close: run the reopen statements (file exports have nothing to undo)."""
+    if project.month_end.reopen:
+        return _run(project, mapping, project.month_end.reopen, period, "reopening")
+    return {"kind": "files", "period": period, "note": "file exports: nothing was changed in the legacy system"}
+
+
+def changed_files(evidence: dict, project: Project, mapping: SystemMapping) -> list[str]:
+    """The files that differ from those the close checked (file exports), as messages."""
+    if evidence.get("kind") != "files":
+        return []
+    now = {entry["source"]: entry["sha256"] for entry in source_files(project, mapping)}
+    return [f"{entry['file']} changed after the legacy month was closed (SHA-256 {entry['sha256'][:12]}… then, "
+            f"{now.get(entry['source'], 'missing')[:12]}… now)"
+            for entry in evidence["files"] if now.get(entry["source"]) != entry["sha256"]]
+
+
+def snapshot_hashes(snapshot_dir: Path) -> list[dict]:
+    """The SHA-256 of every part of a snapshot."""
+    return [{"file": path.name, "sha256": file_sha256(path), "bytes": path.stat().st_size}
+            for path in sorted(snapshot_dir.glob("*.parquet"))]

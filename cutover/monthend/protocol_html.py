@@ -1,0 +1,124 @@
+"""protocol.html: the switch protocol as one printable page, the other view of :class:`ProtocolData`.
+
+The page shows what protocol.xlsx shows, in the same order (the rows come from
+:mod:`cutover.monthend.protocol_workbook`), and ends with the lines to sign. It is one
+self-contained file in the style of report.html: inline CSS laid out for A4 when printed,
+no scripts, nothing fetched from the network. Every value is escaped (legacy data may hold
+``<script>``); money is in roubles as accountants read it (``1 234 567,89``). Failed checks,
+failed sample accounts and services whose difference is not zero carry the CSS classes
+``failed`` and ``differs``, and say so in words too, for a page printed in black and white.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from cutover.monthend.protocol_data import ProtocolData
+from cutover.monthend.protocol_workbook import (CHECK_HEADER, COUNT_HEADER, DIFFERENCE_NOTE, EVIDENCE_HEADER,
+                                                REJECT_HEADER, SERVICE_HEADER, STEP_HEADER, TITLE, TRACE_HEADER,
+                                                check_rows, count_rows, evidence_rows, facts, reject_rows,
+                                                service_rows, step_rows, trace_rows, verdict)
+from cutover.report.charts import roubles_text
+from cutover.report.run_html import _table, _text
+
+_CSS = """
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; max-width: 60em; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: .5em 0 1em; }
+th, td { border: 1px solid #ccc; padding: .25em .5em; vertical-align: top; text-align: left; }
+th { background: #f2f2f2; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+code { white-space: pre-wrap; word-break: break-all; background: #f6f6f6; padding: 0 .2em; }
+table.facts th { background: none; font-weight: normal; color: #555; }
+.verdict { font-size: 1.2em; font-weight: bold; padding: .3em .6em; display: inline-block; }
+.go { background: #dff3e3; } .nogo, .failed, .differs, .forced { background: #fde2e1; }
+tr.failed td, tr.differs td { font-weight: bold; } tr.total td { border-top: 2px solid #888; font-weight: bold; }
+.muted { color: #666; }
+.signatures { margin-top: 2.5em; break-inside: avoid; }
+.signature { display: flex; flex-wrap: wrap; gap: .5em 2em; align-items: flex-end; margin: 2em 0 0; }
+.signature b { flex: 0 0 100%; }
+.line { display: inline-block; min-width: 12em; border-bottom: 1px solid #222; height: 1.4em; }
+@page { size: A4; margin: 15mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  h2 { break-after: avoid; } tr { break-inside: avoid; }
+}
+"""
+
+
+def _money(rows: list[list]) -> list[list]:
+    """The rows with their Decimal roubles as text (``1 234,56``)."""
+    return [[roubles_text(value) if isinstance(value, Decimal) else value for value in row] for row in rows]
+
+
+def _section(title: str, header: list[str], rows: list[list], numeric: set[int], code: set[int] = frozenset(),
+             classes: list[str] | None = None) -> list[str]:
+    if not rows:
+        return [f"<h2>{_text(title)}</h2>", '<p class="muted">None.</p>']
+    return [f"<h2>{_text(title)}</h2>", _table(header, _money(rows), numeric=numeric, code=code, classes=classes)]
+
+
+def _heading(data: ProtocolData) -> list[str]:
+    lines = [f"<h1>{_text(TITLE)}</h1>", '<table class="facts">']
+    for label, value in facts(data):
+        shown = f'<td class="forced">{_text(value)}</td>' if label.startswith("Forced") else f"<td>{_text(value)}</td>"
+        lines.append(f"<tr><th>{_text(label)}</th>{shown}</tr>")
+    lines.append("</table>")
+    lines.append(f'<p class="verdict {"go" if data.passed else "nogo"}">{_text(verdict(data))}</p>')
+    return lines
+
+
+def _services(data: ProtocolData) -> list[str]:
+    classes = [" ".join(name for name, wanted in (("total", s.code == "total"), ("differs", s.difference != 0))
+                        if wanted) for s in data.services]
+    return _section("Control totals per service", SERVICE_HEADER, service_rows(data), numeric={2, 3, 4, 5, 6},
+                    classes=classes) + [f'<p class="muted">{_text(DIFFERENCE_NOTE)}</p>']
+
+
+def _signatures(data: ProtocolData) -> list[str]:
+    lines = ['<section class="signatures"><h2>Signatures / Подписи</h2>']
+    for label in data.signatures:
+        lines.append(f'<div class="signature"><b>{_text(label)}</b>'
+                     '<span>Name / ФИО: <span class="line"></span></span>'
+                     '<span>Signature / Подпись: <span class="line"></span></span>'
+                     '<span>Date / Дата: <span class="line"></span></span></div>')
+    lines.append("</section>")
+    return lines
+
+
+def render_protocol_html(data: ProtocolData) -> str:
+    """The whole page as text.
+
+    Parameters
+    ----------
+    data : ProtocolData
+        What the protocol says; money in kopecks, shown in roubles.
+
+    Returns
+    -------
+    str
+        The HTML document; its only time is ``data.made_at``.
+    """
+    title = f"{TITLE}: {data.system}, {data.period}"
+    lines = ["<!DOCTYPE html>", '<html lang="ru"><head><meta charset="utf-8">',
+             f"<title>{_text(title)}</title><style>{_CSS}</style></head><body>"]
+    lines += _heading(data) + _services(data)
+    lines += _section("Counts", COUNT_HEADER, count_rows(data), numeric={1, 2, 3})
+    lines += _section("Checklist", CHECK_HEADER, check_rows(data), numeric=set(),
+                      classes=["" if check.passed else "failed" for check in data.checklist])
+    lines += _section("Accepted rejects", REJECT_HEADER, reject_rows(data), numeric={3, 4})
+    lines += _section("Sample accounts", TRACE_HEADER, trace_rows(data), numeric={3, 4, 5}, code={0, 1},
+                      classes=["" if trace.passed else "failed" for trace in data.traces])
+    lines += _section("Evidence", EVIDENCE_HEADER, evidence_rows(data), numeric={3}, code={2})
+    lines += _section("Steps", STEP_HEADER, step_rows(data), numeric={5})
+    lines += _signatures(data)
+    lines.append("</body></html>")
+    return "\n".join(lines) + "\n"
+
+
+def write_protocol_html(path: Path, data: ProtocolData) -> None:
+    """Write :func:`render_protocol_html` of ``data`` to ``path`` (UTF-8), creating its folder if missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_protocol_html(data), encoding="utf-8")

@@ -1,0 +1,195 @@
+"""protocol.xlsx: the switch protocol as a workbook, one view of :class:`ProtocolData`.
+
+Sheets, in order: Protocol (what was switched, the verdict, control totals per service, counts,
+the checklist and the lines to sign), Accepted rejects, Sample accounts, Evidence, Steps.
+Money is shown in roubles (Decimal). Every text cell is written as text (see
+:mod:`cutover.report.sheets`), so a legacy account such as ``=HYPERLINK(...)`` stays a string.
+
+The rows of each table are built here by small public functions that ``protocol_html.py``
+renders too, so the two views cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cutover.money import kopecks_to_decimal
+from cutover.monthend.protocol_data import ProtocolData
+from cutover.report.sheets import BOLD, put, table, widths
+
+TITLE = "Switch protocol / Протокол переключения"
+MISSING = "—"  # a sample account's value the target does not have
+SIGNATURE_LINES = ["Name / ФИО: ____________", "Signature / Подпись: ____________", "Date / Дата: ____________"]
+DIFFERENCE_NOTE = "Money in roubles. Difference = Legacy closing − Rejected (accepted) − New opening."
+
+SERVICE_HEADER = ["Service code", "Service", "Legacy closing", "Rejected (accepted)", "Target closing", "New opening",
+                  "Difference"]
+COUNT_HEADER = ["Entity", "Legacy rows", "Loaded", "Rejected"]
+CHECK_HEADER = ["Check", "Result", "Detail"]
+REJECT_HEADER = ["Entity", "Rule", "Severity", "Rows"]
+TRACE_HEADER = ["Legacy account", "New account", "Service", "Legacy closing", "Target closing", "New opening",
+                "Result"]
+EVIDENCE_HEADER = ["What", "Name", "SHA-256", "Rows"]
+STEP_HEADER = ["Step", "Title", "Status", "Started", "Finished", "Seconds"]
+
+_RED = PatternFill("solid", fgColor="FDE2E1")
+_GREEN = PatternFill("solid", fgColor="DFF3E3")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def verdict(data: ProtocolData) -> str:
+    """The overall verdict: "ACCEPTED — every check passed" or "NOT ACCEPTED — N check(s) failed"."""
+    failed = sum(not check.passed for check in data.checklist)
+    return "ACCEPTED — every check passed" if not failed else f"NOT ACCEPTED — {failed} check(s) failed"
+
+
+def facts(data: ProtocolData) -> list[tuple[str, str]]:
+    """What was switched, as (label, value) lines; the forced reason only when there is one."""
+    lines = [("System", data.system), ("Period closed", data.period), ("Period opened", data.next_period),
+             ("Run", data.run_id), ("Target", data.target), ("Legacy", data.legacy), ("Made at", data.made_at)]
+    if data.forced_reason:
+        lines.append(("Forced past preflight", data.forced_reason))
+    return lines
+
+
+def check_result(passed: bool) -> str:
+    return "✔ passed" if passed else "✘ FAILED"
+
+
+def service_rows(data: ProtocolData) -> list[list]:
+    """Control totals per service (the total last, as the data has it), money in Decimal roubles."""
+    return [[s.code, s.name, *(kopecks_to_decimal(k) for k in (s.legacy_closing, s.rejected_closing,
+                                                                s.target_closing, s.new_opening, s.difference))]
+            for s in data.services]
+
+
+def count_rows(data: ProtocolData) -> list[list]:
+    return [[c.entity, c.source_rows, c.loaded, c.rejected] for c in data.counts]
+
+
+def check_rows(data: ProtocolData) -> list[list]:
+    return [[c.title, check_result(c.passed), c.detail] for c in data.checklist]
+
+
+def reject_rows(data: ProtocolData) -> list[list]:
+    return [[r.entity, r.rule, r.severity, r.rows]
+            for r in data.accepted_rejects]
+
+
+def _maybe_roubles(kopecks: int | None) -> Decimal | str:
+    return MISSING if kopecks is None else kopecks_to_decimal(kopecks)
+
+
+def trace_rows(data: ProtocolData) -> list[list]:
+    """Sample accounts; a value the target does not have is shown as "—"."""
+    return [[t.legacy_account, t.new_account, t.service, kopecks_to_decimal(t.legacy_closing),
+             _maybe_roubles(t.target_closing), _maybe_roubles(t.new_opening), "passed" if t.passed else "FAILED"]
+            for t in data.traces]
+
+
+def evidence_rows(data: ProtocolData) -> list[list]:
+    return [[h.what, h.name, h.sha256, h.rows] for h in data.hashes]
+
+
+def step_rows(data: ProtocolData) -> list[list]:
+    """Runbook steps; seconds rounded to tenths (None while a step has not finished)."""
+    return [[s.step, s.title, s.status, s.started_at, s.finished_at,
+             None if s.seconds is None else round(s.seconds, 1)] for s in data.steps]
+
+
+def _heading(sheet: Worksheet, row: int, text: str) -> None:
+    put(sheet, row, 1, text)
+    sheet.cell(row=row, column=1).font = BOLD
+
+
+def _fill_row(sheet: Worksheet, row: int, columns: int, fill: PatternFill) -> None:
+    for column in range(1, columns + 1):
+        sheet.cell(row=row, column=column).fill = fill
+
+
+def _protocol_sheet(sheet: Worksheet, data: ProtocolData) -> None:
+    sheet.title = "Protocol"
+    put(sheet, 1, 1, TITLE)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    row = 3
+    for label, value in facts(data):
+        put(sheet, row, 1, label)
+        put(sheet, row, 2, value)
+        sheet.cell(row=row, column=1).font = BOLD
+        row += 1
+    row += 1
+    put(sheet, row, 1, verdict(data))
+    sheet.cell(row=row, column=1).font = Font(bold=True, size=12)
+    sheet.cell(row=row, column=1).fill = _GREEN if data.passed else _RED
+
+    _heading(sheet, row + 2, "Control totals per service")
+    put(sheet, row + 3, 1, DIFFERENCE_NOTE)
+    top = row + 4
+    row = table(sheet, top, SERVICE_HEADER, service_rows(data))
+    for offset, service in enumerate(data.services, start=1):
+        if service.code == "total":
+            for column in range(1, len(SERVICE_HEADER) + 1):
+                sheet.cell(row=top + offset, column=column).font = BOLD
+        if service.difference:
+            _fill_row(sheet, top + offset, len(SERVICE_HEADER), _RED)
+
+    _heading(sheet, row, "Counts")
+    row = table(sheet, row + 1, COUNT_HEADER, count_rows(data))
+
+    _heading(sheet, row, "Checklist")
+    top = row + 1
+    row = table(sheet, top, CHECK_HEADER, check_rows(data))
+    for offset, check in enumerate(data.checklist, start=1):
+        if not check.passed:
+            _fill_row(sheet, top + offset, len(CHECK_HEADER), _RED)
+
+    _heading(sheet, row, "Signatures / Подписи")
+    for label in data.signatures:
+        row += 1
+        for column, value in enumerate([label, *SIGNATURE_LINES], start=1):
+            put(sheet, row, column, value)
+            sheet.cell(row=row, column=column).alignment = _WRAP
+        sheet.row_dimensions[row].height = 36  # room to sign
+    widths(sheet, [36, 34, 22, 22, 18, 18, 18])
+
+
+def _list_sheet(workbook: Workbook, title: str, header: list[str], rows: list[list],
+                column_widths: list[int]) -> Worksheet:
+    """A sheet of one table from its first row, with a frozen header and a filter over its rows."""
+    sheet = workbook.create_sheet(title)
+    table(sheet, 1, header, rows)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 2)}"
+    widths(sheet, column_widths)
+    return sheet
+
+
+def write_protocol_workbook(path: Path, data: ProtocolData) -> None:
+    """Write protocol.xlsx: Protocol, Accepted rejects, Sample accounts, Evidence and Steps.
+
+    Parameters
+    ----------
+    path : Path
+        Where to write the workbook; its folder is created if missing.
+    data : ProtocolData
+        What the protocol says; money in kopecks, shown in roubles.
+    """
+    workbook = Workbook()
+    _protocol_sheet(workbook.active, data)
+    _list_sheet(workbook, "Accepted rejects", REJECT_HEADER, reject_rows(data), [14, 24, 10, 10, 22])
+    traces = _list_sheet(workbook, "Sample accounts", TRACE_HEADER, trace_rows(data), [22, 22, 18, 18, 18, 18, 10])
+    for offset, trace in enumerate(data.traces, start=2):
+        if not trace.passed:
+            _fill_row(traces, offset, len(TRACE_HEADER), _RED)
+    _list_sheet(workbook, "Evidence", EVIDENCE_HEADER, evidence_rows(data), [16, 40, 68, 12])
+    steps = _list_sheet(workbook, "Steps", STEP_HEADER, step_rows(data), [18, 40, 12, 20, 20, 10])
+    for row in range(2, len(data.steps) + 2):
+        steps.cell(row=row, column=6).number_format = "0.0"  # put() shows a float as a share
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
