@@ -116,6 +116,79 @@ def profile_command(project_dir: Path, quiet: bool) -> None:
     click.echo(render_profile(result, workbook, page, quiet))
 
 
+@cli.command("month-end")
+@click.option("--period", required=True, help="The month being closed, YYYY-MM (cutover.toml's [project] period).")
+@click.option("--resume", is_flag=True, help="Continue the interrupted month-end from its last completed step.")
+@click.option("--rollback", "roll_back", is_flag=True,
+              help="Undo the month-end begun and not switched: target rows as they were, legacy month reopened.")
+@click.option("--no-rollback", is_flag=True, help="If the reconciliation gate fails, leave everything for inspection.")
+@click.option("--force", is_flag=True, help="Switch although the latest dry run did not pass its gates (needs --reason).")
+@click.option("--reason", help="Why --force: recorded in the journal and the protocol.")
+@click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
+@click.option("--quiet", is_flag=True, help="Print only the one-line result.")
+@click.pass_obj
+def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: bool, no_rollback: bool, force: bool,
+                      reason: str | None, target_url: str | None, quiet: bool) -> None:
+    """The one-shot switch: close PERIOD in the legacy system and open the next month in the new one."""
+    from cutover.monthend import runbook
+    from cutover.monthend.console import render_month_end, render_rollback
+
+    if resume and roll_back:
+        raise click.UsageError("--resume and --rollback exclude each other")
+    if force != bool(reason and reason.strip()):
+        raise click.UsageError("--force needs --reason \"...\" (recorded in the protocol), and --reason goes with --force")
+    project = load_project(project_dir, target_url)
+    progress = progress_for(sys.stderr, quiet)
+    if roll_back:
+        result = runbook.rollback(project, period, progress)
+        click.echo(f"{result.run_id} rolled_back" if quiet else render_rollback(result))
+        return
+    if resume:
+        result = runbook.resume(project, period, no_rollback=no_rollback, progress=progress)
+    else:
+        result = runbook.month_end(project, period, force_reason=reason.strip() if force else None,
+                                   no_rollback=no_rollback, progress=progress)
+    click.echo(render_month_end(result, quiet))
+    sys.exit(EXIT_OK if result.status == "switched" else EXIT_GATE_FAILED)
+
+
+@cli.command("status")
+@click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@click.pass_obj
+def status_command(project_dir: Path, target_url: str | None) -> None:
+    """The month-end's steps, their state and timings, and who holds the lock."""
+    from cutover.monthend.console import render_status
+    from cutover.monthend.status import month_end_status
+
+    click.echo(render_status(month_end_status(load_project(project_dir, target_url).target_url)))
+
+
+@cli.group("keymap")
+def keymap_group() -> None:
+    """The old-to-new account map for payment agents."""
+
+
+@keymap_group.command("export")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: keymap.<format> in the reports folder).")
+@click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@click.pass_obj
+def keymap_export_command(project_dir: Path, file_format: str, out: Path | None, target_url: str | None) -> None:
+    """Write every account's legacy number and new number (CSV or Excel)."""
+    from cutover.monthend.keymap import export_keymap
+
+    project = load_project(project_dir, target_url)
+    path = out or project.reports_dir / f"keymap.{file_format}"
+    engine = db.create_target_engine(project.target_url)
+    try:
+        db.check_connection(engine)
+        written = export_keymap(engine, path, file_format)
+    finally:
+        engine.dispose()
+    click.echo(f"{written} accounts written to {path}")
+
+
 @cli.group("db")
 def db_group() -> None:
     """Manage the target database schema."""

@@ -109,10 +109,12 @@ def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id:
 
 def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str,
                          extracted: ExtractResult, started: dt.datetime, scratch: Path, progress: Progress,
-                         kind: str = "dry-run", live: bool = False, side: SourceSide | None = None) -> RunResult:
-    """Reconcile the run whose rows the target holds and write its three reports."""
+                         kind: str = "dry-run", live: bool = False, side: SourceSide | None = None,
+                         opened: str | None = None) -> RunResult:
+    """Reconcile the run whose rows the target holds and write its three reports (a month-end passes
+    the month it ``opened``, whose balances are not compared)."""
     progress.stage("reconcile")
-    reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress, live, side)
+    reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress, live, side, opened)
     reconciliation = reconciled.reconciliation
     summary = build_summary(run_id, kind, project, mapping, extracted, reconciliation, started,
                             changes=reconciled.changes)

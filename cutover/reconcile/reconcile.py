@@ -37,12 +37,12 @@ class Reconciled:
 
 
 def _counts(connection: sa.Connection, run_id: str, mapping: SystemMapping, side: SourceSide,
-            warnings: dict[str, dict[str, int]]) -> dict[str, EntityCount]:
+            warnings: dict[str, dict[str, int]], opened: str | None) -> dict[str, EntityCount]:
     counts = {}
     for entity in mapping.entities:
         name = entity.entity
         rejected = journal.rejected_items(connection, run_id, name, entity.on_duplicate == "merge")
-        counts[entity_label(name)] = EntityCount(side.items.get(name, 0), target_side.count_rows(connection, name), rejected,
+        counts[entity_label(name)] = EntityCount(side.items.get(name, 0), target_side.count_rows(connection, name, opened), rejected,
                                                  sum(warnings.get(name, {}).values()))
     return counts
 
@@ -99,13 +99,14 @@ def _gate_failures(entities: dict[str, EntityCount], gates: Gates, rejected_kope
 
 def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, run_id: str,
                   extracted: ExtractResult, scratch: Path, progress: Progress, live: bool = False,
-                  side: SourceSide | None = None) -> Reconciled:
+                  side: SourceSide | None = None, opened: str | None = None) -> Reconciled:
     """Reconcile run ``run_id`` (whose rows the target holds) with its sources in ``extracted``.
 
     The facts of the comparison, every difference and every change are written to
     ``<reports>/<run_id>/reconcile/`` (``reconcile-live/`` when ``extracted`` is the sources read
     again later, ``live``). A dry run passes the ``side`` it gathered while it mapped the same
-    snapshot; without one, the sources are mapped again here.
+    snapshot; without one, the sources are mapped again here. A month-end passes the month it
+    ``opened``: those balances were made in the target, not migrated, and are not compared.
     """
     facts = facts_folder(project.reports_dir, run_id, live)
     period = project.period
@@ -114,9 +115,9 @@ def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, r
             side = read_source_side(mapping, extracted, connection, run_id, project, facts, scratch, progress)
         progress.stage("reconcile: counts and money")
         warnings = journal.by_rule(connection, run_id, "warning")
-        counts = _counts(connection, run_id, mapping, side, warnings)
+        counts = _counts(connection, run_id, mapping, side, warnings, opened)
         money, total = _money(side.money, target_side.money_by_service(connection, period))
-        rows = row_differences(connection, facts, project.partition_rows, scratch, progress)
+        rows = row_differences(connection, facts, project.partition_rows, scratch, progress, opened)
         progress.stage("reconcile: changes since the previous run")
         changes = changes_since(connection, run_id, mapping.name, project.reports_dir, facts,
                                 project.partition_rows, scratch)

@@ -94,12 +94,13 @@ def _compare(writer: _Writer, kind: str, source, target, key: list[str], values:
 
 
 def row_differences(connection: sa.Connection, facts: Path, bucket_rows: int, scratch: Path,
-                    progress: Progress) -> RowDifferences:
-    """Compare the facts of the source side in ``facts`` with the target, item by item."""
+                    progress: Progress, opened: str | None = None) -> RowDifferences:
+    """Compare the facts of the source side in ``facts`` with the target, item by item (not the
+    balances of the month a switch ``opened``)."""
     writer = _Writer(facts / "differences.parquet")
     try:
         def buckets(name: str, table: str) -> int:
-            return bucket_count(max(fact_rows(facts, name), target_side.count_rows(connection, table)), bucket_rows)
+            return bucket_count(max(fact_rows(facts, name), target_side.count_rows(connection, table, opened)), bucket_rows)
 
         progress.stage("reconcile: compare accounts")
         accounts = KeyIndex.of(pd.Series(_compare(
@@ -116,7 +117,7 @@ def row_differences(connection: sa.Connection, facts: Path, bucket_rows: int, sc
         progress.stage("reconcile: compare balances")
         balance_key = ["account", "service", "period"]
         _compare(writer, "balance", _accepted(read_facts(facts, "balances"), balance_key),
-                 target_side.balances(connection), balance_key, MONEY, buckets("balances", "balance"), scratch,
+                 target_side.balances(connection, opened), balance_key, MONEY, buckets("balances", "balance"), scratch,
                  lambda found: accounts.contains(found["account"].astype("str")))
         progress.stage("reconcile: compare last readings")
         _compare(writer, "last reading", read_facts(facts, "last_readings"), target_side.last_readings(connection),

@@ -26,8 +26,16 @@ def _tables(*names: str) -> list[sa.Table]:
     return [target_metadata().tables[name] for name in names]
 
 
-def count_rows(connection: sa.Connection, table: str) -> int:
-    return connection.execute(sa.select(sa.func.count()).select_from(target_metadata().tables[table])).scalar_one()
+def _migrated(balance: sa.Table, opened: str | None):
+    """Balances migrated from the source: not those of the month a switch ``opened`` (made in the target)."""
+    return sa.true() if opened is None else balance.c.period != opened
+
+
+def count_rows(connection: sa.Connection, table: str, opened: str | None = None) -> int:
+    """Rows of ``table`` (of balances, not those of the month a switch ``opened``)."""
+    sql_table = target_metadata().tables[table]
+    where = _migrated(sql_table, opened) if table == "balance" else sa.true()
+    return connection.execute(sa.select(sa.func.count()).select_from(sql_table).where(where)).scalar_one()
 
 
 def money_by_service(connection: sa.Connection, period: str) -> pd.DataFrame:
@@ -77,14 +85,16 @@ def meters(connection: sa.Connection) -> Iterator[pd.DataFrame]:
         yield pd.DataFrame({"legacy_key": _named(frame, "key", "id"), "account": _named(frame, "account", "account_id")})
 
 
-def balances(connection: sa.Connection) -> Iterator[pd.DataFrame]:
-    """account, service (legacy keys), period and every measure of every balance in the target."""
+def balances(connection: sa.Connection, opened: str | None = None) -> Iterator[pd.DataFrame]:
+    """account, service (legacy keys), period and every measure of every balance in the target
+    (not those of the month a switch ``opened``)."""
     (balance,) = _tables("balance")
     account_map, account_on, account_key = _legacy("account", balance.c.account_id, "ka")
     service_map, service_on, service_key = _legacy("service", balance.c.service_id, "ks")
     query = (sa.select(balance.c.account_id, balance.c.service_id, account_key.label("account"),
                        service_key.label("service"), balance.c.period, *(balance.c[c] for c in MONEY))
-             .select_from(balance.outerjoin(account_map, account_on).outerjoin(service_map, service_on)))
+             .select_from(balance.outerjoin(account_map, account_on).outerjoin(service_map, service_on))
+             .where(_migrated(balance, opened)))
     for frame in db.frames(connection, query, CHUNK_ROWS):
         rows = pd.DataFrame({"account": _named(frame, "account", "account_id"),
                              "service": _named(frame, "service", "service_id"), "period": frame["period"]})

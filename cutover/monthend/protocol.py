@@ -1,0 +1,187 @@
+"""The switch protocol's facts, gathered from the run's summary, the journal and the target.
+
+The reconciliation's summary.json gives the legacy side (closing balances, rejected money,
+counts, rejects); the target gives the next month's opening balances and the sample accounts;
+the journal gives the close evidence, the hashes and the step timings. The protocol step
+writes ``protocol.xlsx``, ``protocol.html`` and ``keymap.csv`` into the run's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import sqlalchemy as sa
+
+from cutover import db
+from cutover.extract import file_sha256
+from cutover.monthend import journal, opening
+from cutover.monthend.keymap import export_keymap
+from cutover.monthend.protocol_data import (AcceptedReject, Check, CountLine, FileHash, ProtocolData, ServiceTotals,
+                                            StepTiming, TraceLine)
+from cutover.monthend.protocol_html import write_protocol_html
+from cutover.monthend.protocol_workbook import write_protocol_workbook
+from cutover.monthend.steps import STEP_NAMES, TITLES
+from cutover.reconcile.source_side import facts_folder, read_facts
+from cutover.schema.tables import target_metadata
+
+if TYPE_CHECKING:
+    from cutover.monthend.runbook import Switch
+
+SAMPLE_ACCOUNTS = 5
+
+
+def _kopecks(text: str) -> int:
+    return int(Decimal(text) * 100)
+
+
+def _services(summary: dict, totals: dict[str, dict[str, int]], names: dict[str, str]) -> list[ServiceTotals]:
+    lines = []
+    services = summary["money_by_measure"]["services"]
+    for code in sorted(set(services) | set(totals)):
+        closing = services.get(code, {}).get("closing", {"source": "0", "rejected": "0", "target": "0"})
+        lines.append(ServiceTotals(code, names.get(code, code), _kopecks(closing["source"]),
+                                   _kopecks(closing["rejected"]), totals.get(code, {}).get("closing", 0),
+                                   totals.get(code, {}).get("opening", 0)))
+    lines.append(ServiceTotals("total", "Total / Итого", *(sum(getattr(line, name) for line in lines) for name in
+                                                          ("legacy_closing", "rejected_closing", "target_closing",
+                                                           "new_opening"))))
+    return lines
+
+
+def _service_names(connection: sa.Connection) -> dict[str, str]:
+    service = target_metadata().tables["service"]
+    return dict(connection.execute(sa.select(service.c.code, service.c.name)).all())
+
+
+def _traces(switch: Switch, connection: sa.Connection) -> list[TraceLine]:
+    """A few accounts followed from the legacy extract to the next month's opening, per service."""
+    facts = facts_folder(switch.project.reports_dir, switch.run_id)
+    kept = [frame[(frame["period"] == switch.period) & ~frame["rejected"].astype(bool)]
+            for frame in read_facts(facts, "balances")]
+    legacy_rows = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
+    if legacy_rows.empty:
+        return []
+    accounts = sorted(legacy_rows["account"].unique())
+    step = max(1, len(accounts) // SAMPLE_ACCOUNTS)
+    sample = accounts[::step][:SAMPLE_ACCOUNTS]
+    tables = target_metadata().tables
+    account, balance, service = tables["account"], tables["balance"], tables["service"]
+    account_key, service_key = tables["key_map"].alias("ka"), tables["key_map"].alias("ks")
+    query = (sa.select(account_key.c.legacy_key, service_key.c.legacy_key, account.c.legacy_account_number,
+                       account.c.account_number, service.c.code, balance.c.period, balance.c.opening_kopecks,
+                       balance.c.closing_kopecks)
+             .join(account, account.c.id == account_key.c.target_id)
+             .join(balance, balance.c.account_id == account.c.id)
+             .join(service, service.c.id == balance.c.service_id)
+             .join(service_key, sa.and_(service_key.c.entity == "service", service_key.c.target_id == service.c.id))
+             .where(account_key.c.entity == "account", account_key.c.legacy_key.in_(sample),
+                    balance.c.period.in_([switch.period, switch.following])))
+    target: dict[tuple[str, str], dict] = {}
+    numbers: dict[str, tuple[str, str]] = {}
+    codes: dict[str, str] = {}
+    for key, service_legacy, legacy_number, number, code, period, opening_kopecks, closing_kopecks in \
+            connection.execute(query):
+        numbers[key], codes[service_legacy] = (legacy_number, number), code
+        line = target.setdefault((key, service_legacy), {})
+        if period == switch.period:
+            line["closing"] = int(closing_kopecks)
+        else:
+            line["opening"] = int(opening_kopecks)
+    traces = []
+    chosen = legacy_rows[legacy_rows["account"].isin(sample)].sort_values(["account", "service"])
+    for key, service_legacy, closing in zip(chosen["account"], chosen["service"], chosen["closing_kopecks"]):
+        legacy_number, number = numbers.get(key, (key, "—"))
+        line = target.get((key, service_legacy), {})
+        traces.append(TraceLine(legacy_number, number, codes.get(service_legacy, service_legacy), int(closing),
+                                line.get("closing"), line.get("opening")))
+    return traces
+
+
+def _steps(records: dict[str, journal.StepRecord]) -> list[StepTiming]:
+    order = [name for name in (*STEP_NAMES, "rollback") if name in records]
+    return [StepTiming(name, TITLES[name], records[name].status, records[name].started_at.isoformat(timespec="seconds"),
+                       records[name].finished_at.isoformat(timespec="seconds") if records[name].finished_at else None,
+                       records[name].seconds) for name in order]
+
+
+def _hashes(records: dict[str, journal.StepRecord]) -> list[FileHash]:
+    close = records["close_legacy"].detail
+    found = [FileHash("legacy close", f"{close['kind']} evidence of {close['period']}", close["sha256"])]
+    found += [FileHash("source file", entry["file"], entry["sha256"]) for entry in close.get("files", [])]
+    extract = records["extract"].detail
+    rows = {f"{name}.parquet": source["rows"] for name, source in extract["sources"].items()}
+    found += [FileHash("snapshot", entry["file"], entry["sha256"], rows.get(entry["file"]))
+              for entry in extract["snapshot"]]
+    return found
+
+
+def _checklist(summary: dict, services: list[ServiceTotals], problems: list[str], traces: list[TraceLine],
+               records: dict[str, journal.StepRecord], following: str) -> list[Check]:
+    entities = summary["entities"]
+    unbalanced = [name for name, count in entities.items()
+                  if count["source_rows"] != count["loaded"] + count["rejected"]]
+    total = services[-1]
+    opening_detail = records["opening"].detail
+    traced = [line for line in traces if not line.passed]
+    close = records["close_legacy"].detail
+    return [
+        Check("Every legacy row loaded or rejected with a reason (legacy rows = loaded + rejected)", not unbalanced,
+              "all entities" if not unbalanced else "unbalanced: " + ", ".join(unbalanced)),
+        Check("Money per service exact: legacy closing = target closing + rejected",
+              not summary["differences"], "no differences" if not summary["differences"] else "; ".join(summary["differences"])),
+        Check(f"Opening balances of {following} = closing balances of the closed month, per service",
+              not problems and total.target_closing == total.new_opening,
+              f"{opening_detail.get('opening_balances', 0)} balances" if not problems else "; ".join(problems)),
+        Check(f"Base readings of {following}: the last reading of every meter and zone",
+              not any(p.startswith("base readings") for p in problems),
+              f"{opening_detail.get('base_readings', 0)} meters and zones"),
+        Check("No account, meter, balance or reading differs between legacy and target",
+              not summary["row_differences"]["total"], f"{summary['row_differences']['total']} row differences"),
+        Check("Reject limits kept (gates)", not summary["gate_failures"],
+              "within limits" if not summary["gate_failures"] else "; ".join(summary["gate_failures"])),
+        Check(f"Sample accounts traced end to end ({len({line.legacy_account for line in traces})} accounts)",
+              bool(traces) and not traced, f"{len(traces)} balances" if not traced else
+              f"{len(traced)} of {len(traces)} balances do not match"),
+        Check("Legacy month closed, evidence recorded", bool(close.get("sha256")),
+              f"{close.get('kind')} evidence, SHA-256 {close.get('sha256', '')[:16]}…"),
+    ]
+
+
+def build_protocol(switch: Switch) -> ProtocolData:
+    summary = json.loads((switch.report_dir / "summary.json").read_text(encoding="utf-8"))
+    with switch.engine.connect() as connection:
+        records = journal.steps(connection, switch.run_id)
+        totals = opening.opening_totals(connection, switch.period, switch.following)
+        problems = opening.opening_problems(connection, switch.period, switch.following)
+        services = _services(summary, totals, _service_names(connection))
+        traces = _traces(switch, connection)
+    counts = [CountLine(name, count["source_rows"], count["loaded"], count["rejected"])
+              for name, count in summary["entities"].items()]
+    accepted = [AcceptedReject(entity, rule, severity, rows)
+                for severity, key in (("error", "rejects_by_rule"), ("warning", "warnings_by_rule"))
+                for entity, rules in summary[key].items() for rule, rows in rules.items()]
+    close = records["close_legacy"].detail
+    return ProtocolData(
+        system=switch.mapping.name, period=switch.period, next_period=switch.following, run_id=switch.run_id,
+        target=db.mask_url(switch.project.target_url),
+        legacy=close.get("database") or close.get("folder") or "",
+        made_at=dt.datetime.now().isoformat(timespec="seconds"),
+        services=services, counts=counts, accepted_rejects=accepted, hashes=_hashes(records), steps=_steps(records),
+        checklist=_checklist(summary, services, problems, traces, records, switch.following), traces=traces,
+        forced_reason=records["preflight"].detail.get("forced_reason"),
+    )
+
+
+def write_protocol(switch: Switch) -> dict:
+    """Write protocol.xlsx, protocol.html and keymap.csv of the run; their hashes, for the journal."""
+    data = build_protocol(switch)
+    folder = switch.report_dir
+    write_protocol_workbook(folder / "protocol.xlsx", data)
+    write_protocol_html(folder / "protocol.html", data)
+    accounts = export_keymap(switch.engine, folder / "keymap.csv", "csv")
+    return {"accepted": data.passed, "accounts_in_keymap": accounts,
+            "files": {name: file_sha256(folder / name) for name in ("protocol.xlsx", "protocol.html", "keymap.csv")}}

@@ -1,0 +1,436 @@
+"""The month-end runbook: the one place that knows the order of the steps.
+
+Each step is checkpointed in the target's ``cutover_step`` table: ``started`` is committed
+before its work, ``done`` with it. A step whose work is in the target (load, opening,
+open_period, done) commits its work and its ``done`` in one transaction, so a process killed
+at any point leaves each step either done or not; a step outside the target (closing the
+legacy month, the extract, the reconciliation, the protocol) is safe to run again. So
+``--resume`` runs every step not done, in order, and reaches the same end state as a run
+never interrupted; ``--rollback`` undoes what the steps did, whatever their state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cutover import db, runs
+from cutover.config import Project
+from cutover.errors import ConfigError, CutoverError
+from cutover.mapping.model import SystemMapping, load_mapping
+from cutover.monthend import journal, legacy, lock, opening, saved
+from cutover.monthend.protocol import write_protocol
+from cutover.monthend.steps import STEPS, next_period
+from cutover.pipeline.extract_stage import ExtractResult, extract_sources, snapshot_sources
+from cutover.pipeline.load import TargetLoad
+from cutover.pipeline.run import reconcile_and_report
+from cutover.pipeline.stream import map_check_load
+from cutover.progress import Progress
+from cutover.reconcile.source_side import SourceFacts, reading_buckets
+from cutover.schema.definition import target_schema
+from cutover.schema.tables import target_metadata
+
+IN_TARGET = ("load", "opening", "open_period", "done")  # work and checkpoint commit together
+
+
+class GateFailed(Exception):
+    """The reconciliation found differences or a gate failed."""
+
+    def __init__(self, reasons: list[str], detail: dict) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons, self.detail = reasons, detail
+
+
+class MonthEndStopped(CutoverError):
+    """A step failed: the run stays open for ``--resume`` or ``--rollback`` (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class MonthEndResult:
+    """How a month-end (or its resume or rollback) ended."""
+
+    run_id: str
+    period: str
+    status: str  # switched; rolled_back; stopped (a gate failed, kept for inspection with --no-rollback)
+    report_dir: Path
+    reasons: list[str]
+    rollback: dict | None = None
+
+
+@dataclass
+class Switch:
+    """One month-end run and what its steps share."""
+
+    project: Project
+    mapping: SystemMapping
+    engine: sa.Engine
+    run_id: str
+    period: str
+    progress: Progress
+    forced_reason: str | None = None
+
+    @property
+    def following(self) -> str:
+        return next_period(self.period)
+
+    @property
+    def report_dir(self) -> Path:
+        return self.project.reports_dir / self.run_id
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.report_dir / "snapshot"
+
+    def detail(self, step: str) -> dict:
+        with self.engine.connect() as connection:
+            record = journal.steps(connection, self.run_id).get(step)
+        return record.detail if record else {}
+
+    def extracted(self) -> ExtractResult:
+        """The final extract, from its snapshot (as the extract step recorded it)."""
+        return snapshot_sources(self.mapping, self.snapshot_dir, self.detail("extract")["sources"])
+
+    def started_at(self) -> dt.datetime:
+        run = target_metadata().tables["run"]
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(run.c.started_at).where(run.c.run_id == self.run_id)).scalar_one()
+
+
+# ---- the steps ------------------------------------------------------------------------------
+
+def _preflight(switch: Switch) -> dict:
+    project = switch.project
+    legacy_databases = _check_legacy_connections(project, switch.mapping)
+    with switch.engine.connect() as connection:
+        latest = _latest_dry_run(connection, switch.mapping.name)
+    detail = {"target": db.mask_url(project.target_url), "schema": db.current_revision(switch.engine),
+              "legacy": legacy_databases, "latest_dry_run": latest}
+    passed = latest is not None and latest["status"] == "reconciled"
+    if not passed and switch.forced_reason is None:
+        found = "no finished dry run" if latest is None else f"dry run {latest['run_id']} ended {latest['status']}"
+        raise ConfigError(f"the latest dry run must pass its gates before the switch, and there is {found} of "
+                          f"mapping {switch.mapping.name} in this target; run `cutover dry-run`, or override with "
+                          f"--force --reason \"...\" (recorded in the protocol)")
+    if switch.forced_reason is not None:
+        detail["forced_reason"] = switch.forced_reason
+    return detail
+
+
+def _check_legacy_connections(project: Project, mapping: SystemMapping) -> list[str]:
+    """Connect to the legacy database the close runs on (files: the folder is there)."""
+    if not project.month_end.close:
+        if not project.source_dir.is_dir():
+            raise ConfigError(f"{project.source_dir}: the source folder is missing")
+        legacy.source_files(project, mapping)
+        return [str(project.source_dir)]
+    url = legacy.legacy_url(project, mapping)
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig).replace(url.password, "***") if url.password else str(exc.orig)
+        raise ConfigError(f"cannot connect to the legacy database {db.mask_url(url)}: {reason}") from None
+    finally:
+        engine.dispose()
+    return [db.mask_url(url)]
+
+
+def _latest_dry_run(connection: sa.Connection, mapping: str) -> dict | None:
+    run = target_metadata().tables["run"]
+    row = connection.execute(
+        sa.select(run.c.run_id, run.c.status, run.c.finished_at)
+        .where(run.c.kind == "dry-run", run.c.mapping == mapping, run.c.status != "running")
+        .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(1)).first()
+    return None if row is None else {"run_id": row.run_id, "status": row.status, "finished_at": row.finished_at}
+
+
+def _close_legacy(switch: Switch) -> dict:
+    switch.progress.stage(f"close {switch.period} in the legacy system")
+    return legacy.close(switch.project, switch.mapping, switch.period)
+
+
+def _extract(switch: Switch) -> dict:
+    changed = legacy.changed_files(switch.detail("close_legacy"), switch.project, switch.mapping)
+    if changed:
+        raise ConfigError("the extract is not the one checked when the legacy month was closed: " + "; ".join(changed))
+    shutil.rmtree(switch.snapshot_dir, ignore_errors=True)  # an interrupted extract starts again
+    project = switch.project
+    extracted = extract_sources(switch.mapping, project.source_dir, switch.snapshot_dir, project.chunk_rows,
+                                switch.progress)
+    sources = {name: {"location": source.location, "rows": source.row_count, "sha256": source.sha256,
+                      **source.details} for name, source in extracted.sources.items()}
+    return {"sources": sources, "snapshot": legacy.snapshot_hashes(switch.snapshot_dir)}
+
+
+def _load(switch: Switch, connection: sa.Connection) -> dict:
+    switch.progress.stage("save the target's rows to roll back to")
+    kept = saved.save(connection)
+    project, extracted = switch.project, switch.extracted()
+    switch.report_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="load-", dir=switch.report_dir) as scratch:
+        # The reconciliation maps the snapshot itself (a resumed run has no facts from this load).
+        facts = SourceFacts(Path(scratch) / "facts", project.period, Path(scratch),
+                            reading_buckets(switch.mapping, extracted, project.partition_rows))
+        try:
+            load = TargetLoad(connection, switch.run_id, target_schema(), project.numbering)
+            map_check_load(switch.mapping, extracted, project, load, facts, Path(scratch), switch.progress)
+            switch.progress.stage("finish load")
+            result = load.finish()
+        finally:
+            facts.close()
+    return {"saved": kept, "rows": result.rows}
+
+
+def _opening(switch: Switch, connection: sa.Connection) -> dict:
+    switch.progress.stage(f"opening balances and base readings of {switch.following}")
+    return opening.open_next_month(connection, switch.period, switch.following)
+
+
+def _open_period(switch: Switch, connection: sa.Connection) -> dict:
+    now = dt.datetime.now().replace(microsecond=0)
+    opening.open_period(connection, switch.period, switch.following, now)
+    return {"closed": switch.period, "opened": switch.following, "at": now.isoformat()}
+
+
+def _reconcile(switch: Switch) -> dict:
+    with tempfile.TemporaryDirectory(prefix="reconcile-", dir=switch.report_dir) as scratch:
+        result = reconcile_and_report(switch.project, switch.mapping, switch.engine, switch.run_id, switch.extracted(),
+                                      switch.started_at(), Path(scratch), switch.progress, kind="month-end",
+                                      opened=switch.following)
+    with switch.engine.connect() as connection:
+        problems = opening.opening_problems(connection, switch.period, switch.following)
+    summary = result.summary
+    detail = {"status": result.status, "differences": summary.get("differences", []),
+              "gate_failures": summary.get("gate_failures", []), "opening_problems": problems}
+    reasons = detail["differences"] + detail["gate_failures"] + problems
+    if result.status != "reconciled" or problems:
+        raise GateFailed(reasons or [f"the reconciliation ended {result.status}"], detail)
+    return detail
+
+
+def _protocol(switch: Switch) -> dict:
+    switch.progress.stage("write the protocol")
+    return write_protocol(switch)
+
+
+def _done(switch: Switch, connection: sa.Connection) -> dict:
+    detail = {"switched_at": dt.datetime.now().isoformat(timespec="seconds"), "period": switch.period,
+              "opened": switch.following}
+    journal.finish_run(connection, switch.run_id, "switched", _summary(switch, "switched") | detail)
+    lock_table = target_metadata().tables["cutover_lock"]
+    connection.execute(lock_table.delete().where(lock_table.c.run_id == switch.run_id))
+    return detail
+
+
+RUNBOOK: dict[str, Callable] = {
+    "preflight": _preflight, "close_legacy": _close_legacy, "extract": _extract, "load": _load,
+    "opening": _opening, "open_period": _open_period, "reconcile": _reconcile, "protocol": _protocol, "done": _done,
+}
+
+
+def _summary(switch: Switch, status: str) -> dict:
+    summary = {"period": switch.period, "next_period": switch.following, "status": status,
+               "mapping": switch.mapping.name, "target": db.mask_url(switch.project.target_url)}
+    if switch.forced_reason is not None:
+        summary["forced_reason"] = switch.forced_reason
+    return summary
+
+
+# ---- running, resuming and rolling back ----------------------------------------------------
+
+def _run_step(switch: Switch, name: str) -> None:
+    journal.mark_started(switch.engine, switch.run_id, name)
+    work = RUNBOOK[name]
+    if name in IN_TARGET:
+        with switch.engine.begin() as connection:
+            detail = work(switch, connection)
+            journal.mark_done(connection, switch.run_id, name, detail)
+        return
+    detail = work(switch)
+    with switch.engine.begin() as connection:
+        journal.mark_done(connection, switch.run_id, name, detail)
+
+
+def _fail_step(switch: Switch, name: str, detail: dict) -> None:
+    with switch.engine.begin() as connection:
+        journal.mark(connection, switch.run_id, name, "failed", detail)
+
+
+def _advance(switch: Switch, no_rollback: bool) -> MonthEndResult:
+    """Run every step not done yet, in order; the lock is held and released here."""
+    try:
+        for step in STEPS:
+            with switch.engine.connect() as connection:
+                record = journal.steps(connection, switch.run_id).get(step.name)
+            if record is not None and record.status == "done":
+                continue
+            switch.progress.stage(step.title)
+            try:
+                _run_step(switch, step.name)
+            except GateFailed as failed:
+                _fail_step(switch, step.name, failed.detail)
+                if no_rollback:
+                    return MonthEndResult(switch.run_id, switch.period, "stopped", switch.report_dir, failed.reasons)
+                undone = _undo(switch)
+                return MonthEndResult(switch.run_id, switch.period, "rolled_back", switch.report_dir, failed.reasons,
+                                      undone)
+            except (Exception, KeyboardInterrupt) as exc:
+                why = str(exc) if isinstance(exc, CutoverError) else f"{type(exc).__name__}: {exc}"
+                _fail_step(switch, step.name, {"error": why})
+                if step.name == "preflight":  # nothing was done: the run is over
+                    with switch.engine.begin() as connection:
+                        journal.finish_run(connection, switch.run_id, "failed", _summary(switch, "failed") | {"error": why})
+                    raise MonthEndStopped(f"month-end refused at preflight: {why}") from exc
+                raise MonthEndStopped(
+                    f"month-end {switch.run_id} stopped at step {step.name} ({step.title}): {why}\n"
+                    f"`cutover month-end --period {switch.period} --resume` continues from there once that is fixed; "
+                    f"`--rollback` undoes what was done") from exc
+        return MonthEndResult(switch.run_id, switch.period, "switched", switch.report_dir, [])
+    finally:
+        lock.release(switch.engine, switch.run_id)
+
+
+def _undo(switch: Switch) -> dict:
+    """Bring the target and the legacy system back as they were before the run; what was done."""
+    started = dt.datetime.now()
+    with switch.engine.connect() as connection:
+        records = journal.steps(connection, switch.run_id)
+    detail: dict = {}
+    load = records.get("load")
+    if load is not None and load.status == "done":  # the load committed: the target changed
+        switch.progress.stage("rollback: restore the target")
+        with switch.engine.begin() as connection:
+            detail["restored"] = saved.restore(connection)
+            reject = target_metadata().tables["reject"]
+            detail["rejects_removed"] = connection.execute(reject.delete().where(reject.c.run_id == switch.run_id)).rowcount
+            for name in IN_TARGET:
+                if name in records:
+                    journal.mark(connection, switch.run_id, name, "rolled_back")
+    close = records.get("close_legacy")
+    if close is not None and close.status != "rolled_back":  # started is enough: the close may have run
+        switch.progress.stage("rollback: reopen the legacy month")
+        detail["legacy"] = legacy.reopen(switch.project, switch.mapping, switch.period)
+    with switch.engine.begin() as connection:
+        journal.record_rollback(connection, switch.run_id, started, detail)
+        journal.finish_run(connection, switch.run_id, "rolled_back", _summary(switch, "rolled_back") | detail)
+    return detail
+
+
+# ---- the three entry points ----------------------------------------------------------------
+
+def _open(project: Project, period: str) -> tuple[SystemMapping, sa.Engine]:
+    if period != project.period:
+        raise ConfigError(f"--period {period} is not the month cutover.toml's [project] period = \"{project.period}\" "
+                          f"names: the switch closes the month the dry runs reconciled")
+    mapping = load_mapping(project.mapping_dir)
+    engine = db.create_target_engine(project.target_url)
+    try:
+        db.check_connection(engine)
+        current, head = db.current_revision(engine), db.head_revision()
+        if current != head:
+            raise ConfigError(f"the target's schema is at revision {current or 'none'}, not {head}: "
+                              f"run `cutover db upgrade` first")
+    except BaseException:
+        engine.dispose()
+        raise
+    return mapping, engine
+
+
+def _refuse_if_switched(connection: sa.Connection) -> None:
+    done = journal.switched(connection)
+    if done is not None:
+        raise ConfigError(f"the project was switched on {done.finished_at:%Y-%m-%d %H:%M:%S} by month-end run "
+                          f"{done.run_id} (period {done.period}); a second month-end is refused")
+
+
+def month_end(project: Project, period: str, *, force_reason: str | None = None, no_rollback: bool = False,
+              progress: Progress | None = None) -> MonthEndResult:
+    """Switch the project over at the end of ``period``.
+
+    Raises
+    ------
+    CutoverError
+        Refused (switched already, another month-end running or interrupted, a preflight check)
+        or stopped at a step (exit code 2).
+    """
+    progress = progress or Progress()
+    mapping, engine = _open(project, period)
+    try:
+        with engine.connect() as connection:
+            _refuse_if_switched(connection)
+        run_id = runs.new_run_id(journal.KIND)
+        lock.acquire(engine, run_id)
+        try:
+            with engine.connect() as connection:
+                _refuse_if_switched(connection)  # switched while we waited for the lock
+                open_run = journal.unfinished(connection)
+            if open_run is not None:
+                raise ConfigError(f"month-end {open_run.run_id} (period {open_run.period}) was begun and neither "
+                                  f"switched nor rolled back: `cutover month-end --period {open_run.period} --resume` "
+                                  f"continues it, `--rollback` undoes it (`cutover status` shows its steps)")
+            journal.start_run(engine, run_id, mapping.name, period)
+        except BaseException:
+            lock.release(engine, run_id)
+            raise
+        switch = Switch(project, mapping, engine, run_id, period, progress, force_reason)
+        return _advance(switch, no_rollback)
+    finally:
+        progress.done()
+        engine.dispose()
+
+
+def _unfinished_run(engine: sa.Engine, period: str, action: str) -> journal.MonthEndRun:
+    with engine.connect() as connection:
+        open_run = journal.unfinished(connection)
+        if open_run is None:
+            _refuse_if_switched(connection)
+            raise ConfigError(f"there is no month-end to {action}: none was begun, or the last one was rolled back")
+    if open_run.period != period:
+        raise ConfigError(f"month-end {open_run.run_id} closes {open_run.period}, not {period}")
+    return open_run
+
+
+def resume(project: Project, period: str, *, no_rollback: bool = False,
+           progress: Progress | None = None) -> MonthEndResult:
+    """Continue the interrupted month-end from its first step not done."""
+    progress = progress or Progress()
+    mapping, engine = _open(project, period)
+    try:
+        open_run = _unfinished_run(engine, period, "resume")
+        lock.acquire(engine, open_run.run_id, take_over=True)
+        switch = Switch(project, mapping, engine, open_run.run_id, period, progress, _forced(engine, open_run.run_id))
+        return _advance(switch, no_rollback)
+    finally:
+        progress.done()
+        engine.dispose()
+
+
+def _forced(engine: sa.Engine, run_id: str) -> str | None:
+    with engine.connect() as connection:
+        record = journal.steps(connection, run_id).get("preflight")
+    return record.detail.get("forced_reason") if record else None
+
+
+def rollback(project: Project, period: str, progress: Progress | None = None) -> MonthEndResult:
+    """Undo the month-end begun and not switched: the target's rows as they were, the legacy month reopened."""
+    progress = progress or Progress()
+    mapping, engine = _open(project, period)
+    try:
+        open_run = _unfinished_run(engine, period, "roll back")
+        lock.acquire(engine, open_run.run_id, take_over=True)
+        try:
+            switch = Switch(project, mapping, engine, open_run.run_id, period, progress)
+            undone = _undo(switch)
+        finally:
+            lock.release(engine, open_run.run_id)
+        return MonthEndResult(open_run.run_id, period, "rolled_back", switch.report_dir, [], undone)
+    finally:
+        progress.done()
+        engine.dispose()
