@@ -68,6 +68,7 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
     try:
         progress.stage("upgrade target schema")
         db.upgrade(engine)
+        _refuse_during_switch(engine, project)
         runs.start(engine, run_id, kind, mapping.name)
         extracted = None
         try:
@@ -87,6 +88,22 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
     finally:
         progress.done()
         engine.dispose()
+
+
+def _refuse_during_switch(engine: sa.Engine, project: Project) -> None:
+    """A dry run replaces the target's rows: never those of a switched project or of a month-end under way."""
+    from cutover.monthend import journal
+
+    with engine.connect() as connection:
+        switched, begun = journal.switched(connection), journal.unfinished(connection)
+    where = db.mask_url(project.target_url)
+    if switched is not None:
+        raise ConfigError(f"{where} was switched on {switched.finished_at:%Y-%m-%d %H:%M:%S} by month-end "
+                          f"{switched.run_id}: it holds the live data, which a dry run would replace; point dry runs "
+                          f"at a scratch target (--target or CUTOVER_TARGET_URL)")
+    if begun is not None:
+        raise ConfigError(f"month-end {begun.run_id} is under way on {where} (`cutover status`): a dry run would "
+                          f"replace its rows; resume or roll it back first")
 
 
 def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, extracted: ExtractResult,
