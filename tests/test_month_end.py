@@ -19,12 +19,14 @@ interrupted; after ``--rollback`` with the state before the month-end (a dry run
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import re
 import secrets
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,7 @@ from support import write_project
 from test_system_sql_legacy import COMMITTED_URL, CREATE, MAPPING, SAMPLE, legacy
 
 CRASH = Path(__file__).with_name("crash_month_end.py")
+REPO = Path(__file__).resolve().parents[1]
 PERIOD = "2026-10"
 MONTH_END = """
 [month_end]
@@ -253,6 +256,8 @@ def test_a_second_switch_is_refused_saying_when_and_by_which_run(tmp_path, legac
     assert month_end(project, "--resume").exit_code == 2
     refused = cutover(project, "dry-run")
     assert refused.exit_code == 2 and "holds the live data, which a dry run would replace" in refused.output
+    refused = cutover(project, "reconcile")
+    assert refused.exit_code == 2 and "its rows are no dry run's to reconcile" in refused.output
 
 
 def test_preflight_refuses_without_a_passed_dry_run_and_blocks_nothing(tmp_path, legacy_url):
@@ -302,7 +307,6 @@ def test_a_concurrent_month_end_is_refused_at_once_naming_the_holder(tmp_path, l
         for _ in range(1200):
             if holding.exists() or first.poll() is not None:
                 break
-            import time
             time.sleep(0.05)
         assert holding.exists(), first.communicate()
         run_id = holding.read_text()
@@ -468,3 +472,44 @@ def test_keymap_export_writes_every_account_as_csv_or_xlsx(tmp_path, legacy_url)
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Old account number / Старый лицевой счёт", "New account number / Новый лицевой счёт")
     assert sorted(rows[1:]) == expected and all(isinstance(value, str) for row in rows[1:] for value in row)
+
+
+# ---- file exports -----------------------------------------------------------------------------
+
+def test_file_exports_are_checked_by_hash_and_a_file_changed_after_the_close_is_refused(tmp_path, monkeypatch):
+    source = tmp_path / "export"
+    shutil.copytree(REPO / "sample_data" / "sample_legacy", source)
+    url = f"sqlite:///{(tmp_path / 'target.db').as_posix()}"
+    project = write_project(tmp_path / "project", "sample_legacy", source, target_url=url)
+    assert dry_run(load_project(project)).status == "reconciled"
+    before = target_state(url)
+    original = runbook._run_step
+
+    def run_step(switch, name):
+        original(switch, name)
+        if name == "close_legacy":
+            raise _Crash
+
+    monkeypatch.setattr(runbook, "_run_step", run_step)
+    with pytest.raises(_Crash):
+        month_end(project)
+    monkeypatch.undo()
+    checked = (source / "saldo.csv").read_bytes()
+    (source / "saldo.csv").write_bytes(checked + checked.splitlines(keepends=True)[-1])  # a row more, after the close
+    refused = month_end(project, "--resume")
+    assert refused.exit_code == 2
+    assert "stopped at step extract (Final extract (snapshot, hashed)): the extract is not the one checked when the " \
+           "legacy month was closed: saldo.csv changed after the legacy month was closed" in refused.output
+    rolled = month_end(project, "--rollback")
+    assert rolled.exit_code == 0 and "Legacy system: file exports: nothing was changed in the legacy system" in rolled.output
+    assert target_state(url) == before
+
+    (source / "saldo.csv").write_bytes(checked)
+    switched = month_end(project)
+    assert switched.exit_code == 0, switched.output
+    run_id = re.search(r"Month-end (\S+): SWITCHED", switched.output).group(1)
+    evidence = list(load_workbook(project / "reports" / run_id / "protocol.xlsx")["Evidence"].iter_rows(
+        min_row=2, values_only=True))
+    files = {row[1]: row[2] for row in evidence if row[0] == "source file"}
+    assert set(files) == {"abonent.csv", "usluga.csv", "schetchik.csv", "pokazanie.csv", "saldo.csv"}
+    assert files["saldo.csv"] == hashlib.sha256(checked).hexdigest()

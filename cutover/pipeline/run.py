@@ -68,7 +68,7 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
     try:
         progress.stage("upgrade target schema")
         db.upgrade(engine)
-        _refuse_during_switch(engine, project)
+        _refuse_during_switch(engine, project, "it holds the live data, which a dry run would replace")
         runs.start(engine, run_id, kind, mapping.name)
         extracted = None
         try:
@@ -90,8 +90,8 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
         engine.dispose()
 
 
-def _refuse_during_switch(engine: sa.Engine, project: Project) -> None:
-    """A dry run replaces the target's rows: never those of a switched project or of a month-end under way."""
+def _refuse_during_switch(engine: sa.Engine, project: Project, why: str) -> None:
+    """Dry runs and their reconciliation stay away from a switched project and a month-end under way."""
     from cutover.monthend import journal
 
     with engine.connect() as connection:
@@ -99,11 +99,12 @@ def _refuse_during_switch(engine: sa.Engine, project: Project) -> None:
     where = db.mask_url(project.target_url)
     if switched is not None:
         raise ConfigError(f"{where} was switched on {switched.finished_at:%Y-%m-%d %H:%M:%S} by month-end "
-                          f"{switched.run_id}: it holds the live data, which a dry run would replace; point dry runs "
-                          f"at a scratch target (--target or CUTOVER_TARGET_URL)")
+                          f"{switched.run_id}: {why} (the switch's own reconciliation is in "
+                          f"{project.reports_dir / switched.run_id}); point dry runs at a scratch target "
+                          f"(--target or CUTOVER_TARGET_URL)")
     if begun is not None:
-        raise ConfigError(f"month-end {begun.run_id} is under way on {where} (`cutover status`): a dry run would "
-                          f"replace its rows; resume or roll it back first")
+        raise ConfigError(f"month-end {begun.run_id} is under way on {where} (`cutover status`): {why}; "
+                          f"resume or roll it back first")
 
 
 def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, extracted: ExtractResult,
@@ -177,6 +178,7 @@ def reconcile(project: Project, run_id: str | None = None, live: bool = False,
     engine = db.create_target_engine(project.target_url)
     try:
         db.check_connection(engine)
+        _refuse_during_switch(engine, project, "its rows are no dry run's to reconcile")
         run_id = runs.run_to_reconcile(engine, run_id)
         report_dir = project.reports_dir / run_id
         summary_path = report_dir / "summary.json"
