@@ -513,3 +513,34 @@ def test_file_exports_are_checked_by_hash_and_a_file_changed_after_the_close_is_
     files = {row[1]: row[2] for row in evidence if row[0] == "source file"}
     assert set(files) == {"abonent.csv", "usluga.csv", "schetchik.csv", "pokazanie.csv", "saldo.csv"}
     assert files["saldo.csv"] == hashlib.sha256(checked).hexdigest()
+
+
+def test_a_rollback_cut_short_is_finished_by_rollback_and_never_resumed(tmp_path, legacy_url, monkeypatch):
+    url = f"sqlite:///{(tmp_path / 'target.db').as_posix()}"
+    project = make_project(tmp_path / "project", legacy_url, url)
+    before = target_state(url)
+    original = runbook._run_step
+
+    def run_step(switch, name):
+        original(switch, name)
+        if name == "opening":
+            raise _Crash
+
+    monkeypatch.setattr(runbook, "_run_step", run_step)
+    with pytest.raises(_Crash):
+        month_end(project, *FORCE)
+    monkeypatch.undo()
+
+    def reopen(*args):
+        raise _Crash  # killed after the target was restored, before the legacy month was reopened
+
+    monkeypatch.setattr(runbook.legacy, "reopen", reopen)
+    with pytest.raises(_Crash):
+        month_end(project, "--rollback")
+    monkeypatch.undo()
+    assert target_state(url) == before and legacy_periods(legacy_url) == CLOSED_OCTOBER
+    resumed = month_end(project, "--resume")
+    assert resumed.exit_code == 2 and "was being rolled back when it stopped: `cutover month-end --period 2026-10 " \
+                                      "--rollback` finishes the rollback" in resumed.output
+    assert month_end(project, "--rollback").exit_code == 0
+    assert target_state(url) == before and legacy_periods(legacy_url) == OPEN_OCTOBER

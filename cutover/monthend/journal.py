@@ -72,6 +72,13 @@ def mark_done(connection: sa.Connection, run_id: str, step: str, detail: dict) -
     mark(connection, run_id, step, "done", detail)
 
 
+def mark_rolled_back(connection: sa.Connection, run_id: str, names: list[str]) -> None:
+    """The steps' work is undone (their timings stay as they were)."""
+    table = _steps()
+    connection.execute(table.update().where(table.c.run_id == run_id, table.c.step.in_(names))
+                       .values(status="rolled_back"))
+
+
 def record_rollback(connection: sa.Connection, run_id: str, started: dt.datetime, detail: dict) -> None:
     """The run's steps are rolled back; the rollback itself is a step of the journal."""
     table = _steps()

@@ -302,6 +302,7 @@ def _undo(switch: Switch) -> dict:
     started = dt.datetime.now()
     with switch.engine.connect() as connection:
         records = journal.steps(connection, switch.run_id)
+    journal.mark_started(switch.engine, switch.run_id, "rollback")  # from here on, only --rollback finishes it
     detail: dict = {}
     load = records.get("load")
     if load is not None and load.status == "done":  # the load committed: the target changed
@@ -310,9 +311,7 @@ def _undo(switch: Switch) -> dict:
             detail["restored"] = saved.restore(connection)
             reject = target_metadata().tables["reject"]
             detail["rejects_removed"] = connection.execute(reject.delete().where(reject.c.run_id == switch.run_id)).rowcount
-            for name in IN_TARGET:
-                if name in records:
-                    journal.mark(connection, switch.run_id, name, "rolled_back")
+            journal.mark_rolled_back(connection, switch.run_id, [name for name in IN_TARGET if name in records])
     close = records.get("close_legacy")
     if close is not None and close.status != "rolled_back":  # started is enough: the close may have run
         switch.progress.stage("rollback: reopen the legacy month")
@@ -405,6 +404,12 @@ def resume(project: Project, period: str, *, no_rollback: bool = False,
     try:
         open_run = _unfinished_run(engine, period, "resume")
         lock.acquire(engine, open_run.run_id, take_over=True)
+        with engine.connect() as connection:
+            rolling_back = "rollback" in journal.steps(connection, open_run.run_id)
+        if rolling_back:
+            lock.release(engine, open_run.run_id)
+            raise ConfigError(f"month-end {open_run.run_id} was being rolled back when it stopped: "
+                              f"`cutover month-end --period {period} --rollback` finishes the rollback")
         switch = Switch(project, mapping, engine, open_run.run_id, period, progress, _forced(engine, open_run.run_id))
         return _advance(switch, no_rollback)
     finally:
