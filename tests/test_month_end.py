@@ -180,7 +180,7 @@ def test_a_switch_opens_november_with_octobers_legacy_closing_balances(project, 
     result = month_end(project)
     assert result.exit_code == 0, result.output
     run_id = re.search(r"Month-end (\S+): SWITCHED", result.output).group(1)
-    assert f"2026-10 is closed, 2026-11 is open in the new system." in result.output
+    assert "2026-10 is closed, 2026-11 is open in the new system." in result.output
 
     # per service, the legacy closing of October (read from the legacy database itself) is November's opening
     legacy_closing = {}
