@@ -108,7 +108,7 @@ def render_protocol_html(data: ProtocolData) -> str:
     lines += _section("Counts", COUNT_HEADER, count_rows(data), numeric={1, 2, 3})
     lines += _section("Checklist", CHECK_HEADER, check_rows(data), numeric=set(),
                       classes=["" if check.passed else "failed" for check in data.checklist])
-    lines += _section("Accepted rejects", REJECT_HEADER, reject_rows(data), numeric={3, 4})
+    lines += _section("Accepted rejects", REJECT_HEADER, reject_rows(data), numeric={3})
     lines += _section("Sample accounts", TRACE_HEADER, trace_rows(data), numeric={3, 4, 5}, code={0, 1},
                       classes=["" if trace.passed else "failed" for trace in data.traces])
     lines += _section("Evidence", EVIDENCE_HEADER, evidence_rows(data), numeric={3}, code={2})

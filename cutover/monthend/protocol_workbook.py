@@ -182,7 +182,7 @@ def write_protocol_workbook(path: Path, data: ProtocolData) -> None:
     """
     workbook = Workbook()
     _protocol_sheet(workbook.active, data)
-    _list_sheet(workbook, "Accepted rejects", REJECT_HEADER, reject_rows(data), [14, 24, 10, 10, 22])
+    _list_sheet(workbook, "Accepted rejects", REJECT_HEADER, reject_rows(data), [14, 24, 10, 10])
     traces = _list_sheet(workbook, "Sample accounts", TRACE_HEADER, trace_rows(data), [22, 22, 18, 18, 18, 18, 10])
     for offset, trace in enumerate(data.traces, start=2):
         if not trace.passed:
