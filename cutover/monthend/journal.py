@@ -136,4 +136,4 @@ def unfinished(connection: sa.Connection) -> MonthEndRun | None:
 
 def latest(connection: sa.Connection) -> MonthEndRun | None:
     """The latest month-end of any status."""
-    return next(iter(_month_end_runs(connection, "running", "switched", "rolled_back")), None)
+    return next(iter(_month_end_runs(connection, "running", "switched", "rolled_back", "failed")), None)
