@@ -296,6 +296,17 @@ def test_close_statements_need_reopen_statements_and_known_parameters(tmp_path):
     assert result.exit_code == 2 and "unknown parameter(s) :month" in result.output
 
 
+def test_a_legacy_database_without_close_statements_is_refused_at_preflight(tmp_path, legacy_url):
+    project = make_project(tmp_path / "project", legacy_url, f"sqlite:///{(tmp_path / 'target.db').as_posix()}")
+    toml = project / "cutover.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(MONTH_END, ""), encoding="utf-8")
+    result = month_end(project, *FORCE)
+    assert result.exit_code == 2
+    assert result.output == ("Error: month-end refused at preflight: mapping sql_legacy reads a legacy database: "
+                             "cutover.toml needs [month_end] close and reopen statements that close the month there "
+                             "(docs/month-end.md)\n")
+
+
 def test_a_concurrent_month_end_is_refused_at_once_naming_the_holder(tmp_path, legacy_url):
     project = make_project(tmp_path / "project", legacy_url, f"sqlite:///{(tmp_path / 'target.db').as_posix()}")
     holding, release = tmp_path / "holding", tmp_path / "release"

@@ -113,10 +113,10 @@ def _preflight(switch: Switch) -> dict:
               "legacy": legacy_databases, "latest_dry_run": latest}
     passed = latest is not None and latest["status"] == "reconciled"
     if not passed and switch.forced_reason is None:
-        found = "no finished dry run" if latest is None else f"dry run {latest['run_id']} ended {latest['status']}"
-        raise ConfigError(f"the latest dry run must pass its gates before the switch, and there is {found} of "
-                          f"mapping {switch.mapping.name} in this target; run `cutover dry-run`, or override with "
-                          f"--force --reason \"...\" (recorded in the protocol)")
+        found = (f"there is no finished dry run of mapping {switch.mapping.name} in this target" if latest is None
+                 else f"dry run {latest['run_id']} of mapping {switch.mapping.name} ended {latest['status']}")
+        raise ConfigError(f"the latest dry run must pass its gates before the switch, and {found}; run "
+                          f"`cutover dry-run`, or override with --force --reason \"...\" (recorded in the protocol)")
     if switch.forced_reason is not None:
         detail["forced_reason"] = switch.forced_reason
     return detail
@@ -125,6 +125,9 @@ def _preflight(switch: Switch) -> dict:
 def _check_legacy_connections(project: Project, mapping: SystemMapping) -> list[str]:
     """Connect to the legacy database the close runs on (files: the folder is there)."""
     if not project.month_end.close:
+        if any(spec.format == "sql" for spec in mapping.sources.values()):
+            raise ConfigError(f"mapping {mapping.name} reads a legacy database: cutover.toml needs [month_end] close "
+                              f"and reopen statements that close the month there (docs/month-end.md)")
         if not project.source_dir.is_dir():
             raise ConfigError(f"{project.source_dir}: the source folder is missing")
         legacy.source_files(project, mapping)
