@@ -245,8 +245,7 @@ def test_the_protocol_traces_sample_accounts_and_records_the_evidence(tmp_path, 
 
 # ---- refusals ---------------------------------------------------------------------------------
 
-def test_a_second_switch_is_refused_saying_when_and_by_which_run(tmp_path, legacy_url):
-    project = make_project(tmp_path / "project", legacy_url, f"sqlite:///{(tmp_path / 'target.db').as_posix()}")
+def test_a_second_switch_is_refused_saying_when_and_by_which_run(project):
     first = month_end(project, *FORCE)
     run_id = re.search(r"Month-end (\S+): SWITCHED", first.output).group(1)
     second = month_end(project, *FORCE)
@@ -307,8 +306,7 @@ def test_a_legacy_database_without_close_statements_is_refused_at_preflight(tmp_
                              "(docs/month-end.md)\n")
 
 
-def test_a_concurrent_month_end_is_refused_at_once_naming_the_holder(tmp_path, legacy_url):
-    project = make_project(tmp_path / "project", legacy_url, f"sqlite:///{(tmp_path / 'target.db').as_posix()}")
+def test_a_concurrent_month_end_is_refused_at_once_naming_the_holder(tmp_path, project):
     holding, release = tmp_path / "holding", tmp_path / "release"
     env = {**os.environ, "CUTOVER_CRASH_AT": "hold:load", "CUTOVER_HOLDING": str(holding),
            "CUTOVER_RELEASE": str(release), "PYTHONPATH": os.pathsep.join(sys.path)}
