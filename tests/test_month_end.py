@@ -209,6 +209,7 @@ def test_a_switch_opens_november_with_octobers_legacy_closing_balances(project, 
     assert legacy_periods(legacy_url) == CLOSED_OCTOBER
     assert _sql(switch_target, "SELECT status FROM run WHERE run_id = :run", run=run_id) == [("switched",)]
     assert _sql(switch_target, "SELECT COUNT(*) FROM cutover_lock") == [(0,)]
+    assert _sql(switch_target, "SELECT COUNT(*) FROM saved_balance") == [(0,)]  # no copy kept after the switch
 
     folder = project / "reports" / run_id
     protocol = load_workbook(folder / "protocol.xlsx")["Protocol"]

@@ -229,6 +229,7 @@ def _done(switch: Switch, connection: sa.Connection) -> dict:
     journal.finish_run(connection, switch.run_id, "switched", _summary(switch, "switched") | detail)
     lock_table = target_metadata().tables["cutover_lock"]
     connection.execute(lock_table.delete().where(lock_table.c.run_id == switch.run_id))
+    saved.clear(connection)  # a switch is never rolled back: the copies would only take space
     return detail
 
 

@@ -45,3 +45,9 @@ def restore(connection: sa.Connection) -> dict[str, int]:
         connection.execute(table.insert().from_select(columns, sa.select(*(copy.c[name] for name in columns))))
         restored[table.name] = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
     return restored
+
+
+def clear(connection: sa.Connection) -> None:
+    """Empty the copies: once switched, the month-end is never rolled back."""
+    for _, copy in _pairs():
+        connection.execute(copy.delete())
