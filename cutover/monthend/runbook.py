@@ -282,7 +282,13 @@ def _advance(switch: Switch, no_rollback: bool) -> MonthEndResult:
                 _fail_step(switch, step.name, failed.detail)
                 if no_rollback:
                     return MonthEndResult(switch.run_id, switch.period, "stopped", switch.report_dir, failed.reasons)
-                undone = _undo(switch)
+                try:
+                    undone = _undo(switch)
+                except CutoverError as exc:
+                    raise MonthEndStopped(
+                        f"month-end {switch.run_id}: the reconciliation gate failed ({'; '.join(failed.reasons[:3])}) "
+                        f"and its rollback stopped: {exc}\n`cutover month-end --period {switch.period} --rollback` "
+                        f"finishes the rollback once that is fixed") from exc
                 return MonthEndResult(switch.run_id, switch.period, "rolled_back", switch.report_dir, failed.reasons,
                                       undone)
             except (Exception, KeyboardInterrupt) as exc:
