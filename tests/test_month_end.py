@@ -554,3 +554,23 @@ def test_a_rollback_cut_short_is_finished_by_rollback_and_never_resumed(tmp_path
                                       "--rollback` finishes the rollback" in resumed.output
     assert month_end(project, "--rollback").exit_code == 0
     assert target_state(url) == before and legacy_periods(legacy_url) == OPEN_OCTOBER
+
+
+def test_a_rollback_after_a_failed_gate_that_cannot_reopen_the_legacy_month_says_how_to_finish(
+        tmp_path, legacy_url, monkeypatch):
+    url = f"sqlite:///{(tmp_path / 'target.db').as_posix()}"
+    project = make_project(tmp_path / "project", legacy_url, url, extra="[gates]\nmax_reject_share = 0.001\n")
+    before = target_state(url)
+
+    def reopen(*args):
+        raise runbook.legacy.LegacyError("reopening the legacy month 2026-10 on legacy: server has gone away")
+
+    monkeypatch.setattr(runbook.legacy, "reopen", reopen)
+    result = month_end(project, *FORCE)
+    assert result.exit_code == 2
+    assert re.search(r"the reconciliation gate failed \(31 of 2862 rows rejected \(1\.08%\).*\) and its rollback "
+                     r"stopped: reopening the legacy month 2026-10 on legacy: server has gone away\n`cutover month-end "
+                     r"--period 2026-10 --rollback` finishes the rollback once that is fixed", result.output)
+    monkeypatch.undo()
+    assert month_end(project, "--rollback").exit_code == 0
+    assert target_state(url) == before and legacy_periods(legacy_url) == OPEN_OCTOBER
