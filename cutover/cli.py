@@ -163,6 +163,39 @@ def status_command(project_dir: Path, target_url: str | None) -> None:
     click.echo(render_status(month_end_status(load_project(project_dir, target_url).target_url)))
 
 
+@cli.command("demo")
+@click.option("--target", "target_url", help="The training database (default: demo.db in the project folder).")
+@click.option("--from-run", "run_id", help="Build from this dry run's data (the one the project's target holds), "
+              "personal data replaced; default: the bundled sample.")
+@click.option("--seed", default=1, show_default=True, help="Decides the replacements: the same seed, the same demo.")
+@click.option("--reset", is_flag=True, help="Bring the training database back to how it was built (after a class).")
+@click.option("--quiet", is_flag=True, help="Print only the one-line result.")
+@click.pass_obj
+def demo_command(project_dir: Path, target_url: str | None, run_id: str | None, seed: int, reset: bool,
+                 quiet: bool) -> None:
+    """A training database staff can practise on, with the next period open and no real person in it."""
+    from cutover.demo.build import reset_demo
+    from cutover.demo.console import render_demo, render_reset
+    from cutover.demo.sources import default_demo_url, demo_from_run, demo_from_sample
+
+    demo_url = target_url or default_demo_url(project_dir)
+    if reset:
+        if run_id:
+            raise click.UsageError("--reset and --from-run exclude each other")
+        click.echo(render_reset(demo_url, reset_demo(demo_url), quiet))
+        return
+    progress = progress_for(sys.stderr, quiet)
+    try:
+        if run_id:
+            built, status = demo_from_run(load_project(project_dir), run_id, demo_url, seed, progress), None
+        else:
+            built, status = demo_from_sample(project_dir, demo_url, seed, progress)
+    finally:
+        progress.done()
+    click.echo(render_demo(built, status, quiet))
+    sys.exit(EXIT_OK if status in (None, "reconciled") else EXIT_GATE_FAILED)
+
+
 @cli.group("keymap")
 def keymap_group() -> None:
     """The old-to-new account map for payment agents."""

@@ -12,7 +12,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def resource_dir(name: str) -> Path:
-    """Return the folder of a bundled resource: ``schemas``, ``migrations`` or ``mappings``."""
+    """Return the folder of a bundled resource: ``schemas``, ``migrations``, ``mappings`` or ``sample_data``."""
     bundled = _PACKAGE_DIR / "_bundled" / name
     if bundled.is_dir():
         return bundled

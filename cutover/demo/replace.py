@@ -1,0 +1,161 @@
+"""Replacement of personal data for the training database.
+
+Every replacement is a pure function of the seed and the real value (a BLAKE2b hash of
+both), so two builds with one seed agree whatever order the rows come in, and another
+seed gives other data. A replacement never equals a real name, address or account
+number: a draw that hits one is redrawn with an attempt counter added to the hash.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from cutover.demo.names import FEMALE_NAMES, MALE_NAMES, SURNAMES, female_surname
+from cutover.pipeline.keys import luhn_digit
+
+MAX_ATTEMPTS = 1000  # redraws before giving up on a replacement that is not real
+BIRTH_SHIFT_DAYS = (30, 730)  # a birth date moves by this many days, earlier or later
+HOUSES = 150  # new house numbers are 1..HOUSES
+APARTMENTS = 300  # new apartment numbers are 1..APARTMENTS
+HOUSE_LETTERS = ("а", "б")  # "12а": about one new house in ten has a letter
+LEGACY_PREFIX = "Д"  # Cyrillic: a demo legacy number never looks like a real all-digit one
+
+_MALE_PATRONYMIC_ENDINGS = ("ич", "оглы", "улы")
+_FEMALE_PATRONYMIC_ENDINGS = ("на", "кызы", "гызы")
+_FEMALE_SURNAME_ENDINGS = ("ова", "ева", "ина", "ына", "ская", "цкая", "ая")  # after ё -> е
+_MALE_FIRST_NAMES = tuple(name for name, _, _ in MALE_NAMES)
+_FEMALE_FIRST_NAMES = frozenset(name.casefold().replace("ё", "е") for name in FEMALE_NAMES)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person as the target stores it."""
+
+    last_name: str
+    first_name: str
+    patronymic: str | None
+    birth_date: datetime.date | None
+
+
+def normal(text: str | None) -> str:
+    """How names and addresses are compared: spaces trimmed and collapsed, case and ё/е
+    not told apart; None is the empty string."""
+    if text is None:
+        return ""
+    return " ".join(text.split()).casefold().replace("ё", "е")
+
+
+def gender(last_name: str, first_name: str, patronymic: str | None) -> str:
+    """"f" or "m": by the patronymic (Сергеевич, Сергеевна), else by the surname (Петрова,
+    Покровская), else by the first name (Анна); a person told by none of these is "m"."""
+    patronymic_text, surname = normal(patronymic), normal(last_name)
+    if patronymic_text.endswith(_MALE_PATRONYMIC_ENDINGS):
+        return "m"
+    if patronymic_text.endswith(_FEMALE_PATRONYMIC_ENDINGS):
+        return "f"
+    if surname.endswith(_FEMALE_SURNAME_ENDINGS):
+        return "f"
+    return "f" if normal(first_name) in _FEMALE_FIRST_NAMES else "m"
+
+
+class Replacements:
+    """Replacement personal data for one seed, kept clear of the real values given."""
+
+    def __init__(self, seed: int, real_names: set[tuple[str, str, str | None]],
+                 real_addresses: set[tuple[str | None, str, str | None]], real_accounts: set[str]) -> None:
+        self.seed = seed
+        self._real_names = {tuple(normal(part) for part in name) for name in real_names}
+        self._real_addresses = {tuple(normal(part) for part in address) for address in real_addresses}
+        self._real_accounts = {account.strip() for account in real_accounts}
+
+    def _digest(self, kind: str, *parts: object, size: int = 8) -> bytes:
+        """``size`` bytes drawn from the seed, the kind of draw and the (normalised) real values."""
+        canonical = json.dumps([self.seed, kind, *parts], ensure_ascii=False, separators=(",", ":"))
+        return hashlib.blake2b(canonical.encode("utf-8"), digest_size=size).digest()
+
+    def _number(self, kind: str, *parts: object) -> int:
+        """A 64-bit number drawn like ``_digest``."""
+        return int.from_bytes(self._digest(kind, *parts), "big")
+
+    def person(self, real: Person) -> Person:
+        """Another name of the same gender, not a real one, and the birth date shifted."""
+        key = (normal(real.last_name), normal(real.first_name), normal(real.patronymic),
+               real.birth_date.isoformat() if real.birth_date else None)
+        female = gender(real.last_name, real.first_name, real.patronymic) == "f"
+        for attempt in range(MAX_ATTEMPTS):
+            surname = SURNAMES[self._number("surname", *key, attempt) % len(SURNAMES)]
+            father = MALE_NAMES[self._number("father", *key, attempt) % len(MALE_NAMES)]
+            first_names = FEMALE_NAMES if female else _MALE_FIRST_NAMES
+            first = first_names[self._number("first", *key, attempt) % len(first_names)]
+            last = female_surname(surname) if female else surname
+            patronymic = (father[2] if female else father[1]) if normal(real.patronymic) else real.patronymic
+            if (normal(last), normal(first), normal(patronymic)) not in self._real_names:
+                return Person(last, first, patronymic, self._birth_date(real.birth_date, key))
+        raise RuntimeError(f"no unused demo name after {MAX_ATTEMPTS} attempts")
+
+    def _birth_date(self, real: datetime.date | None, key: tuple[object, ...]) -> datetime.date | None:
+        if real is None:
+            return None
+        low, high = BIRTH_SHIFT_DAYS
+        drawn = self._number("birth", *key)
+        days = datetime.timedelta(days=low + drawn // 2 % (high - low + 1))
+        try:
+            return real - days if drawn % 2 else real + days
+        except OverflowError:  # next to date.min or date.max: the other way
+            return real + days if drawn % 2 else real - days
+
+    def premise(self, settlement: str, street: str | None, house: str, building: str | None,
+                apartment: str | None) -> tuple[str, str | None]:
+        """The new (house, apartment) of a real premise. Every flat of one real house gets
+        the same new house; (street, house, apartment) is never a real address."""
+        house_key = (normal(settlement), normal(street), normal(house), normal(building))
+        new_house = self._house(house_key, 0)
+        for attempt in range(MAX_ATTEMPTS):
+            if apartment is None:
+                new_house, new_apartment = self._house(house_key, attempt), None
+            else:
+                new_apartment = str(1 + self._number("apartment", *house_key, normal(apartment), attempt)
+                                    % APARTMENTS)
+            if (normal(street), normal(new_house), normal(new_apartment)) not in self._real_addresses:
+                return new_house, new_apartment
+        raise RuntimeError(f"no unused demo address after {MAX_ATTEMPTS} attempts")
+
+    def _house(self, house_key: tuple[str, ...], attempt: int) -> str:
+        drawn = self._number("house", *house_key, attempt)
+        number = str(1 + drawn % HOUSES)
+        letter = drawn // HOUSES % 20  # 0 or 1 of 20: about one in ten
+        return number + HOUSE_LETTERS[letter] if letter < len(HOUSE_LETTERS) else number
+
+    def fias_guid(self, real: str | None) -> str | None:
+        """A made-up FIAS house GUID in place of a real one; None stays None."""
+        if real is None:
+            return None
+        for attempt in range(MAX_ATTEMPTS):
+            guid = str(uuid.UUID(bytes=self._digest("fias", normal(real), attempt, size=16)))
+            if guid != normal(real):
+                return guid
+        raise RuntimeError(f"no demo FIAS GUID after {MAX_ATTEMPTS} attempts")
+
+    def account_numbers(self, ids: list[int], prefix: str = "99", width: int = 8) -> dict[int, tuple[str, str]]:
+        """Account id -> (new account number, new legacy account number). The accounts are
+        numbered 1..N in a seeded shuffle, so the numbers do not follow the real ids; an
+        account number is prefix + rank zero-padded to ``width`` + a Luhn check digit, a
+        legacy number "Д" + the rank in six digits. A rank giving a real number is skipped."""
+        shuffled = sorted(set(ids), key=lambda account_id: (self._number("account", int(account_id)), account_id))
+        numbers: dict[int, tuple[str, str]] = {}
+        rank = 0
+        for account_id in shuffled:
+            while True:
+                rank += 1
+                if rank >= 10 ** width:
+                    raise ValueError(f"{len(shuffled)} accounts do not fit in {width} digits")
+                body = prefix + f"{rank:0{width}d}"
+                account_number, legacy_number = body + luhn_digit(body), LEGACY_PREFIX + f"{rank:06d}"
+                if account_number not in self._real_accounts and legacy_number not in self._real_accounts:
+                    break
+            numbers[account_id] = (account_number, legacy_number)
+        return numbers
