@@ -12,12 +12,14 @@ from __future__ import annotations
 import csv
 import json
 import re
+import secrets
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from conftest import DATABASES, _postgres_schema, server_engine
 from cutover import db
 from cutover.cli import cli
 from cutover.config import load_project
@@ -184,3 +186,23 @@ def test_a_demo_never_overwrites_a_real_target(run_project, tmp_path):
     unknown = cutover(folder, "demo", "--from-run", "20990101-000000-dry-run-0000", "--target",
                       f"sqlite:///{(tmp_path / 'demo.db').as_posix()}")
     assert unknown.exit_code == 2 and "there is no run 20990101-000000-dry-run-0000" in unknown.output
+
+
+@pytest.fixture(params=DATABASES[:2])  # SQLite, PostgreSQL
+def demo_url(request, tmp_path, server_engines):
+    if request.param == "sqlite":
+        yield f"sqlite:///{(tmp_path / 'demo.db').as_posix()}"
+        return
+    yield from _postgres_schema(server_engine("postgres", server_engines), f"t_{secrets.token_hex(6)}")
+
+
+def test_a_demo_on_any_target_database_builds_and_resets(tmp_path, demo_url):
+    assert cutover(tmp_path, "demo", "--target", demo_url, "--quiet").exit_code == 0
+    built = dump(demo_url)
+    assert len(built["account"]) == EXPECTED["entities"]["accounts"]["loaded"] and real_in(demo_url) == (0, 0, 0)
+    engine = db.create_target_engine(demo_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM balance WHERE period = '2026-11'"))
+    engine.dispose()
+    assert cutover(tmp_path, "demo", "--reset", "--target", demo_url, "--quiet").output == "reset\n"
+    assert dump(demo_url) == built
