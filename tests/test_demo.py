@@ -12,14 +12,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-import secrets
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from conftest import DATABASES, _postgres_schema, server_engine
 from cutover import db
 from cutover.cli import cli
 from cutover.config import load_project
@@ -194,12 +192,9 @@ def test_a_demo_never_overwrites_a_real_target(run_project, tmp_path):
     assert unknown.exit_code == 2 and "there is no run 20990101-000000-dry-run-0000" in unknown.output
 
 
-@pytest.fixture(params=DATABASES[:2])  # SQLite, PostgreSQL
-def demo_url(request, tmp_path, server_engines):
-    if request.param == "sqlite":
-        yield f"sqlite:///{(tmp_path / 'demo.db').as_posix()}"
-        return
-    yield from _postgres_schema(server_engine("postgres", server_engines), f"t_{secrets.token_hex(6)}")
+@pytest.fixture
+def demo_url(sqlite_or_postgres_url) -> str:
+    return sqlite_or_postgres_url
 
 
 def test_a_demo_on_any_target_database_builds_and_resets(tmp_path, demo_url):

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from conftest import DATABASES, _mariadb_database, server_engine
+from conftest import _mariadb_database, server_engine
 from cutover import db
 from cutover.cli import cli
 from cutover.config import load_project
@@ -66,31 +66,14 @@ def _legacy_on_mariadb() -> bool:
 
 
 @pytest.fixture
-def legacy_url(tmp_path, server_engines):
+def legacy_url(tmp_path, server_engines, request) -> str:
     """The legacy database with October 2026 still open."""
-    if _legacy_on_mariadb():
-        databases = _mariadb_database(server_engine("mariadb", server_engines), f"t_{secrets.token_hex(6)}")
-        url = next(databases)
-        CREATE.write_database(url, legacy())
-    else:
-        databases = None
-        (tmp_path / "legacy").mkdir()
-        shutil.copy(SAMPLE / "legacy.db", tmp_path / "legacy" / "legacy.db")
-        url = f"sqlite:///{(tmp_path / 'legacy' / 'legacy.db').as_posix()}"
-    _sql(url, "UPDATE period SET zakryt = 0 WHERE period = 202610")
-    yield url
-    if databases is not None:
-        databases.close()  # drops the database
+    return _fresh_legacy(tmp_path / "legacy", request, server_engines)
 
 
-@pytest.fixture(params=DATABASES[:2])  # SQLite, PostgreSQL
-def switch_target(request, tmp_path, server_engines):
-    if request.param == "sqlite":
-        yield f"sqlite:///{(tmp_path / 'target.db').as_posix()}"
-        return
-    from conftest import _postgres_schema
-
-    yield from _postgres_schema(server_engine("postgres", server_engines), f"t_{secrets.token_hex(6)}")
+@pytest.fixture
+def switch_target(sqlite_or_postgres_url) -> str:
+    return sqlite_or_postgres_url
 
 
 def _sql(url: str, statement: str, **params) -> list[tuple]:
