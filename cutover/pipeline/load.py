@@ -90,6 +90,11 @@ class TargetLoad:
         self._key_maps: dict[str, KeyMap] = {}
         self._periods: set[str] = set()
         self._links: dict[str, list[pd.DataFrame]] = {}  # references within a table, written at its end
+        if connection.dialect.name == "postgresql":
+            # Fresh statistics for the key map: right after the previous run's bulk load the planner
+            # takes it for nearly empty, and scans all of it once per batch of reused keys (at
+            # 50,000 accounts a dry run over the previous one took 359 s instead of 80 s).
+            connection.exec_driver_sql(f"ANALYZE {self.metadata.tables['key_map'].name}")
         for name in reversed(DATA_TABLES):
             connection.execute(self.metadata.tables[name].delete())
         self._constraints = []
