@@ -169,10 +169,15 @@ def _statements(path: Path, key: str, value) -> tuple[str, ...]:
     return tuple(s.strip() for s in value)
 
 
-def _check_parameters(path: Path, key: str, statement: str) -> None:
+def statement_parameters(statement: str) -> set[str]:
+    """The ``:name`` parameters a SQL statement takes (as SQLAlchemy reads them, quotes respected)."""
     import sqlalchemy as sa
 
-    named = sorted(sa.text(statement).compile().params)
+    return set(sa.text(statement).compile().params)
+
+
+def _check_parameters(path: Path, key: str, statement: str) -> None:
+    named = sorted(statement_parameters(statement))
     unknown = [name for name in named if name not in ACTION_PARAMETERS]
     if unknown:
         raise ConfigError(f"{path}: [month_end] {key}: unknown parameter(s) {', '.join(':' + n for n in unknown)} "

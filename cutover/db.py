@@ -201,11 +201,11 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
     except sa.exc.DBAPIError as exc:
-        reason = _reason(exc, engine.url)
+        reason = driver_reason(exc, engine.url)
         raise TargetError(f"cannot connect to the target database {mask_url(engine.url)}: {reason}") from exc
 
 
-def _reason(exc: sa.exc.DBAPIError, url: URL) -> str:
+def driver_reason(exc: sa.exc.DBAPIError, url: URL) -> str:
     """The driver's message, first line only, with the password scrubbed should a driver echo it."""
     message = str(exc.orig).strip()
     reason = message.splitlines()[0] if message else type(exc.orig).__name__
@@ -337,7 +337,7 @@ def _run_command(alembic_command, target: Engine | Connection | str, revision: s
     except CommandError as exc:
         raise TargetError(f"{verb} {mask_url(url)} to {revision}: {exc}") from exc
     except sa.exc.DBAPIError as exc:
-        raise TargetError(f"{verb} {mask_url(url)} to {revision}: {_reason(exc, url)}") from exc
+        raise TargetError(f"{verb} {mask_url(url)} to {revision}: {driver_reason(exc, url)}") from exc
 
 
 def head_revision() -> str:
@@ -377,15 +377,20 @@ def check_drift(engine: Engine) -> list:
         return compare_metadata(context, metadata)
 
 
-def frames(connection: Connection, query, chunk_rows: int):
-    """The rows of ``query`` as data frames of at most ``chunk_rows`` rows, read on a server-side
-    cursor (memory stays bounded on every database) that is closed however the reading ends."""
-    import pandas as pd
-
+def row_chunks(connection: Connection, query, chunk_rows: int):
+    """The rows of ``query``, at most ``chunk_rows`` at a time, read on a server-side cursor (memory
+    stays bounded on every database) that is closed however the reading ends."""
     result = connection.execution_options(stream_results=True, yield_per=chunk_rows).execute(query)
     try:
-        columns = list(result.keys())
         for rows in result.partitions(chunk_rows):  # the size again: SQLite's stream would give a row at a time
-            yield pd.DataFrame([tuple(row) for row in rows], columns=columns)  # 5x faster than from Row objects
+            yield list(result.keys()), rows
     finally:
         result.close()
+
+
+def frames(connection: Connection, query, chunk_rows: int):
+    """The rows of ``query`` as data frames of at most ``chunk_rows`` rows (see :func:`row_chunks`)."""
+    import pandas as pd
+
+    for columns, rows in row_chunks(connection, query, chunk_rows):
+        yield pd.DataFrame([tuple(row) for row in rows], columns=columns)  # 5x faster than from Row objects

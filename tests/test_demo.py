@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from cutover import db
 from cutover.cli import cli
 from cutover.config import load_project
+from cutover.demo.privacy import check_privacy, real_identities
 from cutover.demo.replace import normal
 from cutover.pipeline.run import dry_run
 from support import write_project
@@ -207,3 +208,18 @@ def test_a_demo_on_any_target_database_builds_and_resets(tmp_path, demo_url):
     engine.dispose()
     assert cutover(tmp_path, "demo", "--reset", "--target", demo_url, "--quiet").output == "reset\n"
     assert dump(demo_url) == built
+
+
+def test_the_privacy_check_finds_every_real_identity_where_they_are(run_project):
+    _, _, source_url = run_project
+    engine = db.create_target_engine(source_url)
+    try:
+        with engine.connect() as connection:
+            report = check_privacy(connection, real_identities(connection))
+    finally:
+        engine.dispose()
+    (persons,), (premises,), (accounts,) = (_rows(source_url, f"SELECT COUNT(*) FROM {name}")[0]
+                                            for name in ("person", "premise", "account"))
+    assert (report.names, report.addresses, report.accounts) == (persons, premises, 2 * accounts)  # legacy and new
+    assert not report.clean
+    assert report.describe().startswith(f"{persons} real full names, {premises} real full addresses, ")

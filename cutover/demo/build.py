@@ -47,12 +47,8 @@ class DemoBuilt:
 def _chunks(connection: sa.Connection, table: sa.Table) -> Iterator[list[dict]]:
     """The table's rows as the database types them (dates, Decimals, None), a chunk at a time."""
     query = sa.select(table).order_by(*table.primary_key.columns)
-    result = connection.execution_options(stream_results=True, yield_per=_CHUNK_ROWS).execute(query)
-    try:
-        for part in result.mappings().partitions(_CHUNK_ROWS):
-            yield [dict(row) for row in part]
-    finally:
-        result.close()
+    for columns, rows in db.row_chunks(connection, query, _CHUNK_ROWS):
+        yield [dict(zip(columns, row)) for row in rows]
 
 
 def _persons(replace: Replacements) -> Callable[[list[dict]], list[dict]]:

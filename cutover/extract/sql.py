@@ -22,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection
 
-from cutover.db import expand_url, mask_url
+from cutover.db import driver_reason, expand_url, mask_url
 from cutover.errors import ExtractError
 from cutover.extract import Extractor, Options, register, require_columns, text_frame
 
@@ -205,7 +205,7 @@ def _connection(options: Options, source_dir: Path) -> Iterator[Connection]:
         try:
             connection = engine.connect()
         except sa.exc.DBAPIError as exc:
-            raise ExtractError(f"{where}: cannot connect: {_reason(exc, url)}") from None
+            raise ExtractError(f"{where}: cannot connect: {driver_reason(exc, url)}") from None
         with connection:
             read_only = _READ_ONLY.get(connection.dialect.name)
             if read_only is not None:
@@ -216,13 +216,6 @@ def _connection(options: Options, source_dir: Path) -> Iterator[Connection]:
                 connection.rollback()
     finally:
         engine.dispose()
-
-
-def _reason(exc: sa.exc.DBAPIError, url: URL) -> str:
-    """The driver's message, first line only, with the password scrubbed should a driver echo it."""
-    message = str(exc.orig).strip()
-    reason = message.splitlines()[0] if message else type(exc.orig).__name__
-    return reason.replace(url.password, "***") if url.password else reason
 
 
 def _order_by(options: Options, source_dir: Path) -> list[str]:
@@ -285,7 +278,7 @@ def _execute(connection: Connection, statement: str, options: Options, source_di
         return connection.exec_driver_sql(statement)
     except sa.exc.DBAPIError as exc:
         raise ExtractError(f"{_where(options, source_dir)}: the database refused the statement: "
-                           f"{_reason(exc, connection.engine.url)}") from None
+                           f"{driver_reason(exc, connection.engine.url)}") from None
 
 
 def _check_options(options: Options, source_dir: Path) -> None:
@@ -336,7 +329,7 @@ def read_sql(options: Options, source_dir: Path, needed: set[str], chunk_rows: i
                     yield text_frame([], [], columns)
             except sa.exc.DBAPIError as exc:
                 raise ExtractError(f"{_where(options, source_dir)}: reading row {position + 1} failed: "
-                                   f"{_reason(exc, connection.engine.url)}") from None
+                                   f"{driver_reason(exc, connection.engine.url)}") from None
 
 
 EXTRACTOR = register(Extractor(

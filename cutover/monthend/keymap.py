@@ -7,7 +7,6 @@ accounts take no more memory than a thousand.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,33 +27,30 @@ def _pairs(connection: sa.Connection):
     account = target_metadata().tables["account"]
     query = (sa.select(account.c.legacy_account_number, account.c.account_number)
              .order_by(account.c.legacy_account_number, account.c.account_number))
-    for frame in db.frames(connection, query, _CHUNK_ROWS):
-        yield frame.itertuples(index=False, name=None)
+    return db.frames(connection, query, _CHUNK_ROWS)
 
 
-def _write_csv(path: Path, chunks) -> int:
+def _write_csv(path: Path, frames) -> int:
     written = 0
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(HEADER)
-        for rows in chunks:
-            for row in rows:
-                writer.writerow(row)
-                written += 1
+        out.write(",".join(HEADER) + "\n")
+        for frame in frames:
+            frame.to_csv(out, header=False, index=False, lineterminator="\n")
+            written += len(frame)
     return written
 
 
-def _write_xlsx(path: Path, chunks) -> int:
+def _write_xlsx(path: Path, frames) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Account map")
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = sheet.column_dimensions["B"].width = 42
     sheet.append(cells(sheet, TITLES, BOLD))
     written = 0
-    for rows in chunks:
-        for row in rows:
+    for frame in frames:
+        for row in frame.itertuples(index=False, name=None):
             sheet.append(cells(sheet, list(row)))  # account numbers stay text ("00123" keeps its zeros)
-            written += 1
+        written += len(frame)
     workbook.save(path)
     return written
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cutover import db
-from cutover.config import Project
+from cutover.config import Project, statement_parameters
 from cutover.errors import ConfigError, CutoverError
 from cutover.extract import file_sha256
 from cutover.extract.sql import source_url
@@ -55,9 +55,33 @@ def legacy_url(project: Project, mapping: SystemMapping) -> sa.URL:
     return urls.pop()
 
 
-def _run(project: Project, mapping: SystemMapping, statements: tuple[str, ...], period: str, action: str) -> dict:
+def _engine(project: Project, mapping: SystemMapping) -> tuple[sa.Engine, sa.URL]:
     url = legacy_url(project, mapping)
-    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    return sa.create_engine(url, poolclass=sa.NullPool), url
+
+
+def check_connection(project: Project, mapping: SystemMapping) -> str:
+    """Connect to the legacy database the close runs on; its masked URL.
+
+    Raises
+    ------
+    ConfigError
+        It cannot be reached.
+    """
+    engine, url = _engine(project, mapping)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.DBAPIError as exc:
+        raise ConfigError(f"cannot connect to the legacy database {db.mask_url(url)}: "
+                          f"{db.driver_reason(exc, url)}") from None
+    finally:
+        engine.dispose()
+    return db.mask_url(url)
+
+
+def _run(project: Project, mapping: SystemMapping, statements: tuple[str, ...], period: str, action: str) -> dict:
+    engine, url = _engine(project, mapping)
     values = parameters(period)
     try:
         with engine.begin() as connection:
@@ -69,8 +93,8 @@ def _run(project: Project, mapping: SystemMapping, statements: tuple[str, ...], 
                                             _used(project.month_end.evidence, values))
                 evidence = [dict(zip(result.keys(), (_plain(v) for v in row))) for row in result]
     except sa.exc.DBAPIError as exc:
-        reason = str(exc.orig).replace(url.password, "***") if url.password else str(exc.orig)
-        raise LegacyError(f"{action} the legacy month {period} on {db.mask_url(url)}: {reason}") from None
+        raise LegacyError(f"{action} the legacy month {period} on {db.mask_url(url)}: "
+                          f"{db.driver_reason(exc, url)}") from None
     finally:
         engine.dispose()
     detail = {"kind": "sql", "database": db.mask_url(url), "period": period,
@@ -81,7 +105,7 @@ def _run(project: Project, mapping: SystemMapping, statements: tuple[str, ...], 
 
 
 def _used(statement: str, values: dict) -> dict:
-    named = sa.text(statement).compile().params
+    named = statement_parameters(statement)
     return {name: value for name, value in values.items() if name in named}
 
 

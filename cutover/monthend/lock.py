@@ -99,7 +99,12 @@ def acquire(engine: sa.Engine, run_id: str, take_over: bool = False) -> None:
                    f"`cutover month-end --resume` continues it, `--rollback` undoes it", held)
 
 
-def release(engine: sa.Engine, run_id: str) -> None:
+def release_on(connection: sa.Connection, run_id: str) -> None:
+    """Let go of the lock ``run_id`` holds, on the caller's transaction."""
     table = _table()
+    connection.execute(table.delete().where(table.c.name == NAME, table.c.run_id == run_id))
+
+
+def release(engine: sa.Engine, run_id: str) -> None:
     with engine.begin() as connection:
-        connection.execute(table.delete().where(table.c.name == NAME, table.c.run_id == run_id))
+        release_on(connection, run_id)

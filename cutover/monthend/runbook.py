@@ -132,17 +132,7 @@ def _check_legacy_connections(project: Project, mapping: SystemMapping) -> list[
             raise ConfigError(f"{project.source_dir}: the source folder is missing")
         legacy.source_files(project, mapping)
         return [str(project.source_dir)]
-    url = legacy.legacy_url(project, mapping)
-    engine = sa.create_engine(url, poolclass=sa.NullPool)
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except sa.exc.DBAPIError as exc:
-        reason = str(exc.orig).replace(url.password, "***") if url.password else str(exc.orig)
-        raise ConfigError(f"cannot connect to the legacy database {db.mask_url(url)}: {reason}") from None
-    finally:
-        engine.dispose()
-    return [db.mask_url(url)]
+    return [legacy.check_connection(project, mapping)]
 
 
 def _latest_dry_run(connection: sa.Connection, mapping: str) -> dict | None:
@@ -227,8 +217,7 @@ def _done(switch: Switch, connection: sa.Connection) -> dict:
     detail = {"switched_at": dt.datetime.now().isoformat(timespec="seconds"), "period": switch.period,
               "opened": switch.following}
     journal.finish_run(connection, switch.run_id, "switched", _summary(switch, "switched") | detail)
-    lock_table = target_metadata().tables["cutover_lock"]
-    connection.execute(lock_table.delete().where(lock_table.c.run_id == switch.run_id))
+    lock.release_on(connection, switch.run_id)
     saved.clear(connection)  # a switch is never rolled back: the copies would only take space
     return detail
 

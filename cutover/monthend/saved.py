@@ -29,8 +29,8 @@ def save(connection: sa.Connection) -> dict[str, int]:
     for table, copy in _pairs():
         connection.execute(copy.delete())
         columns = [column.name for column in table.columns]
-        connection.execute(copy.insert().from_select(columns, sa.select(*(table.c[name] for name in columns))))
-        copied[table.name] = connection.execute(sa.select(sa.func.count()).select_from(copy)).scalar_one()
+        copied[table.name] = connection.execute(
+            copy.insert().from_select(columns, sa.select(*(table.c[name] for name in columns)))).rowcount
     return copied
 
 
@@ -42,8 +42,8 @@ def restore(connection: sa.Connection) -> dict[str, int]:
     restored = {}
     for table, copy in pairs:
         columns = [column.name for column in table.columns]
-        connection.execute(table.insert().from_select(columns, sa.select(*(copy.c[name] for name in columns))))
-        restored[table.name] = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+        restored[table.name] = connection.execute(
+            table.insert().from_select(columns, sa.select(*(copy.c[name] for name in columns)))).rowcount
     return restored
 
 
