@@ -60,14 +60,17 @@ def _service_names(connection: sa.Connection) -> dict[str, str]:
 def _traces(switch: Switch, connection: sa.Connection) -> list[TraceLine]:
     """A few accounts followed from the legacy extract to the next month's opening, per service."""
     facts = facts_folder(switch.project.reports_dir, switch.run_id)
-    kept = [frame[(frame["period"] == switch.period) & ~frame["rejected"].astype(bool)]
-            for frame in read_facts(facts, "balances")]
-    legacy_rows = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
-    if legacy_rows.empty:
+
+    def loaded_of_period():  # the legacy balances of the month, a frame at a time (never all at once)
+        for frame in read_facts(facts, "balances"):
+            yield frame[(frame["period"] == switch.period) & ~frame["rejected"].astype(bool)]
+
+    accounts = sorted({key for frame in loaded_of_period() for key in frame["account"].unique()})
+    if not accounts:
         return []
-    accounts = sorted(legacy_rows["account"].unique())
     step = max(1, len(accounts) // SAMPLE_ACCOUNTS)
     sample = accounts[::step][:SAMPLE_ACCOUNTS]
+    legacy_rows = pd.concat([frame[frame["account"].isin(sample)] for frame in loaded_of_period()], ignore_index=True)
     tables = target_metadata().tables
     account, balance, service = tables["account"], tables["balance"], tables["service"]
     account_key, service_key = tables["key_map"].alias("ka"), tables["key_map"].alias("ks")
