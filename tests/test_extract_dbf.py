@@ -9,6 +9,20 @@ records; record 2 is deleted, so the extractor gives records 1, 3 and 4 with tho
 | 2 (deleted) | Удалённый | 1.00 | 1 | - | - | - |
 | 3 | Ёлкина | -0.50 | - | - | F | - |
 | 4 | Щукин | 0.00 | 0 | 1999-12-31 | - | a 700-character memo |
+
+The tally tests write ``LIC.DBF`` with blank records among them (``APPEND BLANK`` as the ``dbf``
+library does it: spaces, and ``?`` in the logical field; record 7 as FoxPro does it, a space
+there too):
+
+| record | what it is | counted |
+|---|---|---|
+| 1 | Иванов | read |
+| 2 | Удалённый, deleted | deleted |
+| 3 | blank | blank |
+| 4 | Ёлкина | read |
+| 5 | blank and deleted | deleted |
+| 6 | every field blank but KOL, which holds 0 | read |
+| 7 | blank, a space in PRIV | blank |
 """
 
 from __future__ import annotations
@@ -22,7 +36,7 @@ import pandas as pd
 import pytest
 
 from cutover.errors import ExtractError, MappingError
-from cutover.extract import REGISTRY
+from cutover.extract import REGISTRY, RecordTally
 
 EXTRACTOR = REGISTRY["dbf"]
 SPEC = "FAM C(20); SUMMA N(12,2); KOL N(5,0); DATA D; PRIV L; PRIM M"
@@ -111,6 +125,42 @@ def test_deleted_records_are_skipped_and_keep_their_numbers(tmp_path):
     frame = read(tmp_path)
     assert frame["_row"].tolist() == [3, 4]
     assert frame["FAM"].tolist() == ["Ёлкина", "Щукин"]
+
+
+BLANK = ()  # what dbf's Table.append gets for APPEND BLANK
+TALLIED = [RECORDS[0], RECORDS[1], BLANK, RECORDS[2], BLANK, ("", None, 0, None, None, ""), BLANK]
+PRIV_OFFSET = 1 + 20 + 12 + 5 + 8  # after the flag, FAM, SUMMA, KOL and DATA
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_the_tally_counts_deleted_and_blank_records_with_their_numbers(tmp_path, chunk_rows):
+    write_table(tmp_path / "LIC.DBF", records=TALLIED, deleted=(1, 4))
+    patch_field(tmp_path / "LIC.DBF", 7, PRIV_OFFSET, b" ")
+    tally = RecordTally()
+    frame = pd.concat(EXTRACTOR.read({"file": "LIC.DBF"}, tmp_path, set(), chunk_rows, tally=tally),
+                      ignore_index=True)
+    assert frame["_row"].tolist() == [1, 4, 6]
+    assert frame["FAM"].tolist() == ["Иванов", "Ёлкина", ""] and frame["KOL"].tolist() == ["3", "", "0"]
+    assert (tally.records, tally.read, tally.deleted, tally.blank, tally.comments) == (7, 3, 2, 2, 0)
+    assert tally.deleted_rows == [2, 5] and tally.blank_rows == [3, 7]
+    assert tally.records == tally.read + tally.blank + tally.deleted + tally.comments
+    assert tally.read == len(frame)
+
+
+def test_blank_records_are_skipped_without_a_tally_too(tmp_path):
+    write_table(tmp_path / "LIC.DBF", records=TALLIED, deleted=(1, 4))
+    assert read(tmp_path)["_row"].tolist() == [1, 4, 6]
+
+
+def test_binary_fields_of_a_blank_visual_foxpro_record_hold_zero_bytes(tmp_path):
+    write_table(tmp_path / "LIC.DBF", "FAM C(10); KOD I; DENGI Y; PRIV L; PRIM M",
+                [("Иванов", 1, Decimal("2.50"), True, "memo"), BLANK, ("", 7, None, None, "")], deleted=(),
+                dbf_type="vfp")
+    tally = RecordTally()
+    frame = pd.concat(EXTRACTOR.read({"file": "LIC.DBF"}, tmp_path, set(), 1000, tally=tally), ignore_index=True)
+    assert frame[["_row", "KOD", "DENGI"]].values.tolist() == [[1, "1", "2.5000"], [3, "7", "0.0000"]]
+    assert tally.to_dict() == {"records": 3, "read": 2, "blank": 1, "blank_rows": [2], "deleted": 0,
+                               "deleted_rows": [], "comments": 0}
 
 
 @pytest.mark.parametrize("chunk_rows", [1, 2, 3])

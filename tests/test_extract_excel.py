@@ -11,20 +11,36 @@ The main workbook ``meters.xlsx`` (sheet "Показания") is laid out like 
 Cells: T1 holds ints and floats (``1234.56``, ``0.1``, ``100.0``), T2 numbers stored as text
 ("007"), Дата снятия real date cells (one with a time), Серийная дата an unformatted Excel
 serial number (45596 = 2024-10-31, left for ``excel_date``), Код a bool and a blank.
+
+The workbook ``saldo.xlsx`` (sheet "Сальдо", header in row 1: "ЛС", "Сумма") is written for the
+tally of records, each kind of blank row once (rows the sheet's XML holds: 1, 2, 4-10):
+
+| row | in the XML | holds | counted |
+|---|---|---|---|
+| 2, 5, 7 | yes | an account (7: a blank-looking "   " Сумма) | read |
+| 3 | no (never touched) | - | blank |
+| 4 | yes | a fill, no value | blank |
+| 6 | yes | text in column C, right of the named columns | blank |
+| 8 | yes | "   " and an empty string | blank |
+| 9 | yes | a bold font, no value | blank |
+| 10 | yes, below the ``<dimension>`` (A1:C9) | only a row height | blank |
+
+Below row 10 the XML ends: those rows are not records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 
 import openpyxl
 import pandas as pd
 import pytest
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 
 from cutover.errors import ExtractError
-from cutover.extract import REGISTRY
+from cutover.extract import REGISTRY, RecordTally
 from cutover.extract.excel import cell_text, header_names
 
 EXCEL = REGISTRY["excel"]
@@ -64,6 +80,24 @@ def write_meters(folder, sheet="Показания"):
 
 def read(folder, options=OPTIONS, needed=frozenset(), chunk_rows=1000):
     return list(EXCEL.read(options, folder, set(needed), chunk_rows))
+
+
+def write_saldo(folder):
+    """``saldo.xlsx`` of the module docstring."""
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = "Сальдо"
+    ws.append(["ЛС", "Сумма"])
+    ws.append(["01-000001", 10])
+    ws["A4"].fill = PatternFill("solid", fgColor="FFFF00")
+    ws["A5"], ws["B5"] = "01-000002", 20
+    ws["C6"] = "сверх шапки"
+    ws["A7"], ws["B7"] = "01-000003", "   "
+    ws["A8"], ws["B8"] = "   ", ""
+    ws["B9"].font = Font(bold=True)
+    ws.row_dimensions[10].height = 30
+    workbook.save(folder / "saldo.xlsx")
+    return folder / "saldo.xlsx"
 
 
 def test_merged_two_row_header_below_a_title_names_every_column(tmp_path):
@@ -204,3 +238,33 @@ def test_a_workbook_whose_sheet_xml_is_broken(tmp_path):
 def test_options_are_checked_when_a_mapping_loads():
     assert EXCEL.required == (("file",), ("sheet",))
     assert EXCEL.options == {"file": str, "sheet": str, "header_row": int, "header_rows": int, "data_row": int}
+
+
+def test_the_sheet_xml_holds_the_rows_the_docstring_says(tmp_path):
+    sheet_xml = zipfile.ZipFile(write_saldo(tmp_path)).read("xl/worksheets/sheet1.xml").decode()
+    assert re.findall(r'<row r="(\d+)"', sheet_xml) == ["1", "2", "4", "5", "6", "7", "8", "9", "10"]
+    assert '<dimension ref="A1:C9"' in sheet_xml
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_the_tally_counts_missing_present_and_trailing_blank_rows(tmp_path, chunk_rows):
+    write_saldo(tmp_path)
+    tally = RecordTally()
+    frames = list(EXCEL.read({"file": "saldo.xlsx", "sheet": "Сальдо"}, tmp_path, set(), chunk_rows, tally=tally))
+    frame = pd.concat(frames, ignore_index=True)
+    assert frame.to_dict("list") == {"_row": [2, 5, 7], "ЛС": ["01-000001", "01-000002", "01-000003"],
+                                     "Сумма": ["10", "20", "   "]}
+    assert (tally.records, tally.read, tally.blank, tally.deleted, tally.comments) == (9, 3, 6, 0, 0)
+    assert tally.blank_rows == [3, 4, 6, 8, 9, 10] and tally.deleted_rows == []
+    assert tally.records == tally.read + tally.blank + tally.deleted + tally.comments
+    assert tally.read == len(frame)
+
+
+def test_the_tally_starts_at_data_row(tmp_path):
+    write_meters(tmp_path)
+    tally = RecordTally()
+    frames = list(EXCEL.read(OPTIONS, tmp_path, set(), 1000, tally=tally))
+    assert [row for frame in frames for row in frame["_row"]] == [4, 5, 7]
+    # the title row and the two header rows are no records; rows 8-10 hold only a font
+    assert tally.to_dict() == {"records": 7, "read": 3, "blank": 4, "blank_rows": [6, 8, 9, 10], "deleted": 0,
+                               "deleted_rows": [], "comments": 0}

@@ -27,7 +27,7 @@ import pytest
 import sqlalchemy as sa
 
 from cutover.errors import ExtractError, MappingError
-from cutover.extract import REGISTRY
+from cutover.extract import REGISTRY, RecordTally
 from cutover.extract.sql import check_select, describe_query
 from cutover.mapping.model import load_mapping
 
@@ -107,6 +107,35 @@ def test_chunks_add_up_to_the_whole(legacy_url):
     chunked, frames = read({"url": legacy_url, "table": "lic_schet"}, chunk_rows=2)
     assert [len(f) for f in frames] == [2, 2, 1]
     pd.testing.assert_frame_equal(chunked, whole)
+
+
+def test_the_tally_counts_every_row_read(legacy_url):
+    tally = RecordTally()
+    frame = pd.concat(SQL.read({"url": legacy_url, "table": "lic_schet"}, Path("."), set(), 2, tally=tally),
+                      ignore_index=True)
+    assert tally.to_dict() == {"records": 5, "read": 5, "blank": 0, "blank_rows": [], "deleted": 0,
+                               "deleted_rows": [], "comments": 0}
+    assert tally.read == len(frame)
+
+
+def test_a_row_of_nulls_is_a_row_read_not_a_blank_one(legacy_url):
+    engine = sa.create_engine(legacy_url, poolclass=sa.NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.execute(_metadata().tables["no_key"].insert(), [{"kod": None, "naim": None}])
+    finally:
+        engine.dispose()
+    tally = RecordTally()
+    frame = pd.concat(SQL.read({"url": legacy_url, "table": "no_key", "order_by": ["kod"]}, Path("."), set(), 1000,
+                               tally=tally), ignore_index=True)
+    assert len(frame) == 3 and (tally.records, tally.read, tally.blank) == (3, 3, 0)
+
+
+def test_an_empty_result_tallies_no_records(legacy_url):
+    tally = RecordTally()
+    [frame] = SQL.read({"url": legacy_url, "query": "SELECT * FROM lic_schet WHERE id < 0"}, Path("."), set(), 1000,
+                       tally=tally)
+    assert len(frame) == 0 and (tally.records, tally.read) == (0, 0)
 
 
 def test_rows_stream_through_a_server_side_cursor(legacy_url):

@@ -13,7 +13,13 @@ an error, not a silently shorter table. Every value is taken from its raw bytes:
 - ``M`` (memo): the memo's text from the ``.FPT``/``.DBT`` file beside the table, decoded;
 - ``I`` (integer) and ``Y`` (currency) as exact decimal text.
 
-Deleted records (marked ``*``) are skipped but keep their numbers.
+The records of a table are the ones its header announces. Deleted records (marked ``*``) are
+skipped but keep their numbers. So are blank records, live ones whose every field is blank:
+FoxPro's ``APPEND BLANK`` leaves them when nothing is written into the record afterwards.
+A field is blank when its bytes are spaces or zero bytes (what ``APPEND BLANK`` writes:
+spaces into text, numbers, dates and dBase memo numbers, zeros into the binary integer,
+currency and Visual FoxPro memo fields), or for a logical field also ``?``. Every field of
+the record counts, also those not read; ``_NullFlags`` is not data and does not.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from dbfread.exceptions import MissingMemoFile
 from dbfread.memo import FakeMemoFile, open_memofile
 
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, chunks, file_path, register, require_columns
+from cutover.extract import Extractor, Options, RecordTally, chunks, file_path, register, require_columns
 from cutover.extract.encoding import detect_encoding
 
 OPTIONS = {"file": str, "encoding": str}
@@ -231,10 +237,17 @@ def _records(path: Path, table, chunk_rows: int) -> Iterator[tuple[int, bytes]]:
                 )
 
 
-def read_dbf(options: Options, source_dir: Path, needed: set[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """Yield the table's live records as text frames of at most ``chunk_rows`` rows.
+def read_dbf(options: Options, source_dir: Path, needed: set[str], chunk_rows: int, *,
+             tally: RecordTally | None = None) -> Iterator[pd.DataFrame]:
+    """Yield the table's live records that are not blank as text frames of at most ``chunk_rows`` rows.
 
-    ``_row`` is the record number (1-based, deleted records counted).
+    ``_row`` is the record number (1-based, deleted and blank records counted).
+
+    Parameters
+    ----------
+    tally
+        When given, counts every record the header announces as it is read: records yielded,
+        deleted and blank ones with their record numbers.
 
     Raises
     ------
@@ -247,6 +260,9 @@ def read_dbf(options: Options, source_dir: Path, needed: set[str], chunk_rows: i
     table = _open_table(path, options)
     _check_layout(path, table)
     layout = _layout(table)
+    # Taken before binary fields nobody asked for are dropped: a value in one of them still
+    # makes the record more than an APPEND BLANK.
+    fields = [(kind, start, end) for _, kind, start, end in layout]
     require_columns(str(path), [name for name, *_ in layout], needed)
     encoding, _ = _encoding(path, table, options)
     unreadable = {name: kind for name, kind, *_ in layout if kind not in _READ_TYPES}
@@ -259,19 +275,31 @@ def read_dbf(options: Options, source_dir: Path, needed: set[str], chunk_rows: i
     memo = open_memofile(table.memofilename, table.header.dbversion) if table.memofilename else FakeMemoFile(None)
     reader = _Reader(path, layout, encoding, memo)
     with memo:
-        yield from chunks(_live_records(path, table, chunk_rows, reader), names, chunk_rows)
+        yield from chunks(_live_records(path, table, chunk_rows, reader, fields,
+                                        tally if tally is not None else RecordTally()), names, chunk_rows)
 
 
-def _live_records(path: Path, table, chunk_rows: int, reader: "_Reader") -> Iterator[tuple[int, list[str]]]:
-    """(record number, values) of every record not marked deleted."""
+def _blank_field(kind: str, raw: bytes) -> bool:
+    if kind == "L":
+        return raw in _UNKNOWN
+    return not raw.strip(_BLANK)
+
+
+def _live_records(path: Path, table, chunk_rows: int, reader: "_Reader", fields: list[tuple[str, int, int]],
+                  tally: RecordTally) -> Iterator[tuple[int, list[str]]]:
+    """(record number, values) of every record neither deleted nor blank, counting each in ``tally``."""
     for number, record in _records(path, table, chunk_rows):
         flag = record[:1]
         if flag == b"*":
-            continue
-        if flag != b" ":
+            tally.add_deleted(number)
+        elif flag != b" ":
             raise ExtractError(f"{path}: record {number} starts with byte 0x{flag.hex()}, not a record "
                                f"marker; the file is damaged")
-        yield number, reader.values(record, number)
+        elif all(_blank_field(kind, record[start:end]) for kind, start, end in fields):
+            tally.add_blank(number)
+        else:
+            tally.add_read()
+            yield number, reader.values(record, number)
 
 
 EXTRACTOR = register(Extractor(

@@ -2,7 +2,13 @@
 
 Every value arrives as text exactly as written; converting it is the mapping's job.
 Each row carries ``_row``: its row number in the file, counting the header as row 1
-(what a spreadsheet shows when the file is opened in one).
+(what a spreadsheet shows when the file is opened in one). A row is a record of the CSV
+reader, so a quoted value spanning two lines is one row.
+
+The records of a file are those after the header (the ``skip_rows`` title lines above it are
+not). Empty lines and records whose fields are all blank (trailing ``;;;;`` lines) are
+skipped and counted as blank, with their row numbers; lines starting with the ``comment``
+option are skipped and counted as comments.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import Iterator
 import pandas as pd
 
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, chunks, file_path, register, require_columns
+from cutover.extract import Extractor, Options, RecordTally, chunks, file_path, register, require_columns
 from cutover.extract.encoding import detect_encoding
 
 OPTIONS = {"file": str, "encoding": str, "separator": str, "skip_rows": int, "comment": str, "quote": str}
@@ -60,24 +66,38 @@ def _separator_hint(header: list[str], separator: str) -> str:
     return ""
 
 
+def _is_blank(record: list[str]) -> bool:
+    return not any(field.strip() for field in record)
+
+
+def _check_width(path: Path, row: int, record: list[str], header: list[str]) -> None:
+    if len(record) != len(header):
+        fewer = "fewer" if len(record) < len(header) else "more"
+        hint = "; is the file truncated?" if fewer == "fewer" else "; is a separator inside an unquoted value?"
+        fields = f"{len(record)} field" + ("s" if len(record) != 1 else "")
+        raise ExtractError(f"{path}: row {row} has {fields}, {fewer} than the header's {len(header)}{hint}")
+
+
 def _records(path: Path, text, header: list[str], first_row: int, comment: str | None,
-             separator: str, quote: str) -> Iterator[tuple[int, list[str]]]:
-    """(row number, fields) of every data record; checks the field count of each."""
+             separator: str, quote: str, tally: RecordTally) -> Iterator[tuple[int, list[str]]]:
+    """(row number, fields) of every data record, counting each record in ``tally``.
+
+    A blank record is skipped whatever its field count (an empty line has none, ``;;`` fewer
+    than the header); any other record must have the header's.
+    """
     reader = csv.reader(text, delimiter=separator, quotechar=quote, strict=True)
     row = first_row - 1
     try:
         for record in reader:
             row += 1
-            if not record or (comment and record[0].startswith(comment)):
-                continue
-            if len(record) != len(header):
-                if not any(field.strip() for field in record):
-                    continue
-                fewer = "fewer" if len(record) < len(header) else "more"
-                hint = "; is the file truncated?" if fewer == "fewer" else "; is a separator inside an unquoted value?"
-                fields = f"{len(record)} field" + ("s" if len(record) != 1 else "")
-                raise ExtractError(f"{path}: row {row} has {fields}, {fewer} than the header's {len(header)}{hint}")
-            yield row, record
+            if _is_blank(record):
+                tally.add_blank(row)
+            elif comment and record[0].startswith(comment):
+                tally.add_comment()
+            else:
+                _check_width(path, row, record, header)
+                tally.add_read()
+                yield row, record
     except csv.Error as exc:
         raise ExtractError(f"{path}: row {row}: {exc}; is the file truncated or a quote left open?") from None
 
@@ -101,10 +121,17 @@ def details(options: Options, source_dir: Path) -> dict:
     return {"encoding": f"{encoding} (detected)" if options.get("encoding") == "auto" else encoding}
 
 
-def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_rows: int, *,
+                   tally: RecordTally | None = None) -> Iterator[pd.DataFrame]:
     """Yield the file's rows as text frames of at most ``chunk_rows`` rows.
 
-    Rows whose fields are all blank (trailing ``;;;;`` lines) are skipped.
+    Blank records (empty lines, trailing ``;;;;`` lines) and comment lines are skipped.
+
+    Parameters
+    ----------
+    tally
+        When given, counts every record after the header as it is read: rows yielded, blank
+        ones with their row numbers, comment lines.
 
     Raises
     ------
@@ -123,9 +150,8 @@ def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_r
             for _ in range(skip_rows + 1):
                 text.readline()
             records = _records(path, text, columns, skip_rows + 2, options.get("comment"), separator,
-                               options.get("quote", '"'))
-            yield from chunks(((row, record) for row, record in records if "".join(record).strip()),
-                              columns, chunk_rows)
+                               options.get("quote", '"'), tally if tally is not None else RecordTally())
+            yield from chunks(records, columns, chunk_rows)
     except UnicodeDecodeError:
         raise _encoding_error(path, encoding) from None
 

@@ -9,6 +9,20 @@ date that is not formatted as a date stays a number; the mapping's ``excel_date`
 
 The workbook is opened in openpyxl's read-only mode, which parses the sheet's XML as it goes:
 memory is bounded by the chunk size, not by the sheet.
+
+The records of a sheet are the rows openpyxl gives from ``data_row`` on; those whose cells
+under the named columns are all blank are skipped and counted as blank, with their sheet row
+numbers. Which rows openpyxl gives depends on the sheet's XML, which holds a ``<row>`` element
+only for rows with a cell or a format (measured with openpyxl 3.1.5, read-only ``iter_rows``):
+
+- a row missing between present rows (an empty row Excel never touched) is still given, as
+  blank values (an empty tuple without ``max_col``, ``None`` for each column with it, as read
+  here), so it is a blank record and the rows after it keep their numbers;
+- trailing rows are given as far as the last ``<row>`` element: one whose cells are only
+  formatted, hold an empty string or that has no cells at all (a row with only a height)
+  counts as a blank record; below the last ``<row>`` the sheet simply ends, so those rows are
+  not records. The ``<dimension>`` a writer records plays no part: it is reset, see
+  ``_Sheet.__enter__``.
 """
 
 from __future__ import annotations
@@ -25,7 +39,7 @@ from xml.etree.ElementTree import ParseError
 import pandas as pd
 
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, chunks, file_path, register, require_columns
+from cutover.extract import Extractor, Options, RecordTally, chunks, file_path, register, require_columns
 
 OPTIONS = {"file": str, "sheet": str, "header_row": int, "header_rows": int, "data_row": int}
 HEADER_JOIN = " / "
@@ -193,18 +207,29 @@ def header(options: Options, source_dir: Path) -> list[str]:
         return sheet.columns()
 
 
-def _data_rows(sheet: _Sheet, width: int) -> Iterable[tuple[int, list[str]]]:
+def _data_rows(sheet: _Sheet, width: int, tally: RecordTally) -> Iterable[tuple[int, list[str]]]:
+    """(row number, cell texts) of every row that is not blank, counting each row in ``tally``."""
     for number, values in sheet.rows(sheet.data_row, width):
         record = [cell_text(value) for value in values]
-        if any(text.strip() for text in record):  # blank rows (trailing ones too) are not data
+        if any(text.strip() for text in record):
+            tally.add_read()
             yield number, record
+        else:
+            tally.add_blank(number)
 
 
-def read_excel(options: Options, source_dir: Path, needed: set[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+def read_excel(options: Options, source_dir: Path, needed: set[str], chunk_rows: int, *,
+               tally: RecordTally | None = None) -> Iterator[pd.DataFrame]:
     """Yield the sheet's data rows as text frames of at most ``chunk_rows`` rows.
 
     ``_row`` is the sheet's row number. Rows whose cells are all blank are skipped; cells right
-    of the last named column are not read.
+    of the last named column are not read (a row holding text only there is blank).
+
+    Parameters
+    ----------
+    tally
+        When given, counts every row from ``data_row`` on as it is read (see the module's
+        docstring for which rows a sheet has): rows yielded, blank ones with their numbers.
 
     Raises
     ------
@@ -215,7 +240,8 @@ def read_excel(options: Options, source_dir: Path, needed: set[str], chunk_rows:
     with _Sheet(options, source_dir) as sheet:
         columns = sheet.columns()
         require_columns(sheet.where, columns, needed, "; check header_row and header_rows in system.toml")
-        yield from chunks(_data_rows(sheet, len(columns)), columns, chunk_rows)
+        yield from chunks(_data_rows(sheet, len(columns), tally if tally is not None else RecordTally()),
+                          columns, chunk_rows)
 
 
 EXTRACTOR = register(Extractor(

@@ -5,6 +5,9 @@ chunks, so memory is bounded by the chunk, not by the table. Values arrive as ex
 ``Decimal`` through ``format(d, "f")`` (never a float), dates and datetimes as ISO text,
 ``NULL`` as blank. ``_row`` is the row's 1-based position in the ordered result (ordered by
 ``order_by``, else by a table's primary key), which is what makes it stable between runs.
+
+Every row of the result is a record and is yielded: a row of NULLs is still a row the
+database holds, so a tally of a sql source has no blank, deleted or comment records.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sqlalchemy.engine import URL, Connection
 
 from cutover.db import driver_reason, expand_url, mask_url
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, register, require_columns, text_frame
+from cutover.extract import Extractor, Options, RecordTally, register, require_columns, text_frame
 
 OPTIONS = {"url": str, "table": str, "query": str, "order_by": list, "schema": str}
 _URL_SETTING = "the url of a sql source in system.toml"
@@ -302,8 +305,14 @@ def header(options: Options, source_dir: Path) -> list[str]:
             result.close()
 
 
-def read_sql(options: Options, source_dir: Path, needed: set[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+def read_sql(options: Options, source_dir: Path, needed: set[str], chunk_rows: int, *,
+             tally: RecordTally | None = None) -> Iterator[pd.DataFrame]:
     """Yield the table's or query's rows as text frames of at most ``chunk_rows`` rows.
+
+    Parameters
+    ----------
+    tally
+        When given, counts the rows as they are read (every one is yielded).
 
     Raises
     ------
@@ -323,6 +332,8 @@ def read_sql(options: Options, source_dir: Path, needed: set[str], chunk_rows: i
             try:
                 for rows in result.partitions(chunk_rows):
                     records = [[_text(value) for value in row] for row in rows]
+                    if tally is not None:
+                        tally.add_read(len(rows))
                     yield text_frame(records, list(range(position + 1, position + len(rows) + 1)), columns)
                     position += len(rows)
                 if not position:  # an empty table still shows its columns in the snapshot
