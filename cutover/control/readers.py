@@ -1,0 +1,311 @@
+"""The engine's own tolerant readers: numbers and billing months as people and programs write them.
+
+A control must read every honest spelling of a value, whatever one decimal separator a mapping
+file names, and name what it cannot read. These readers never guess between two readings:
+
+Numbers (money, decimals)
+    ``1234.56``, ``1234,56``, ``1 234,56`` (a space, a no-break space, a narrow or thin space
+    between groups of three digits), ``1'234.56``, ``-0,00``, a leading ``+`` or ``−`` (U+2212),
+    SQL DECIMAL text (``1234.5600``), an Excel number cell as the extractor writes it (the
+    shortest text that reads back as the stored double). A lone ``.`` or ``,`` is the decimal
+    point; both in one value are read when one of them separates groups of three digits
+    (``1.234,56``, ``1,234.56``) or several groups stand without a point (``1.234.567``).
+    Anything else is unreadable, with the reason: ``12-34``, ``1.2.3``, ``1,5e3``, a currency
+    sign, more than two decimals in money (``1,234`` is one rouble and 23.4 kopecks, not whole
+    kopecks; it is never taken for a thousand).
+
+Billing months
+    ``202610``, ``102026``, ``2026-10``, ``2026.10``, ``10.2026``, ``10/2026``, ``01.10.2026``,
+    ``2026-10-01`` (a date cell), ``20261001``, ``октябрь 2026``, ``окт. 2026``, ``Oct 2026``.
+
+Everything is vectorised over the usual spellings (Arrow's string kernels); only values in a
+rarer spelling, and the unreadable ones, are read one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_GAPS = " \u00a0\u202f\u2009\u2007'\u2019"  # what separates groups of three digits
+_GAP_CLASS = "[ \u00a0\u202f\u2009\u2007'\u2019]"
+# One decimal separator at most and no grouping, or groups of three apart: most values of any column.
+_PLAIN = re.compile(r"^\d+(?:[.,]\d+)?$")
+_SPACED = re.compile(rf"^\d{{1,3}}(?:{_GAP_CLASS}\d{{3}})+(?:[.,]\d+)?$")
+MONEY_DIGITS = 16  # roubles before the point: the kopecks of 10^16 roubles still fit an int64
+
+
+@dataclass(frozen=True)
+class ReadValues:
+    """What a reader made of a column: the values (missing where blank or unreadable), which
+    were blank, and why each unreadable one could not be read (missing where it could)."""
+
+    values: pd.Series
+    blank: pd.Series
+    problem: pd.Series
+
+    @property
+    def unreadable(self) -> pd.Series:
+        return self.problem.notna()
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    array = pa.array(values.astype("object").where(values.notna(), None).to_numpy(), type=pa.string(),
+                     from_pandas=True)
+    return pc.utf8_trim_whitespace(array)  # Unicode white space: no-break spaces too
+
+
+def _mask(array: pa.Array) -> np.ndarray:
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+
+
+_PARTS = "^(?P<sign>[+\\-\u2212]?)(?P<whole>{whole})(?:[.,](?P<fraction>\\d+))?$"  # RE2: the minus itself
+_PLAIN_PARTS = _PARTS.format(whole=r"\d+")
+_SPACED_PARTS = _PARTS.format(whole=rf"\d{{1,3}}(?:{_GAP_CLASS}\d{{3}})+")
+_THOUSANDS = (  # (pattern of the unsigned value, thousands separator, decimal point)
+    (re.compile(r"\d{1,3}(?:,\d{3})+\.\d+"), ",", "."),
+    (re.compile(r"\d{1,3}(?:\.\d{3})+,\d+"), ".", ","),
+    (re.compile(r"\d{1,3}(?:,\d{3}){2,}"), ",", None),
+    (re.compile(r"\d{1,3}(?:\.\d{3}){2,}"), ".", None),
+)
+
+
+def point_text(text: str) -> tuple[str | None, str | None]:
+    """One value as point text (``1.234,56`` -> ``1234.56``), or why it is not a number.
+
+    Examples
+    --------
+    >>> point_text("1.234.567,89"), point_text("- 1 234,5")
+    (('1234567.89', None), ('-1234.5', None))
+    >>> point_text("12-34")[1]
+    "'12-34' is not a number"
+    """
+    value = text.strip()
+    sign = "-" if value[:1] in ("-", "\u2212") else ""
+    body = value[1:].strip() if value[:1] in ("+", "-", "\u2212") else value
+    if _PLAIN.match(body) or _SPACED.match(body):  # "- 5": a sign apart from its digits
+        return sign + re.sub(_GAP_CLASS, "", body).replace(",", "."), None
+    for pattern, thousands, point in _THOUSANDS:
+        if pattern.fullmatch(body):
+            digits = body.replace(thousands, "")
+            return sign + (digits.replace(point, ".") if point else digits), None
+    if "," in body and "." in body and re.fullmatch(r"[\d.,]+", body):
+        return None, (f"{text!r} has both a comma and a dot, and neither separates groups of three digits "
+                      f"(neither {body.replace('.', '').replace(',', '.')!r} nor {body.replace(',', '')!r} reads)")
+    if re.fullmatch(r"\d+(?:[.,]\d+)?[eE][+-]?\d+", body):
+        return None, f"{text!r} is in scientific notation, which holds no exact amount"
+    return None, f"{text!r} is not a number"
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    """A column of numbers taken apart: sign, whole digits, fraction digits (Arrow arrays, null
+    where blank or unreadable), which were blank, and why the unreadable ones are not numbers."""
+
+    negative: np.ndarray
+    whole: pa.Array
+    fraction: pa.Array
+    blank: np.ndarray
+    problem: pd.Series
+
+    @property
+    def readable(self) -> np.ndarray:
+        return _mask(pc.is_valid(self.whole))
+
+
+def _put(column: pa.Array, positions: np.ndarray, values: pa.Array) -> pa.Array:
+    """``column`` with ``values`` at ``positions`` (in order)."""
+    mask = np.zeros(len(column), dtype=bool)
+    mask[positions] = True
+    return pc.replace_with_mask(column, pa.array(mask), values)
+
+
+def _fields(parts: pa.StructArray) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Sign, whole and fraction of ``extract_regex``'s matches; null where a value did not match
+    (Arrow leaves the fields of a null struct as empty strings)."""
+    matched = pc.is_valid(parts)
+    return tuple(pc.if_else(matched, parts.field(name), pa.scalar(None, pa.string()))
+                 for name in ("sign", "whole", "fraction"))
+
+
+def _numbers(values: pd.Series) -> _Numbers:
+    """Take every value apart; the usual spellings in Arrow, the others one by one."""
+    array = _arrow(values)
+    blank = _mask(pc.or_kleene(pc.is_null(array), pc.equal(array, "")))
+    parts = pc.extract_regex(array, _PLAIN_PARTS)
+    sign, whole, fraction = _fields(parts)
+    todo = ~_mask(pc.is_valid(parts)) & ~blank
+    if todo.any():  # groups of three apart ("1 234,56"): a whole column may be written so
+        positions = np.flatnonzero(todo)
+        rest = array.take(pa.array(positions))
+        found = _mask(pc.match_substring_regex(rest, _SPACED_PARTS))
+        if found.any():
+            joined = pc.extract_regex(pc.replace_substring_regex(rest.filter(pa.array(found)), _GAP_CLASS, ""),
+                                      _PLAIN_PARTS)
+            at = positions[found]
+            sign, whole, fraction = (_put(column, at, field) for column, field in
+                                     zip((sign, whole, fraction), _fields(joined)))
+            todo[at] = False
+    problem = pd.Series(None, index=values.index, dtype="object")
+    if todo.any():  # the rare spellings, and what is not a number at all
+        positions = np.flatnonzero(todo)
+        originals = array.take(pa.array(positions)).to_pylist()
+        read = {original: point_text(original) for original in set(originals)}
+        problem.iloc[positions] = [read[original][1] for original in originals]
+        texts = pa.array([read[original][0] for original in originals], type=pa.string())
+        parts = pc.extract_regex(pc.coalesce(texts, ""), r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<fraction>\d+))?$")
+        sign, whole, fraction = (_put(column, positions, field) for column, field in
+                                 zip((sign, whole, fraction), _fields(parts)))
+    negative = _mask(pc.or_kleene(pc.equal(sign, "-"), pc.equal(sign, "\u2212")))
+    fraction = pc.if_else(pc.is_valid(whole), pc.coalesce(fraction, ""), None)
+    return _Numbers(negative, whole, fraction, blank, problem)
+
+
+def _significant(fraction: pa.Array) -> np.ndarray:
+    """Digits after the point that count: trailing zeros do not (``12.5000`` has one)."""
+    return pc.fill_null(pc.utf8_length(pc.replace_substring_regex(fraction, r"0+$", "")), 0).to_numpy(
+        zero_copy_only=False)
+
+
+def _digits(whole: pa.Array) -> np.ndarray:
+    return pc.fill_null(pc.utf8_length(pc.replace_substring_regex(whole, r"^0+", "")), 0).to_numpy(
+        zero_copy_only=False)
+
+
+def _shown(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    return values[rows].astype("object").map(repr)
+
+
+def read_money(values: pd.Series, unit: str = "roubles") -> ReadValues:
+    """Integer kopecks of money text in any honest spelling; blank is blank (no money).
+
+    Parameters
+    ----------
+    values : pd.Series
+        Raw text, as the extractor wrote it.
+    unit : {"roubles", "kopecks"}
+        Roubles with at most two decimals that are not zero (``12,50``, ``12.5000``), or whole
+        kopecks (``1250``; ``1250.00`` too) where the legacy system keeps integers.
+
+    Returns
+    -------
+    ReadValues
+        ``values`` as nullable Int64 kopecks.
+    """
+    numbers = _numbers(values)
+    allowed = 0 if unit == "kopecks" else 2
+    readable = numbers.readable
+    too_fine = readable & (_significant(numbers.fraction) > allowed)
+    too_long = readable & (_digits(numbers.whole) > MONEY_DIGITS + 2 - allowed)
+    good = readable & ~too_fine & ~too_long
+    keep = pa.array(good)
+    whole = pc.if_else(keep, numbers.whole, "0")
+    amount = pc.cast(whole, pa.int64()).to_numpy(zero_copy_only=False)
+    if allowed:
+        cents = pc.if_else(keep, pc.utf8_rpad(pc.utf8_slice_codeunits(numbers.fraction, 0, 2), 2, "0"), "0")
+        amount = amount * 100 + pc.cast(cents, pa.int64()).to_numpy(zero_copy_only=False)
+    amount = np.where(numbers.negative, -amount, amount)
+    kopecks = pd.Series(pd.arrays.IntegerArray(amount.astype("int64"), ~good), index=values.index)
+    problem = numbers.problem
+    if too_fine.any():
+        what = "whole kopecks" if unit == "kopecks" else "at most two decimals (whole kopecks)"
+        problem[too_fine] = _shown(values, too_fine) + f" is not money in {what}"
+    if too_long.any():
+        problem[too_long] = _shown(values, too_long) + " is too large an amount"
+    return ReadValues(kopecks, pd.Series(numbers.blank, index=values.index), problem)
+
+
+def read_amount(text: str, unit: str = "roubles") -> tuple[int | None, str | None]:
+    """One amount as :func:`read_money` reads it: its kopecks, or why it cannot be read.
+
+    Examples
+    --------
+    >>> read_amount("1 234 567,89"), read_amount("12,345")
+    ((123456789, None), (None, "'12,345' is not money in at most two decimals (whole kopecks)"))
+    """
+    read = read_money(pd.Series([text], dtype="object"), unit)
+    if read.blank.iloc[0]:
+        return None, "the amount is blank"
+    value = read.values.iloc[0]
+    return (None, str(read.problem.iloc[0])) if pd.isna(value) else (int(value), None)
+
+
+def read_decimal(values: pd.Series, scale: int = 7, precision: int = 22) -> ReadValues:
+    """Canonical decimal text (``"-1234.5"``) of numbers in any honest spelling."""
+    numbers = _numbers(values)
+    readable = numbers.readable
+    bad = readable & ((_significant(numbers.fraction) > scale) | (_digits(numbers.whole) > precision - scale))
+    good = readable & ~bad
+    whole = pc.if_else(pc.equal(pc.coalesce(pc.replace_substring_regex(numbers.whole, r"^0+", ""), ""), ""), "0",
+                       pc.replace_substring_regex(numbers.whole, r"^0+", ""))
+    fraction = pc.replace_substring_regex(numbers.fraction, r"0+$", "")
+    body = pc.if_else(pc.equal(fraction, ""), whole, pc.binary_join_element_wise(whole, fraction, "."))
+    negative = pc.and_(pa.array(numbers.negative), pc.not_equal(body, "0"))
+    signed = pc.if_else(negative, pc.binary_join_element_wise("-", body, ""), body)
+    canonical = pd.Series(signed.to_pandas(), index=values.index, dtype="object").where(good, None)
+    problem = numbers.problem
+    if bad.any():
+        problem[bad] = _shown(values, bad) + f" has more than {precision - scale} digits before the point or {scale} after"
+    return ReadValues(canonical, pd.Series(numbers.blank, index=values.index), problem)
+
+
+# ---- billing months --------------------------------------------------------------------------
+
+_MONTH_NAMES = {
+    1: ("январь", "января", "янв", "january", "jan"), 2: ("февраль", "февраля", "фев", "february", "feb"),
+    3: ("март", "марта", "мар", "march", "mar"), 4: ("апрель", "апреля", "апр", "april", "apr"),
+    5: ("май", "мая", "may"), 6: ("июнь", "июня", "июн", "june", "jun"), 7: ("июль", "июля", "июл", "july", "jul"),
+    8: ("август", "августа", "авг", "august", "aug"), 9: ("сентябрь", "сентября", "сен", "сент", "september", "sep"),
+    10: ("октябрь", "октября", "окт", "october", "oct"), 11: ("ноябрь", "ноября", "ноя", "november", "nov"),
+    12: ("декабрь", "декабря", "дек", "december", "dec"),
+}
+_MONTHS = {name: month for month, names in _MONTH_NAMES.items() for name in names}
+_PERIOD_FORMS = (  # (pattern, group of the year, group of the month)
+    (re.compile(r"(\d{4})[-./](\d{1,2})"), 1, 2),
+    (re.compile(r"(\d{1,2})[-./](\d{4})"), 2, 1),
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T][\d:.]+)?"), 1, 2),
+    (re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?: [\d:.]+)?"), 3, 2),
+    (re.compile(r"(\d{4})(\d{2})(\d{2})"), 1, 2),
+)
+
+
+def _year_month(year: int, month: int) -> str | None:
+    return f"{year:04d}-{month:02d}" if 1900 <= year <= 2099 and 1 <= month <= 12 else None
+
+
+def read_period(text: str) -> str | None:
+    """The billing month (``YYYY-MM``) a value names, or None.
+
+    Examples
+    --------
+    >>> [read_period(t) for t in ("202610", "102026", "10.2026", "2026-10-01", "окт. 2026", "13.2026")]
+    ['2026-10', '2026-10', '2026-10', '2026-10', '2026-10', None]
+    """
+    value = " ".join(text.split()).lower()
+    if re.fullmatch(r"\d{6}", value):
+        return _year_month(int(value[:4]), int(value[4:])) or _year_month(int(value[2:]), int(value[:2]))
+    for pattern, year, month in _PERIOD_FORMS:
+        found = pattern.fullmatch(value)
+        if found:
+            return _year_month(int(found.group(year)), int(found.group(month)))
+    named = re.fullmatch(r"([a-zа-яё]+)\.?,? ?(\d{4})(?: ?г(?:ода?)?\.?)?", value)
+    if named and named.group(1) in _MONTHS:
+        return _year_month(int(named.group(2)), _MONTHS[named.group(1)])
+    return None
+
+
+def read_periods(values: pd.Series) -> ReadValues:
+    """Billing months (``YYYY-MM``) of a column; a column holds few distinct ones, each read once."""
+    text = values.astype("object").where(values.notna(), "").map(str).str.strip()
+    blank = text == ""
+    months = {value: read_period(value) for value in text[~blank].unique()}
+    periods = pd.Series([months.get(value) for value in text], index=values.index, dtype="object")
+    problem = pd.Series(None, index=values.index, dtype="object")
+    unread = ~blank & periods.isna()
+    problem[unread] = text[unread].map(repr) + " is not a billing month"
+    return ReadValues(periods, blank, problem)
