@@ -57,13 +57,19 @@ def _verdict(result, quiet: bool) -> None:
     sys.exit(EXIT_OK if result.status == "reconciled" else EXIT_GATE_FAILED)
 
 
+ACCEPT_FALL = click.option("--accept-fall", is_flag=True,
+                           help="The extract really shrank: accept records and money that fell since the last run "
+                                "that reconciled (listed as accepted in the reports).")
+
+
 @cli.command("dry-run")
 @click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
 @click.option("--quiet", is_flag=True, help="Print only the one-line verdict.")
+@ACCEPT_FALL
 @click.pass_obj
-def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool) -> None:
+def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool, accept_fall: bool) -> None:
     """Extract, validate, map, load into the target, reconcile and report."""
-    project = load_project(project_dir, target_url)
+    project = load_project(project_dir, target_url, accept_fall=accept_fall)
     result = dry_run(project, progress_for(sys.stderr, quiet))
     _verdict(result, quiet)
 
@@ -74,13 +80,14 @@ def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool) -> N
 @click.option("--live", is_flag=True, help="Read the sources again (files, legacy database) instead of the run's snapshot.")
 @click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
 @click.option("--quiet", is_flag=True, help="Print only the one-line verdict.")
+@ACCEPT_FALL
 @click.pass_obj
 def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live: bool, target_url: str | None,
-                      quiet: bool) -> None:
+                      quiet: bool, accept_fall: bool) -> None:
     """Compare a run's source with the target again, item by item, and rewrite its reports."""
     if run_id and latest:
         raise click.UsageError("give --run RUN_ID or --latest, not both")
-    project = load_project(project_dir, target_url)
+    project = load_project(project_dir, target_url, accept_fall=accept_fall)
     result = reconcile(project, run_id, live, progress_for(sys.stderr, quiet))
     _verdict(result, quiet)
 
@@ -126,9 +133,10 @@ def profile_command(project_dir: Path, quiet: bool) -> None:
 @click.option("--reason", help="Why --force: recorded in the journal and the protocol.")
 @click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
 @click.option("--quiet", is_flag=True, help="Print only the one-line result.")
+@ACCEPT_FALL
 @click.pass_obj
 def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: bool, no_rollback: bool, force: bool,
-                      reason: str | None, target_url: str | None, quiet: bool) -> None:
+                      reason: str | None, target_url: str | None, quiet: bool, accept_fall: bool) -> None:
     """The one-shot switch: close PERIOD in the legacy system and open the next month in the new one."""
     from cutover.monthend import runbook
     from cutover.monthend.console import render_month_end, render_rollback
@@ -137,7 +145,7 @@ def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: b
         raise click.UsageError("--resume and --rollback exclude each other")
     if force != bool(reason and reason.strip()):
         raise click.UsageError("--force needs --reason \"...\" (recorded in the protocol), and --reason goes with --force")
-    project = load_project(project_dir, target_url)
+    project = load_project(project_dir, target_url, accept_fall=accept_fall)
     progress = progress_for(sys.stderr, quiet)
     if roll_back:
         result = runbook.rollback(project, period, progress)

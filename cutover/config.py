@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from cutover.control.declared import DeclaredSource, parse_declared
 from cutover.errors import ConfigError
 from cutover.mapping.model import ENTITY_ORDER
 from cutover.pipeline.load import AccountNumbering
@@ -27,9 +28,11 @@ DEFAULT_PARTITION_ROWS = 250_000  # rows of one entity checked and loaded togeth
 _SECTIONS = {
     "project": {"mapping", "source_dir", "period", "reports_dir", "chunk_rows", "partition_rows"},
     "target": {"url"},
-    "gates": {"max_reject_share", "max_rejected_money", "entities"},
+    "gates": {"max_reject_share", "max_rejected_money", "max_rejected_money_share", "accept_unreadable_rows",
+              "max_fall", "entities"},
     "accounts": {"number_prefix", "number_width"},
     "month_end": {"legacy_url", "close", "reopen", "evidence"},
+    "declared": None,  # checked by cutover.control.declared
     "rules": None,  # rule code -> severity: any domain rule's code
 }
 
@@ -41,6 +44,9 @@ class Gates:
     max_reject_share: float = 0.05
     entity_max_reject_share: dict[str, float] = field(default_factory=dict)
     max_rejected_kopecks: int | None = None  # closing balances among rejected rows, absolute, in kopecks
+    max_rejected_money_share: float = 0.05  # of the period's closing balances (absolute), rejected or filtered
+    accept_unreadable_rows: int = 0  # balance rows holding money nobody can read that the project accepts
+    max_fall: float = 0.05  # how far a source's records or a service's money may fall since the last good run
 
 
 # What a month-end's legacy statements may name: :period ("2026-10"), :yyyymm (202610),
@@ -78,6 +84,8 @@ class Project:
     severities: dict[str, str] = field(default_factory=dict)  # domain rule code -> "error" or "warning"
     partition_rows: int = DEFAULT_PARTITION_ROWS
     month_end: MonthEndActions = field(default_factory=MonthEndActions)
+    declared: DeclaredSource = field(default_factory=DeclaredSource)
+    accept_fall: bool = False  # this run accepts records and money that fell since the last good run (--accept-fall)
 
     @property
     def mapping_dir(self) -> Path:
@@ -108,6 +116,12 @@ def _share(path: Path, where: str, value) -> float:
     if not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise ConfigError(f"{path}: {where} must be a share between 0 and 1 (0.05 = 5%), got {value!r}")
     return float(value)
+
+
+def _rows(path: Path, where: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{path}: {where} must be a whole number of rows, 0 or more, got {value!r}")
+    return value
 
 
 def _positive(path: Path, where: str, value) -> int:
@@ -201,8 +215,10 @@ def _month_end(path: Path, section: dict) -> MonthEndActions:
     return MonthEndActions(close, reopen, evidence.strip() if evidence else None, legacy_url)
 
 
-def load_project(folder: Path, target_url: str | None = None, environ=os.environ) -> Project:
-    """Read the project's cutover.toml and apply overrides.
+def load_project(folder: Path, target_url: str | None = None, environ=os.environ, *,
+                 accept_fall: bool = False) -> Project:
+    """Read the project's cutover.toml and apply overrides (``accept_fall``: this run accepts
+    records and money fallen since the last good run, ``--accept-fall``).
 
     Raises
     ------
@@ -242,10 +258,16 @@ def load_project(folder: Path, target_url: str | None = None, environ=os.environ
             max_reject_share=_share(path, "[gates] max_reject_share", gates.get("max_reject_share", 0.05)),
             entity_max_reject_share=_entity_gates(path, gates.get("entities", {})),
             max_rejected_kopecks=_money_limit(path, gates.get("max_rejected_money")),
+            max_rejected_money_share=_share(path, "[gates] max_rejected_money_share",
+                                            gates.get("max_rejected_money_share", 0.05)),
+            accept_unreadable_rows=_rows(path, "[gates] accept_unreadable_rows", gates.get("accept_unreadable_rows", 0)),
+            max_fall=_share(path, "[gates] max_fall", gates.get("max_fall", 0.05)),
         ),
         severities=_severities(path, document.get("rules", {})),
         numbering=AccountNumbering(
             prefix=str(accounts.get("number_prefix", "77")), width=int(accounts.get("number_width", 8))
         ),
         month_end=_month_end(path, document.get("month_end", {})),
+        declared=parse_declared(path, document.get("declared", {})),
+        accept_fall=accept_fall,
     )

@@ -114,6 +114,22 @@ def _mariadb_database(engine: sa.Engine, database: str) -> Iterator[str]:
             connection.exec_driver_sql(f"DROP DATABASE {database}")
 
 
+@pytest.fixture(scope="session")
+def shipped_run(tmp_path_factory):
+    """``shipped_run(system)``: one dry run of a shipped system's committed sample into SQLite, made
+    the first time a test asks for it and shared by every test of the session that only reads it:
+    (the run's result, the target's URL)."""
+    from support import ROOT, dry_run_into_sqlite
+
+    made: dict = {}
+
+    def run(system: str):
+        if system not in made:
+            made[system] = dry_run_into_sqlite(tmp_path_factory.mktemp(system), system, ROOT / "sample_data" / system)
+        return made[system]
+    return run
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     """URL of a fresh, empty SQLite target database (for fast tests that need no server)."""

@@ -24,6 +24,11 @@ def meter(meter_id: int, status: str = "Р", replaced_by: str = "") -> str:
     return METER.format(id=meter_id, status=status, replaced_by=replaced_by)
 
 
+# A meter, a reading and a balance: a run whose extract has none of an entity is NO-GO.
+BALANCE = "202610;01-000001;01;100,00;50,00;0,00;-30,00;120,00"
+READING = "{meter};1;20.10.2026;12,5;А"
+
+
 def run(tmp_path, gates: str = "", **files: list[str]):
     write_sample_extract(tmp_path, {"abonent.csv": [ACCOUNT], "usluga.csv": SERVICES,
                                     **{f"{name}.csv": lines for name, lines in files.items()}})
@@ -62,7 +67,8 @@ def test_a_chain_of_replacements_fails_from_its_rejected_end(tmp_path, parts):
 
 @pytest.mark.parametrize("parts", [IN_ONE_PART, ROW_BY_ROW])
 def test_a_replacement_loads_with_its_link(tmp_path, parts):
-    result, url = run(tmp_path, parts, schetchik=[meter(1, "А", "2"), meter(2)])
+    result, url = run(tmp_path, parts, schetchik=[meter(1, "А", "2"), meter(2)], pokazanie=[READING.format(meter=2)],
+                      saldo=[BALANCE])
     assert result.status == "reconciled"
     assert query(url, "SELECT id, status, replaced_by_id FROM meter ORDER BY id") == [(1, "archived", 2), (2, "active", None)]
 
@@ -111,7 +117,7 @@ def test_a_money_value_with_a_point_is_not_guessed(tmp_path):
 def test_a_gate_per_entity_takes_the_singular_or_plural_name(tmp_path):
     orphan = "2;99-999999;01;SN-2;5;1;01.01.2024;01.01.2024;6;1;Р;"
     result, _ = run(tmp_path, gates="[gates]\nmax_reject_share = 1\n[gates.entities.meter]\nmax_reject_share = 0.1\n",
-                    schetchik=[meter(1), orphan])
+                    schetchik=[meter(1), orphan], pokazanie=[READING.format(meter=1)], saldo=[BALANCE])
     assert result.status == "differences"
     assert result.summary["gate_failures"] == ["meters: 1 of 2 rows rejected (50.00%), more than the 10.00% allowed"]
 
@@ -160,14 +166,24 @@ def test_a_merged_sum_is_checked_against_the_target_schema(tmp_path):
 def test_a_gate_on_rejected_money_counts_debts_and_prepayments_alike(tmp_path):
     """Two balances of the switch month are orphans: a debt of 120,00 and a prepayment of 30,00;
     together 150,00 of money is left out, more than the 100,00 allowed."""
-    result, _ = run(tmp_path, gates='[gates]\nmax_reject_share = 1\nmax_rejected_money = "100.00"\n', saldo=[
-        "202610;01-000001;01;100,00;50,00;0,00;-30,00;120,00",
-        "202610;99-000001;01;0,00;0,00;0,00;0,00;120,00",
-        "202610;99-000002;01;0,00;0,00;0,00;0,00;-30,00"])
+    gates = '[gates]\nmax_reject_share = 1\nmax_rejected_money_share = 1\nmax_rejected_money = "100.00"\n'
+    result, _ = run(tmp_path, gates=gates, schetchik=[meter(1)], pokazanie=[READING.format(meter=1)], saldo=[
+        BALANCE, "202610;99-000001;01;0,00;0,00;0,00;0,00;120,00", "202610;99-000002;01;0,00;0,00;0,00;0,00;-30,00"])
     assert result.status == "differences"
     assert result.summary["gate_failures"] == [
-        "rejected balances of 2026-10 hold 150,00 roubles (debts and prepayments alike), more than the 100,00 "
-        "allowed by [gates] max_rejected_money"]
+        "rejected and filtered balances of 2026-10 hold 150,00 roubles (debts and prepayments alike, as the control "
+        "reads them), more than the 100,00 allowed by [gates] max_rejected_money"]
+
+
+def test_a_gate_on_the_share_of_rejected_money(tmp_path):
+    """Of 270,00 of closing balances (debts and prepayments alike), the orphans' 150,00 are left out."""
+    result, _ = run(tmp_path, gates="[gates]\nmax_reject_share = 1\n", schetchik=[meter(1)],
+                    pokazanie=[READING.format(meter=1)], saldo=[
+                        BALANCE, "202610;99-000001;01;0,00;0,00;0,00;0,00;120,00",
+                        "202610;99-000002;01;0,00;0,00;0,00;0,00;-30,00"])
+    assert result.summary["gate_failures"] == [
+        "rejected and filtered balances of 2026-10 hold 150,00 of 270,00 roubles (55.56%, debts and prepayments "
+        "alike), more than the 5.00% allowed by [gates] max_rejected_money_share"]
 
 
 def test_a_money_limit_written_as_a_float_is_refused(tmp_path):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from cutover import db
 from cutover.cli import cli
-from support import write_project
+from support import accepting_sample_dirt, write_project
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sample_legacy"
@@ -19,7 +19,9 @@ MAPPING = REPO / "mappings" / "sample_legacy"
 
 
 def project(folder: Path, source_dir: Path = SAMPLE, extra: str = "") -> Path:
-    return write_project(folder, "sample_legacy", source_dir, extra=extra)
+    """A project of the sample (or a copy of it), its two unreadable values accepted as its own
+    cutover.toml accepts them."""
+    return write_project(folder, "sample_legacy", source_dir, extra=accepting_sample_dirt(extra))
 
 
 def copy_sample(folder: Path) -> Path:
@@ -177,7 +179,8 @@ def test_check_passes_when_every_code_is_mapped(tmp_path):
     result = run(project(tmp_path), "check")
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("Every source has the columns the mapping reads, every legacy code is mapped, "
-                                  "and every value keeps the source rules.\n")
+                                  "every value keeps the source rules, and the mapping reads every amount cutover's "
+                                  "own reader reads.\n")
 
 
 def test_check_lists_values_that_break_the_source_rules_and_exits_1(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support import assert_counts_match, assert_money_matches, dry_run_into_sqlite, dry_run_project, query
+from support import assert_counts_match, assert_money_matches, dry_run_project, query
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sample_legacy"
@@ -28,9 +28,9 @@ def dump_tables(url: str) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
+def sample_run(shipped_run):
     """One dry run of the sample into SQLite, shared by the read-only tests below."""
-    return dry_run_into_sqlite(tmp_path_factory.mktemp("sample"), "sample_legacy", SAMPLE)
+    return shipped_run("sample_legacy")
 
 
 def test_every_entity_adds_up_and_matches_the_generator(target_url, tmp_path):

@@ -61,8 +61,16 @@ def edit(path: Path, old: str, new: str) -> None:
     ("entities/account.toml", 'entity = "premise"\nkey = "same_row"', 'entity = "service"\nkey = "same_row"',
      "entities/account.toml: refs[1].key: \"same_row\" needs service built from the same source ('abonent'), "
      "but it is built from 'usluga'"),
-    ("entities/service.toml", 'transforms = ["trim"]', 'transforms = ["trim"]\n\n[[refs]]\nto = "code"\nentity = "meter"\nkey = ["Код"]',
+    ("entities/service.toml", '[[columns]]\nto = "unit"\nfrom = "ЕдИзм"\ntransforms = ["trim"]',
+     '[[refs]]\nto = "unit"\nentity = "meter"\nkey = ["ЕдИзм"]',
      "entities/service.toml: refs[0].entity: service cannot refer to meter, which is loaded after it"),
+    # A second rule for one target column would silently win, and no reconciliation could tell.
+    ("entities/balance.toml", 'to = "closing_kopecks"', 'to = "opening_kopecks"',
+     "entities/balance.toml: columns[5].to: target column 'opening_kopecks' is already mapped by columns[1]; "
+     "map each target column once"),
+    ("entities/meter.toml", '[[refs]]\nto = "account_id"',
+     '[[refs]]\nto = "account_id"\nentity = "account"\nkey = ["ЛС"]\n\n[[refs]]\nto = "account_id"',
+     "entities/meter.toml: refs[1].to: target column 'account_id' is already mapped by refs[0]"),
 ])
 def test_a_mistake_names_file_key_and_what_was_expected(mapping_copy, file, old, new, message):
     edit(mapping_copy / file, old, new)

@@ -28,7 +28,8 @@ def test_installed_wheel_runs_a_dry_run_without_the_source_tree(tmp_path):
     project = tmp_path / "project"
     project.mkdir()
     (project / "cutover.toml").write_text(
-        f'[project]\nmapping = "sample_legacy"\nsource_dir = "{SAMPLE.as_posix()}"\nperiod = "2026-10"\n',
+        f'[project]\nmapping = "sample_legacy"\nsource_dir = "{SAMPLE.as_posix()}"\nperiod = "2026-10"\n'
+        "[gates]\naccept_unreadable_rows = 2\n",  # the sample's dirt D9, as its own cutover.toml accepts it
         encoding="utf-8",
     )
     env = {**os.environ, "PYTHONPATH": str(site)}

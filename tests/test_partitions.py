@@ -30,7 +30,9 @@ def _project(folder: Path, target_url: str, project_lines: str) -> Path:
     folder.mkdir(parents=True)
     (folder / "cutover.toml").write_text(
         f'[project]\nmapping = "sample_legacy"\nsource_dir = "{SAMPLE.as_posix()}"\nperiod = "2026-10"\n'
-        f'{project_lines}[target]\nurl = "{target_url}"\n', encoding="utf-8")
+        f'{project_lines}[target]\nurl = "{target_url}"\n'
+        "[gates]\naccept_unreadable_rows = 2\n",  # the sample's dirt D9, as its own cutover.toml accepts it
+        encoding="utf-8")
     return folder
 
 
@@ -76,9 +78,10 @@ def test_the_parts_of_a_run_leave_no_files_behind(tmp_path, sqlite_url):
     assert result.status == "reconciled"
     assert sorted(p.name for p in result.report_dir.iterdir()) == ["reconcile", "report.html", "report.xlsx", "snapshot",
                                                                     "summary.json"]
-    # the comparison ran in buckets of 1,000 rows; only its facts stay (no differences: no file of them)
+    # the comparison ran in buckets of 1,000 rows; only its facts stay (no differences: no file of them),
+    # and the sample's two unreadable values (dirt D9)
     assert sorted(p.name for p in (result.report_dir / "reconcile").iterdir()) == [
-        "accounts.parquet", "balances.parquet", "last_readings.parquet", "meters.parquet"]
+        "accounts.parquet", "balances.parquet", "last_readings.parquet", "meters.parquet", "unreadable.parquet"]
 
 
 @pytest.mark.parametrize("value", [0, -5, "many", 1.5, True])

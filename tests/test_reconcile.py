@@ -83,9 +83,14 @@ def write_sources(folder: Path, files: dict[str, list[str]]) -> Path:
     return folder
 
 
+# One of the eight balances of 2026-10 is rejected on purpose, more than 5 % of the month's money;
+# from night to night a record of four accounts is more than 5 % of a file.
+GATES = "[gates]\nmax_rejected_money_share = 1\nmax_fall = 1\n"
+
+
 def _project(tmp_path: Path, target_url: str) -> Path:
     return write_project(tmp_path / "project", "sample_legacy", write_sources(tmp_path / "src", base_files()),
-                         target_url=target_url)
+                         target_url=target_url, extra=GATES)
 
 
 def _ids(connection, entity: str, key: str) -> int:
@@ -140,7 +145,8 @@ def test_a_clean_run_reconciles_item_by_item(target_url, tmp_path):
     assert result.summary["rejects_by_rule"] == {"balances": {"BAL_IDENTITY": 1}}
     # closing of 2026-10 for hot water: 142 + 244 + 448 loaded, 999.99 rejected (the identity wants 346)
     assert result.summary["money_by_measure"]["services"]["hot_water"]["closing"] == {
-        "source": "1833.99", "target": "834.00", "rejected": "999.99"}
+        "source": "1833.99", "target": "834.00", "rejected": "999.99", "control": "1833.99", "filtered": "0.00",
+        "unreadable": 0, "difference": "0.00"}
 
 
 def test_reconcile_reports_exactly_the_documented_differences(target_url, tmp_path):
@@ -156,21 +162,40 @@ def test_reconcile_reports_exactly_the_documented_differences(target_url, tmp_pa
                     "meter: not in source": 1},
         "rows": EXPECTED_ROWS,
     }
-    # What follows from them: account 01-000004 held a 2026-10 balance per service (opening 424,
-    # charged 54, paid 30, closing 448), meter 1004 two readings. Meters still count 3 = 3: one gone,
-    # one extra; only the item-level comparison tells.
+    # What follows from them: account 01-000004 held per service a 2026-09 balance (opening 400,
+    # charged 54, paid 30, closing 424) and a 2026-10 one (424, 54, 30, 448), meter 1004 two
+    # readings. Per service and month the source holds: 2026-09 opening 100+200+300+400 = 1000,
+    # charged 51+52+53+54 = 210, paid 4 x 30 = 120, closing 1090; 2026-10 opening 1090, charged
+    # 210, paid 120, closing 142+244+346+448 = 1180, but for hot water 01-000003 wrote 999,99 for
+    # its 346 (rejected). Meters still count 3 = 3: one gone, one extra; only the item-level
+    # comparison tells.
     assert summary["differences"] == [
         "accounts: 4 source rows but 3 loaded + 0 rejected",
         "readings: 8 source rows but 6 loaded + 0 rejected",
         "balances: 16 source rows but 11 loaded + 1 rejected",
-        "money cold_water opening: source 1 090,00 but target 666,00 + rejected 0,00 (difference 424,00)",
-        "money cold_water charged: source 210,00 but target 156,00 + rejected 0,00 (difference 54,00)",
-        "money cold_water paid: source 120,00 but target 90,00 + rejected 0,00 (difference 30,00)",
-        "money cold_water closing: source 1 180,00 but target 732,01 + rejected 0,00 (difference 447,99)",
-        "money hot_water opening: source 1 090,00 but target 343,00 + rejected 323,00 (difference 424,00)",
-        "money hot_water charged: source 210,00 but target 103,00 + rejected 53,00 (difference 54,00)",
-        "money hot_water paid: source 120,00 but target 60,00 + rejected 30,00 (difference 30,00)",
-        "money hot_water closing: source 1 833,99 but target 386,00 + rejected 999,99 (difference 448,00)",
+        *(f"money service {code} ({name}) {measure} 2026-09: the source holds {source}, but target {target} + "
+          f"rejected 0,00 (difference {difference})"
+          for code, name in (("01", "cold_water"), ("02", "hot_water"))
+          for measure, source, target, difference in (("opening", "1 000,00", "600,00", "400,00"),
+                                                      ("charged", "210,00", "156,00", "54,00"),
+                                                      ("paid", "120,00", "90,00", "30,00"),
+                                                      ("closing", "1 090,00", "666,00", "424,00"))),
+        "money service 01 (cold_water) opening 2026-10: the source holds 1 090,00, but target 666,00 + rejected "
+        "0,00 (difference 424,00)",
+        "money service 01 (cold_water) charged 2026-10: the source holds 210,00, but target 156,00 + rejected 0,00 "
+        "(difference 54,00)",
+        "money service 01 (cold_water) paid 2026-10: the source holds 120,00, but target 90,00 + rejected 0,00 "
+        "(difference 30,00)",
+        "money service 01 (cold_water) closing 2026-10: the source holds 1 180,00, but target 732,01 + rejected "
+        "0,00 (difference 447,99)",
+        "money service 02 (hot_water) opening 2026-10: the source holds 1 090,00, but target 343,00 + rejected "
+        "323,00 (difference 424,00)",
+        "money service 02 (hot_water) charged 2026-10: the source holds 210,00, but target 103,00 + rejected 53,00 "
+        "(difference 54,00)",
+        "money service 02 (hot_water) paid 2026-10: the source holds 120,00, but target 60,00 + rejected 30,00 "
+        "(difference 30,00)",
+        "money service 02 (hot_water) closing 2026-10: the source holds 1 833,99, but target 386,00 + rejected "
+        "999,99 (difference 448,00)",
         "account: missing in target: 1",
         "balance: differs: 1",
         "last reading: differs: 1",

@@ -111,7 +111,8 @@ CASES: dict[str, Case] = {
                      {"persons": {"BAD_NAME": 1}, "accounts": {"PARENT_REJECTED": 1}}),
     "BAD_ADDRESS": Case({"abonent.csv": [account(address="адрес не указан")]},
                         {"premises": {"BAD_ADDRESS": 1}, "accounts": {"PARENT_REJECTED": 1}}),
-    "BAD_MONEY": Case({"saldo.csv": [balance(charged="1.234")]}, {"balances": {"BAD_MONEY": 1}}),
+    # A decimal point where the mapping reads a comma: the control reads it (rejected money, not unreadable).
+    "BAD_MONEY": Case({"saldo.csv": [balance(charged="12.50")]}, {"balances": {"BAD_MONEY": 1}}),
     "BAD_NUMBER": Case({"schetchik.csv": [meter(digits="5,5")]}, {"meters": {"BAD_NUMBER": 1}}),
     "BAD_DATE": Case({"schetchik.csv": [meter(installed="2024-01-01")]}, {"meters": {"BAD_DATE": 1}}),
     "UNKNOWN_CODE": Case({"usluga.csv": ["12;Домофон;шт"]}, {"services": {"UNKNOWN_CODE": 1}}),

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from cutover.extract import REGISTRY
-from support import assert_counts_match, assert_money_matches, dry_run_into_sqlite, dry_run_project, query
+from support import assert_counts_match, assert_money_matches, dry_run_project, query
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "sample_data" / "dbf_legacy"
@@ -52,9 +52,9 @@ def run_system(folder: Path, target_url: str):
 
 
 @pytest.fixture(scope="module")
-def system_run(tmp_path_factory):
+def system_run(shipped_run):
     """One dry run into SQLite, shared by the read-only tests."""
-    return dry_run_into_sqlite(tmp_path_factory.mktemp("dbf_legacy"), "dbf_legacy", DATA)
+    return shipped_run("dbf_legacy")
 
 
 def test_the_dry_run_matches_the_generator_and_reconciles(target_url, tmp_path):

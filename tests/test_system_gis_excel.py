@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from support import assert_counts_match, assert_money_matches, dry_run_into_sqlite, dry_run_project, query
+from support import assert_counts_match, assert_money_matches, dry_run_project, query
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "gis_excel"
@@ -28,9 +28,9 @@ def run_gis(folder: Path, target_url: str):
 
 
 @pytest.fixture(scope="module")
-def gis_run(tmp_path_factory):
+def gis_run(shipped_run):
     """One dry run into SQLite, shared by the read-only tests below."""
-    return dry_run_into_sqlite(tmp_path_factory.mktemp("gis"), "gis_excel", SAMPLE)
+    return shipped_run("gis_excel")
 
 
 def test_the_generator_rewrites_the_committed_workbook_byte_for_byte(tmp_path):

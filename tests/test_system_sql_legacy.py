@@ -72,10 +72,9 @@ def legacy_url(target_url) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def committed_run(tmp_path_factory):
+def committed_run(shipped_run):
     """One dry run of the committed SQLite copy, shared by the read-only tests."""
-    folder = tmp_path_factory.mktemp("sql_legacy")
-    return run_sql_legacy(folder), f"sqlite:///{folder / 'target.db'}"
+    return shipped_run("sql_legacy")
 
 
 def test_the_dry_run_matches_the_script_on_every_database(legacy_url, tmp_path):

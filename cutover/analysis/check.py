@@ -3,9 +3,13 @@ and does every legacy code in the data have a mapping?
 
 A mistake in cutover.toml or a mapping file raises (exit code 2). Everything else is
 collected so one run shows every problem: a source that cannot be opened or lacks a column
-the mapping reads (exit 2), legacy codes in the data that a dictionary does not map, with how
-many rows carry each, and values that break the system's source rules (source_rules.toml),
-with how many rows and the first of them (exit 1).
+the mapping reads, a source with no records, an extract with no balances of the project's
+period (exit 2); legacy codes in the data that a dictionary does not map, with how many rows
+carry each, values that break the system's source rules (source_rules.toml), with how many
+rows and the first of them, and money or numbers the mapping's transforms reject that the
+control reader reads, with examples and the setting that would read them (exit 1). It prints
+the control totals of the balances per month and legacy service, read from the raw source,
+to compare with the legacy system's turnover statement before the first dry run.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cutover.analysis.readings import ReadingWarning, reading_warnings
 from cutover.config import Project
+from cutover.control.plan import control_plan
+from cutover.control.totals import ControlTotals, read_control
 from cutover.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, ExtractError
 from cutover.extract import REGISTRY as EXTRACTORS
 from cutover.mapping.model import ColumnRule, EntityMapping, SystemMapping, load_mapping
@@ -59,17 +66,28 @@ class CheckResult:
     problems: list[str] = field(default_factory=list)  # sources that cannot be read as the mapping needs
     unmapped: list[UnmappedCode] = field(default_factory=list)
     source_rules: list[SourceRuleBreach] = field(default_factory=list)
+    readings: list[ReadingWarning] = field(default_factory=list)  # values only the control reader reads
+    control: ControlTotals | None = None  # the balances' control totals, read from the raw source
+    period: str = ""
+    accepted_unreadable: int = 0  # [gates] accept_unreadable_rows
+
+    @property
+    def unreadable_blocking(self) -> bool:
+        """Money nobody can read, more rows of it than the project accepts."""
+        return self.control is not None and self.control.unreadable_rows > self.accepted_unreadable
 
     @property
     def exit_code(self) -> int:
         if self.problems:
             return EXIT_BAD_INPUT
-        return EXIT_GATE_FAILED if self.unmapped or self.source_rules else EXIT_OK
+        found = self.unmapped or self.source_rules or self.readings or self.unreadable_blocking
+        return EXIT_GATE_FAILED if found else EXIT_OK
 
     def to_dict(self) -> dict:
         return {"mapping": self.mapping, "sources": self.sources, "problems": self.problems,
                 "unmapped": [vars(code) for code in self.unmapped],
-                "source_rules": [vars(breach) for breach in self.source_rules]}
+                "source_rules": [vars(breach) for breach in self.source_rules],
+                "readings": [vars(warning) for warning in self.readings]}
 
 
 def _source_problems(mapping: SystemMapping, project: Project) -> list[str]:
@@ -105,16 +123,36 @@ def _unmapped_codes(entity: EntityMapping, rule: ColumnRule, rows: pd.DataFrame)
     return found
 
 
-def _coverage(mapping: SystemMapping, extracted: ExtractResult) -> list[UnmappedCode]:
-    unmapped = []
+def _coverage(mapping: SystemMapping, extracted: ExtractResult) -> tuple[list[UnmappedCode], list[ReadingWarning]]:
+    """Legacy codes no dictionary maps, and number values only the control reader reads."""
+    unmapped, readings = [], []
     for entity in mapping.entities:
-        rules = [r for r in entity.columns if len(r.inputs) == 1 and any(s.name == "dictionary" for s in r.steps)]
-        if not rules:
-            continue
         rows = shape_rows(entity, extracted).frame
+        rules = [r for r in entity.columns if len(r.inputs) == 1 and any(s.name == "dictionary" for s in r.steps)]
         for rule in rules:
             unmapped += _unmapped_codes(entity, rule, rows)
-    return unmapped
+        readings += reading_warnings(entity, rows)
+    return unmapped, readings
+
+
+def _control(mapping: SystemMapping, extracted: ExtractResult, project: Project) -> tuple[ControlTotals | None,
+                                                                                        list[str]]:
+    """The balances' control totals, and what makes a dry run of them pointless: an entity with
+    no rows, no balances of the project's period."""
+    problems = [f"{entity.entity}: {' + '.join(extracted.sources[s].location for s in entity.sources)} holds no "
+                f"records, so the mapping of {entity.entity} has nothing to map"
+                for entity in mapping.entities if not sum(extracted.sources[s].row_count for s in entity.sources)]
+    plan = control_plan(mapping)
+    if plan is None:
+        return None, problems
+    totals = read_control(plan, extracted, None, project.chunk_rows)
+    if not totals.rows_of(project.period) and not problems:
+        periods = totals.periods
+        covered = (f"the balances cover {periods[0]}..{periods[-1]}" if len(periods) > 1 else
+                   f"the balances cover {periods[0]}" if periods else "no balance has a month that can be read")
+        problems.append(f"the extract holds no balances of {project.period} ([project] period in cutover.toml): "
+                        f"{covered}")
+    return totals, problems
 
 
 def check_project(project: Project, progress: Progress | None = None) -> CheckResult:
@@ -133,7 +171,10 @@ def check_project(project: Project, progress: Progress | None = None) -> CheckRe
     if problems:
         return CheckResult(mapping.name, sources, problems)
     extracted = extract_sources(mapping, project.source_dir, None, project.chunk_rows, progress)
-    return CheckResult(mapping.name, sources, [], _coverage(mapping, extracted), _source_rules(mapping, extracted))
+    control, problems = _control(mapping, extracted, project)
+    unmapped, readings = _coverage(mapping, extracted)
+    return CheckResult(mapping.name, sources, problems, unmapped, _source_rules(mapping, extracted), readings,
+                       control, project.period, project.gates.accept_unreadable_rows)
 
 
 def _source_rules(mapping: SystemMapping, extracted: ExtractResult) -> list[SourceRuleBreach]:

@@ -314,6 +314,18 @@ def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dic
                       where, spec.get("merge", "first"), kind, inputs)
 
 
+def _check_mapped_once(path: Path, columns: tuple[ColumnRule, ...], refs: tuple[RefRule, ...]) -> None:
+    """A target column is mapped once: a second rule would silently win, and no reconciliation
+    could tell (both sides would read the winner)."""
+    seen: dict[str, str] = {}
+    rules = [(target, rule.where) for rule in columns for target in rule.targets] + [(r.target, r.where) for r in refs]
+    for target, where in rules:
+        if target in seen:
+            raise MappingError(f"{where}.to: target column {target!r} is already mapped by {seen[target]}; "
+                               f"map each target column once")
+        seen[target] = where.split(": ", 1)[1] if ": " in where else where
+
+
 def _check_column_kinds(table, columns: tuple[ColumnRule, ...], on_duplicate: str) -> None:
     """Money only from money transforms; sums only of numbers, and only where rows merge."""
     for rule in columns:
@@ -364,6 +376,7 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
         raise MappingError(f"{where}.on_duplicate: {on_duplicate!r} is not one of {list(DUPLICATE_RULES)}")
     columns = tuple(_column_rule(path, i, s, table_columns, dictionaries) for i, s in enumerate(document["columns"]))
     refs = tuple(_ref_rule(path, i, s, table_columns) for i, s in enumerate(document.get("refs", [])))
+    _check_mapped_once(path, columns, refs)
     _check_column_kinds(table, columns, on_duplicate)
     mapped = {t for c in columns for t in c.targets} | {r.target for r in refs}
     provided = mapped | ENGINE_COLUMNS.get(name, frozenset())

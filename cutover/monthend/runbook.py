@@ -27,7 +27,7 @@ from cutover.mapping.model import SystemMapping, load_mapping
 from cutover.monthend import journal, legacy, lock, opening, saved
 from cutover.monthend.protocol import write_protocol
 from cutover.monthend.steps import STEPS, next_period
-from cutover.pipeline.extract_stage import ExtractResult, extract_sources, snapshot_sources
+from cutover.pipeline.extract_stage import ExtractResult, extract_sources, snapshot_sources, source_entry
 from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.run import reconcile_and_report
 from cutover.pipeline.stream import map_check_load
@@ -157,8 +157,7 @@ def _extract(switch: Switch) -> dict:
     project = switch.project
     extracted = extract_sources(switch.mapping, project.source_dir, switch.snapshot_dir, project.chunk_rows,
                                 switch.progress)
-    sources = {name: {"location": source.location, "rows": source.row_count, "sha256": source.sha256,
-                      **source.details} for name, source in extracted.sources.items()}
+    sources = {name: source_entry(source) for name, source in extracted.sources.items()}
     return {"sources": sources, "snapshot": legacy.snapshot_hashes(switch.snapshot_dir)}
 
 
@@ -169,7 +168,7 @@ def _load(switch: Switch, connection: sa.Connection) -> dict:
     switch.report_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="load-", dir=switch.report_dir) as scratch:
         # The reconciliation maps the snapshot itself (a resumed run has no facts from this load).
-        facts = SourceFacts(Path(scratch) / "facts", project.period, Path(scratch),
+        facts = SourceFacts(Path(scratch) / "facts", Path(scratch),
                             reading_buckets(switch.mapping, extracted, project.partition_rows))
         try:
             load = TargetLoad(connection, switch.run_id, target_schema(), project.numbering)

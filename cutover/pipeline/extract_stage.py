@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cutover.extract import REGISTRY as EXTRACTORS
-from cutover.extract import file_sha256
+from cutover.extract import RecordTally, file_sha256
 from cutover.errors import ConfigError
 from cutover.mapping.model import SourceSpec, SystemMapping
 
@@ -34,6 +34,7 @@ class ExtractedSource:
     snapshot: Path | None
     row_count: int = 0
     columns: tuple[str, ...] = ()
+    tally: RecordTally | None = None  # every physical record the extractor met (None: a run recorded before)
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -87,8 +88,9 @@ def extract_source(spec: SourceSpec, source_dir: Path, needed: set[str], chunk_r
     chunks = []
     writer = None
     count = 0
+    tally = RecordTally()
     try:
-        for chunk in extractor.read(spec.options, source_dir, needed, chunk_rows):
+        for chunk in extractor.read(spec.options, source_dir, needed, chunk_rows, tally=tally):
             if snapshot is not None:
                 table = pa.Table.from_pandas(chunk, preserve_index=False)
                 writer = writer or pq.ParquetWriter(snapshot, table.schema)
@@ -106,7 +108,16 @@ def extract_source(spec: SourceSpec, source_dir: Path, needed: set[str], chunk_r
     fingerprint = file_sha256(source_dir / spec.options["file"]) if "file" in spec.options else None
     details = extractor.details(spec.options, source_dir) if extractor.details else {}
     return ExtractedSource(spec.name, extractor.describe(spec.options, source_dir), held, fingerprint, details,
-                           snapshot, count, ("_row", *sorted(needed)))
+                           snapshot, count, ("_row", *sorted(needed)), tally)
+
+
+def source_entry(source: ExtractedSource) -> dict:
+    """How a run records one source it read (summary.json, the month-end's extract step): where it
+    is, its rows, its SHA-256, how it was read and what became of its physical records."""
+    entry = {"location": source.location, "rows": source.row_count, "sha256": source.sha256, **source.details}
+    if source.tally is not None:
+        entry["records"] = source.tally.to_dict()
+    return entry
 
 
 def extract_sources(mapping: SystemMapping, source_dir: Path, snapshot_dir: Path | None, chunk_rows: int,
@@ -143,6 +154,7 @@ def snapshot_sources(mapping: SystemMapping, snapshot_dir: Path, summary_sources
             raise ConfigError(f"the snapshot of source {name} is missing ({path}); reconcile with --live to read the "
                               f"sources again")
         location, rows, sha256 = recorded.pop("location"), recorded.pop("rows"), recorded.pop("sha256", None)
+        tally = RecordTally.from_dict(recorded.pop("records", {}))
         columns = tuple(pq.ParquetFile(path).schema_arrow.names) if rows else ()
-        sources[name] = ExtractedSource(name, location, None, sha256, recorded, path, rows, columns)
+        sources[name] = ExtractedSource(name, location, None, sha256, recorded, path, rows, columns, tally)
     return ExtractResult(sources)

@@ -25,7 +25,8 @@ from cutover.pipeline.stream import map_check_load
 from cutover.progress import Progress
 from cutover.reconcile.changes import change_rows
 from cutover.reconcile.journal import reject_rows
-from cutover.reconcile.model import Reconciliation
+from cutover.reconcile.files import rows_of
+from cutover.reconcile.model import UNREADABLE_COLUMNS, Reconciliation
 from cutover.reconcile.reconcile import reconcile_run
 from cutover.reconcile.rows import difference_rows
 from cutover.reconcile.source_side import SourceFacts, SourceSide, facts_folder, reading_buckets
@@ -110,7 +111,7 @@ def _refuse_during_switch(engine: sa.Engine, project: Project, why: str) -> None
 def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, extracted: ExtractResult,
             started: dt.datetime, progress: Progress) -> RunResult:
     with tempfile.TemporaryDirectory(prefix="parts-", dir=project.reports_dir / run_id) as scratch:
-        facts = SourceFacts(facts_folder(project.reports_dir, run_id), project.period, Path(scratch),
+        facts = SourceFacts(facts_folder(project.reports_dir, run_id), Path(scratch),
                             reading_buckets(mapping, extracted, project.partition_rows))
         try:
             with engine.begin() as connection:
@@ -145,6 +146,7 @@ def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.En
         rejects=lambda: reject_rows(engine, run_id),
         differences=lambda: difference_rows(reconciliation.rows),
         changes=lambda: change_rows(reconciled.changes),
+        unreadable=lambda: rows_of(reconciliation.unreadable.path, UNREADABLE_COLUMNS),
         history=[*history, RunHistory(run_id, summary["started_at"], summary["status"], summary["rejects_by_rule"])],
     )
     write_reports(report_dir, data)

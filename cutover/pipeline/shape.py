@@ -20,10 +20,15 @@ from cutover.pipeline.extract_stage import ExtractResult
 
 @dataclass(frozen=True)
 class ShapedRows:
-    """An entity's input rows, and how many source rows its filter left out."""
+    """An entity's input rows from a batch of one source's records, and what became of the records:
+    how many the filter left out, and how many made no row at all (an unpivot whose every cell
+    was blank). The records the batch read are ``records``; the others made the frame's rows."""
 
     frame: pd.DataFrame
     filtered: int
+    records: int = 0
+    without_rows: int = 0
+    source: str = ""  # the name of the source (system.toml) the records came from
 
 
 def _text_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -39,11 +44,12 @@ def _unite(mapping: EntityMapping, extracted: ExtractResult) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
 
 
-def _filter(frame: pd.DataFrame, rules: tuple[tuple[str, tuple[str, ...]], ...]) -> pd.DataFrame:
+def _kept(frame: pd.DataFrame, rules: tuple[tuple[str, tuple[str, ...]], ...]) -> pd.Series:
+    """Which rows the filter keeps."""
     keep = pd.Series(True, index=frame.index)
     for column, allowed in rules:
         keep &= frame[column].astype("str").str.strip().isin(allowed)
-    return frame[keep]
+    return keep
 
 
 @dataclass(frozen=True)
@@ -101,17 +107,24 @@ def _unpivot(frame: pd.DataFrame, unpivot: Unpivot) -> pd.DataFrame:
     return long.drop(columns=["_wide", "_position"])
 
 
-def _shape(frame: pd.DataFrame, mapping: EntityMapping, lookups: list[_Lookup]) -> ShapedRows:
-    before = len(frame)
-    frame = _filter(frame, mapping.filter) if mapping.filter else frame
-    filtered = before - len(frame)
+def _shape(frame: pd.DataFrame, mapping: EntityMapping, lookups: list[_Lookup], keep_filtered: bool = False,
+           source: str = "") -> ShapedRows:
+    """Shape one batch; ``keep_filtered`` keeps the rows the filter leaves out, marked ``_filtered``
+    (the control reads them too, to count their money)."""
+    records = len(frame)
+    keep = _kept(frame, mapping.filter) if mapping.filter else pd.Series(True, index=frame.index)
+    filtered = int((~keep).sum())
+    frame = frame.assign(_filtered=~keep) if keep_filtered else frame[keep]
     frame = frame.assign(_shape_rule=pd.Series(pd.NA, index=frame.index, dtype="object"),
                          _shape_message=None, _shape_column=None, _shape_raw=None)
     for lookup in lookups:
         frame = _join(frame, lookup)
+    without_rows = 0
     if mapping.unpivot:
+        wide = frame.index
         frame = _unpivot(frame, mapping.unpivot)
-    return ShapedRows(frame.reset_index(drop=True), filtered)
+        without_rows = int(keep[wide.difference(frame.index.unique())].sum())  # kept, but every cell blank
+    return ShapedRows(frame.reset_index(drop=True), filtered, records, without_rows, source)
 
 
 def shape_rows(mapping: EntityMapping, extracted: ExtractResult) -> ShapedRows:
@@ -119,13 +132,15 @@ def shape_rows(mapping: EntityMapping, extracted: ExtractResult) -> ShapedRows:
     return _shape(_unite(mapping, extracted), mapping, [_Lookup.of(join, extracted) for join in mapping.joins])
 
 
-def shape_batches(mapping: EntityMapping, extracted: ExtractResult, batch_rows: int) -> Iterator[ShapedRows]:
+def shape_batches(mapping: EntityMapping, extracted: ExtractResult, batch_rows: int,
+                  keep_filtered: bool = False) -> Iterator[ShapedRows]:
     """The same rows as ``shape_rows``, in source order, a batch of each source at a time
-    (joined sources are read whole once): memory stays bounded whatever the source's size."""
+    (joined sources are read whole once): memory stays bounded whatever the source's size.
+    ``keep_filtered`` keeps the rows the filter leaves out, marked ``_filtered``."""
     lookups = [_Lookup.of(join, extracted) for join in mapping.joins]
     needed = mapping.needed_columns()
     for name in mapping.sources:
         source = extracted.sources[name]
         columns = list(dict.fromkeys(["_row", *sorted(needed.get(name, ()))]))
         for rows in source.batches(batch_rows, columns):
-            yield _shape(rows.assign(_source=source.location), mapping, lookups)
+            yield _shape(rows.assign(_source=source.location), mapping, lookups, keep_filtered, name)

@@ -127,7 +127,7 @@ def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailu
     table = target_schema().table(entity.name)
     for shaped in shape_batches(entity.mapping, extracted, chunk_rows):
         mapped = map_entity(entity.mapping, table, entity.location, shaped.frame, entity.rejects, source_failures)
-        entity.done.facts.add_filtered(entity.name, shaped.filtered)
+        entity.done.facts.add_shaped(entity.name, shaped)
         partitions.add(mapped.frame, mapped.source)
         if refers_to_itself:
             keys.append(mapped.frame["_key"])

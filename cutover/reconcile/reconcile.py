@@ -1,10 +1,13 @@
 """Reconcile a run: its source, read again, against what the target holds.
 
-Counts per entity, money per service and in total (every measure of the period's balances,
-to the kopeck), then item by item (accounts, meters, balances, last readings) and what
-changed since the previous run. A run is reconciled when for every entity source items =
-loaded + rejected, for every service and measure the source money = target + rejected, no
-item differs, and the gates hold.
+Counts per entity; money per legacy service, month and measure as the control reads the raw
+source (:mod:`cutover.reconcile.controls`), to the kopeck, against the target, the rejects,
+the mapping's own reading and the legacy statement; every physical record of every source;
+then item by item (accounts, meters, balances, last readings) and what changed since the
+previous run. A run is reconciled when for every entity source items = loaded + rejected,
+every control line is exact, no item differs, and the gates hold (no unreadable money the
+project has not accepted, balances of the period present, no source or service fallen since
+the last good run, rejects and rejected money within their limits).
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import sqlalchemy as sa
 
 from cutover.config import Gates, Project
@@ -22,10 +24,11 @@ from cutover.pipeline.extract_stage import ExtractResult
 from cutover.progress import Progress
 from cutover.reconcile import journal, target_side
 from cutover.reconcile.changes import Changes, changes_since
-from cutover.reconcile.model import (MEASURES, EntityCount, MoneyLine, Reconciliation, RowDifferences, ServiceMoney,
-                                     entity_label)
+from cutover.control.compare import money_by_code
+from cutover.reconcile.controls import run_controls
+from cutover.reconcile.model import EntityCount, Reconciliation, RowDifferences, entity_label
 from cutover.reconcile.rows import row_differences
-from cutover.reconcile.source_side import MONEY, SourceSide, facts_folder, read_source_side
+from cutover.reconcile.source_side import SourceSide, facts_folder, read_source_side
 
 
 @dataclass(frozen=True)
@@ -47,43 +50,20 @@ def _counts(connection: sa.Connection, run_id: str, mapping: SystemMapping, side
     return counts
 
 
-def _money(source: pd.DataFrame, target: pd.DataFrame) -> tuple[dict[str, ServiceMoney], ServiceMoney]:
-    services = {}
-    for code in sorted(set(source["service"]) | set(target["service"])):
-        rows, held = source[source["service"] == code], target[target["service"] == code]
-        services[code] = ServiceMoney({
-            measure: MoneyLine(source=int(rows[column].sum()), target=int(held[column].sum()),
-                               rejected=int(rows.loc[rows["rejected"].astype(bool), column].sum()))
-            for measure, column in zip(MEASURES, MONEY)
-        })
-    total = ServiceMoney({
-        measure: MoneyLine(*(sum(getattr(s.measures[measure], f) for s in services.values())
-                             for f in ("source", "target", "rejected")))
-        for measure in MEASURES
-    })
-    return services, total
-
-
-def _differences(counts: dict[str, EntityCount], money: dict[str, ServiceMoney], rows: RowDifferences) -> list[str]:
+def _differences(counts: dict[str, EntityCount], controlled: list[str], rows: RowDifferences) -> list[str]:
+    """Counts that do not add up, then what the controls found (money, records), then rows."""
     found = [f"{label}: {c.source_rows} source rows but {c.loaded} loaded + {c.rejected} rejected"
              for label, c in counts.items() if not c.balanced]
-    for code, service in money.items():
-        for measure, line in service.measures.items():
-            if not line.balanced:
-                found.append(f"money {code} {measure}: source {kopecks_to_roubles_text(line.source)} but target "
-                             f"{kopecks_to_roubles_text(line.target)} + rejected {kopecks_to_roubles_text(line.rejected)}"
-                             f" (difference {kopecks_to_roubles_text(line.difference)})")
-    found += [f"{kind}: {count}" for kind, count in rows.by_kind.items()]
-    return found
+    return found + controlled + [f"{kind}: {count}" for kind, count in rows.by_kind.items()]
 
 
 def _gate_failures(entities: dict[str, EntityCount], gates: Gates, rejected_kopecks: int, period: str) -> list[str]:
     failures = []
     limit = gates.max_rejected_kopecks
     if limit is not None and rejected_kopecks > limit:
-        failures.append(f"rejected balances of {period} hold {kopecks_to_roubles_text(rejected_kopecks)} roubles "
-                        f"(debts and prepayments alike), more than the {kopecks_to_roubles_text(limit)} allowed "
-                        f"by [gates] max_rejected_money")
+        failures.append(f"rejected and filtered balances of {period} hold {kopecks_to_roubles_text(rejected_kopecks)} "
+                        f"roubles (debts and prepayments alike, as the control reads them), more than the "
+                        f"{kopecks_to_roubles_text(limit)} allowed by [gates] max_rejected_money")
     source = sum(c.source_rows for c in entities.values())
     rejected = sum(c.rejected for c in entities.values())
     if source and rejected / source > gates.max_reject_share:
@@ -113,23 +93,26 @@ def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, r
     with engine.connect() as connection:
         if side is None:
             side = read_source_side(mapping, extracted, connection, run_id, project, facts, scratch, progress)
-        progress.stage("reconcile: counts and money")
+        progress.stage("reconcile: counts")
         warnings = journal.by_rule(connection, run_id, "warning")
         counts = _counts(connection, run_id, mapping, side, warnings, opened)
-        money, total = _money(side.money, target_side.money_by_service(connection, period))
+        progress.stage("reconcile: control totals from the raw source")
+        controls = run_controls(connection, project, mapping, run_id, extracted, facts, side, opened)
         rows = row_differences(connection, facts, project.partition_rows, scratch, progress, opened)
         progress.stage("reconcile: changes since the previous run")
         changes = changes_since(connection, run_id, mapping.name, project.reports_dir, facts,
                                 project.partition_rows, scratch)
         rejects = journal.by_rule(connection, run_id, "error")
-    rejected_kopecks = int(side.money.loc[side.money["rejected"].astype(bool), "closing_absolute"].sum())
+    money, total = money_by_code(controls.lines, period)
     reconciliation = Reconciliation(
         entities=counts, money_period=period, money=money, total=total,
         rejects_by_rule={entity_label(k): v for k, v in rejects.items()},
         warnings_by_rule={entity_label(k): v for k, v in warnings.items()},
-        rows=rows, differences=_differences(counts, money, rows),
-        gate_failures=_gate_failures(counts, project.gates, rejected_kopecks, period),
+        rows=rows, differences=_differences(counts, controls.differences, rows),
+        gate_failures=_gate_failures(counts, project.gates, controls.rejected_absolute, period) + controls.failures,
         filtered={entity_label(name): rows_out for name, rows_out in side.filtered.items() if rows_out},
-        rejected_kopecks_absolute=rejected_kopecks,
+        rejected_kopecks_absolute=controls.rejected_absolute,
+        control=tuple(controls.lines), unreadable=controls.unreadable, records=controls.records,
+        notes=tuple(controls.notes), falls=tuple(controls.falls), volume=controls.volume,
     )
     return Reconciled(reconciliation, changes)

@@ -29,7 +29,8 @@ from cutover.mapping.model import EntityMapping, SystemMapping
 from cutover.pipeline.extract_stage import ExtractResult
 from cutover.pipeline.mapstage import map_entity
 from cutover.pipeline.rejects import RejectLog
-from cutover.pipeline.shape import shape_batches
+from cutover.control.records import ShapingCounts
+from cutover.pipeline.shape import ShapedRows, shape_batches
 from cutover.pipeline.spill import SpillFile
 from cutover.progress import Progress
 from cutover.reconcile.compare import bucket_count, bucket_numbers
@@ -102,7 +103,9 @@ class SourceSide:
     folder: Path
     items: dict[str, int] = field(default_factory=dict)  # entity -> source items
     filtered: dict[str, int] = field(default_factory=dict)  # entity -> rows its filter left out
-    money: pd.DataFrame | None = None  # service code, rejected, <measure>_kopecks, closing_absolute: the period's sums
+    money: pd.DataFrame | None = None  # service (legacy key), period, rejected, <measure>_kopecks: as mapped
+    codes: dict[str, str] = field(default_factory=dict)  # service legacy key -> target code
+    shaping: ShapingCounts = field(default_factory=ShapingCounts)  # what became of each source's records
 
 
 class _LastReadings:
@@ -141,9 +144,9 @@ class SourceFacts:
     the checks decided); ``read_source_side`` feeds it the sources mapped again (``rejected`` is
     what the reject table says). A test proves both write the same facts."""
 
-    def __init__(self, folder: Path, period: str, scratch: Path, reading_buckets: int = 1) -> None:
+    def __init__(self, folder: Path, scratch: Path, reading_buckets: int = 1) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.side, self.period = SourceSide(folder), period
+        self.side = SourceSide(folder)
         self.files = {name: ParquetRows(folder / f"{name}.parquet", FACT_SCHEMAS[name], always=True)
                       for name in FACT_SCHEMAS if name != "last_readings"}
         self.codes: dict[str, str] = {}
@@ -151,10 +154,11 @@ class SourceFacts:
         self.last = _LastReadings(scratch, reading_buckets)
         self.keys: dict[str, list[pd.Series]] = {}  # a merging entity's keys, counted at the end
 
-    def add_filtered(self, entity: str, rows: int) -> None:
-        """Source rows the entity's filter left out."""
-        self.side.filtered[entity] = self.side.filtered.get(entity, 0) + rows
+    def add_shaped(self, entity: str, shaped: ShapedRows) -> None:
+        """A batch of the entity's shaped rows: what became of its source records."""
+        self.side.filtered[entity] = self.side.filtered.get(entity, 0) + shaped.filtered
         self.side.items.setdefault(entity, 0)
+        self.side.shaping.add(entity, shaped)
 
     def add(self, entity: EntityMapping, frame: pd.DataFrame, rejected: pd.Series | bool) -> None:
         """Some mapped rows of ``entity`` and which of them were rejected."""
@@ -176,7 +180,7 @@ class SourceFacts:
         elif name == "balance":
             balances = _balances(frame)
             self.files["balances"].write(balances)
-            self.money_parts.append(_period_sums(balances, self.period))
+            self.money_parts.append(_sums(balances))
         elif name == "reading":
             accepted = frame[~frame["rejected"].astype(bool)]
             self.last.add(pd.DataFrame({"meter": _text(accepted["_ref_meter_id"]), "zone": _text(accepted["zone"]),
@@ -196,7 +200,8 @@ class SourceFacts:
         last_readings.close()
         for name, keys in self.keys.items():
             self.side.items[name] = int(pd.concat(keys).nunique())
-        self.side.money = _money(self.money_parts, self.codes)
+        self.side.money = _money(self.money_parts)
+        self.side.codes = {key: code for key, code in self.codes.items() if isinstance(code, str)}
         return self.side
 
 
@@ -210,7 +215,7 @@ def reading_buckets(mapping: SystemMapping, extracted: ExtractResult, bucket_row
 def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connection: sa.Connection, run_id: str,
                      project: Project, folder: Path, scratch: Path, progress: Progress) -> SourceSide:
     """Map the run's sources again and write the facts of the comparison to ``folder``."""
-    facts = SourceFacts(folder, project.period, scratch, reading_buckets(mapping, extracted, project.partition_rows))
+    facts = SourceFacts(folder, scratch, reading_buckets(mapping, extracted, project.partition_rows))
     chunk_rows = project.chunk_rows
     try:
         for entity in mapping.entities:
@@ -224,7 +229,7 @@ def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connectio
                                                        if set(rule.targets) & COMPARED[name]))
             location = " + ".join(extracted.sources[s].location for s in entity.sources)
             for shaped in shape_batches(entity, extracted, chunk_rows):
-                facts.add_filtered(name, shaped.filtered)
+                facts.add_shaped(name, shaped)
                 progress.advance(len(shaped.frame))
                 if not mapped_needed:
                     facts.side.items[name] += len(shaped.frame)
@@ -245,19 +250,20 @@ def _balances(frame: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _period_sums(balances: pd.DataFrame, period: str) -> pd.DataFrame:
-    rows = balances[balances["period"] == period]
-    rows = rows.assign(closing_absolute=rows["closing_kopecks"].abs())
-    return rows.groupby(["service", "rejected"], dropna=False)[[*MONEY, "closing_absolute"]].sum().reset_index()
+MONEY_GROUP = ["service", "period", "rejected"]
 
 
-def _money(parts: list[pd.DataFrame], codes: dict[str, str]) -> pd.DataFrame:
-    """Per target service code (``legacy:<key>`` for a legacy service with no code) and rejected
-    or not, the period's sums of every measure, in kopecks."""
-    columns = ["service", "rejected", *MONEY, "closing_absolute"]
+def _sums(balances: pd.DataFrame) -> pd.DataFrame:
+    """Per service (legacy key), period (``?`` where the mapping could not read it) and rejected or
+    not, the sums of every measure as the mapping read them (a value it could not read adds 0)."""
+    rows = balances.assign(service=balances["service"].fillna(""), period=balances["period"].fillna("?"))
+    return rows.groupby(MONEY_GROUP)[MONEY].sum().reset_index()
+
+
+def _money(parts: list[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
-        return pd.DataFrame(columns=columns)
-    sums = pd.concat(parts, ignore_index=True)
-    code = sums["service"].map(codes)
-    sums["service"] = code.where(code.notna(), "legacy:" + sums["service"].astype("str"))
-    return sums.groupby(["service", "rejected"])[columns[2:]].sum().reset_index()[columns]
+        return pd.DataFrame(columns=[*MONEY_GROUP, *MONEY]).astype({c: "int64" for c in MONEY})
+    sums = pd.concat(parts, ignore_index=True).groupby(MONEY_GROUP)[MONEY].sum().reset_index()
+    for column in MONEY:
+        sums[column] = sums[column].astype("int64")
+    return sums

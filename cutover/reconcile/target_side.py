@@ -54,6 +54,22 @@ def money_by_service(connection: sa.Connection, period: str) -> pd.DataFrame:
     return frame
 
 
+def money_by_service_key(connection: sa.Connection, opened: str | None = None) -> pd.DataFrame:
+    """service (its legacy key, ``#id<n>`` without one), period and the sum of every measure in
+    kopecks, for every period (not the month a switch ``opened``): one row per service and period."""
+    balance, key_map = _tables("balance", "key_map")
+    on = sa.and_(key_map.c.entity == "service", key_map.c.target_id == balance.c.service_id)
+    query = (sa.select(key_map.c.legacy_key, balance.c.service_id, balance.c.period,
+                       *(sa.func.sum(balance.c[c]).label(c) for c in MONEY))
+             .select_from(balance.outerjoin(key_map, on)).where(_migrated(balance, opened))
+             .group_by(key_map.c.legacy_key, balance.c.service_id, balance.c.period))
+    frame = pd.DataFrame(connection.execute(query).all(), columns=["key", "service_id", "period", *MONEY])
+    frame["service"] = _named(frame, "key", "service_id") if len(frame) else pd.Series(dtype="object")
+    for column in MONEY:
+        frame[column] = frame[column].map(int).astype("int64") if len(frame) else frame[column].astype("int64")
+    return frame[["service", "period", *MONEY]]
+
+
 def _legacy(entity: str, id_column: sa.ColumnElement, name: str):
     """A key map alias joined on ``id_column`` and the legacy key column it gives."""
     key_map = target_metadata().tables["key_map"].alias(name)

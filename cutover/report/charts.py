@@ -132,7 +132,8 @@ def _axis(width: int, ticks: list[tuple[Decimal, str]], scale: Decimal, zero_y: 
     return lines
 
 
-def source_against_target(services: list[tuple[str, Decimal, Decimal]], slot: int = 160) -> str:
+def source_against_target(services: list[tuple[str, Decimal, Decimal]], read_as: str = "source",
+                          slot: int = 160) -> str:
     """Bars of source and target side by side, one panel per service, with the amounts beneath.
 
     Each service has a scale of its own (a heating balance of a few hundred roubles beside a
@@ -143,6 +144,9 @@ def source_against_target(services: list[tuple[str, Decimal, Decimal]], slot: in
     ----------
     services : list of (service, source, target)
         One measure (report.html draws the closing balances), money as Decimal roubles.
+    read_as : str
+        What the source side is called: ``source``, or ``control`` when it is the control
+        total read from the raw source.
     slot : int
         Width of one service's panel, pixels.
 
@@ -161,7 +165,7 @@ def source_against_target(services: list[tuple[str, Decimal, Decimal]], slot: in
         zero_y = TOP + highest * scale if highest != lowest else Decimal(TOP + PLOT_HEIGHT)
         body.append(f'<line x1="{left + 10}" y1="{_px(zero_y)}" x2="{left + slot - 10}" y2="{_px(zero_y)}" '
                     'stroke="#999"/>')
-        for offset, side, amount, colour in ((bar // 2, "source", source, SOURCE_COLOUR),
+        for offset, side, amount, colour in ((bar // 2, read_as, source, SOURCE_COLOUR),
                                              (bar // 2 + bar + 8, "target", target, TARGET_COLOUR)):
             height = abs(amount) * scale
             y = zero_y - height if amount >= 0 else zero_y
@@ -170,10 +174,10 @@ def source_against_target(services: list[tuple[str, Decimal, Decimal]], slot: in
         middle, below = left + slot // 2, TOP + PLOT_HEIGHT + 16
         body.append(f'<text x="{middle}" y="{below}" text-anchor="middle" font-size="11" font-weight="bold">'
                     f"{escape(service)}</text>")
-        for line, (side, amount) in enumerate((("source", source), ("target", target)), start=1):
+        for line, (side, amount) in enumerate(((read_as, source), ("target", target)), start=1):
             body.append(f'<text x="{middle}" y="{below + 13 * line}" text-anchor="middle" font-size="10">'
                         f"{side} {escape(roubles_text(amount))}</text>")
-    title = "Money per service, source against target"
-    legend = _legend([("source", SOURCE_COLOUR), ("target", TARGET_COLOUR)])
+    title = f"Money per service, {read_as} against target"
+    legend = _legend([(read_as, SOURCE_COLOUR), ("target", TARGET_COLOUR)])
     svg = _svg(slot * len(services), TOP + PLOT_HEIGHT + 50, title, body)
     return f"<figure>{svg}\n{legend}</figure>"

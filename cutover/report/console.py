@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 from cutover.money import kopecks_to_roubles_text
+from cutover.report.check_console import render_control_totals, render_readings, render_unreadable
+from cutover.report.tables import ControlTotal, control_notes, control_total, records_lines, unreadable_money
 
 STATUS_WORDS = {"reconciled": "reconciled", "differences": "DIFFERENCES", "failed": "FAILED"}
 
 
-def _roubles(text: str) -> str:
-    kopecks = int(text.replace(".", "").replace("-", "")) * (-1 if text.startswith("-") else 1)
-    return kopecks_to_roubles_text(kopecks)
+def _roubles(amount: Decimal) -> str:
+    return kopecks_to_roubles_text(int(amount.scaleb(2)))
 
 
 def _relative(path: Path) -> str:
@@ -28,11 +30,18 @@ def render_run(summary: dict, report_dir: Path) -> str:
     lines.append(f"{'entity':<10} {'source':>9} {'loaded':>9} {'rejected':>9} {'warnings':>9}")
     for name, count in summary.get("entities", {}).items():
         lines.append(f"{name:<10} {count['source_rows']:>9} {count['loaded']:>9} {count['rejected']:>9} {count['warnings']:>9}")
+    records = records_lines(summary)
+    if records:
+        lines += ["", *records]
     money = summary.get("money")
     if money:
-        total = money["total"]
-        lines += ["", f"closing balances {money['period']}: source {_roubles(total['source'])} = "
-                      f"target {_roubles(total['target'])} + rejected {_roubles(total['rejected'])}"]
+        lines += ["", f"closing balances {money['period']}: "
+                      + _money_line(control_total("total", "closing", money["total"]), summary)]
+    lines += control_notes(summary)
+    unreadable = unreadable_money(summary)
+    if unreadable and not unreadable.blocking:  # a blocking one is a gate failure, listed below
+        lines.append(f"accepted: {unreadable.held} ([gates] accept_unreadable_rows = {unreadable.accepted}); "
+                     f"the Unreadable money sheet of report.xlsx lists them")
     for reason in summary.get("differences", []) + summary.get("gate_failures", []):
         lines.append(f"! {reason}")
     rows = summary.get("row_differences", {})
@@ -44,6 +53,30 @@ def render_run(summary: dict, report_dir: Path) -> str:
     lines += ["", f"Report:  {_relative(report_dir / 'report.xlsx')}", f"Page:    {_relative(report_dir / 'report.html')}",
               f"Summary: {_relative(report_dir / 'summary.json')}"]
     return "\n".join(lines)
+
+
+def _money_line(line: ControlTotal, summary: dict) -> str:
+    """``control X = target Y + rejected Z``, then what else a person should know about the line.
+
+    A summary written before the control existed (no ``control``) says ``source X`` as it always
+    did; a line that does not add up says ``but`` instead of ``=``, and by how much.
+    """
+    read = f"control {_roubles(line.control)}" if line.control is not None else f"source {_roubles(line.source)}"
+    text = (f"{read} {'but' if line.difference else '='} target {_roubles(line.target)} "
+            f"+ rejected {_roubles(line.rejected)}")
+    if line.filtered:
+        text += f" + filtered {_roubles(line.filtered)}"
+    if line.difference:
+        text += f" (difference {_roubles(line.difference)})"
+    if line.mapping_differs:
+        text += f"; the mapping read {_roubles(line.source)}"
+    if line.declared is not None:
+        text += f"; the legacy statement says {_roubles(line.declared)}"
+    if line.unreadable:
+        unreadable = unreadable_money(summary)
+        rows = f"{line.unreadable} row" if line.unreadable == 1 else f"{line.unreadable} rows"
+        text += f"; {rows} unreadable" + (" (accepted)" if unreadable and not unreadable.blocking else "")
+    return text
 
 
 def _changes_line(changes: dict) -> str:
@@ -60,12 +93,15 @@ def _changes_line(changes: dict) -> str:
 
 
 def render_check(result) -> str:
-    """The verdict of ``cutover check``: problems, then legacy codes with no mapping."""
+    """The verdict of ``cutover check``: problems, the control totals of the balances, then legacy
+    codes with no mapping, values breaking the source rules, amounts only cutover's own reader
+    reads and money nobody can read (the findings last, where a terminal shows them)."""
     lines = [f"Mapping {result.mapping}: {len(result.sources)} sources"]
     for name, where in result.sources.items():
         lines.append(f"  {name:<12} {where}")
     for problem in result.problems:
         lines.append(f"! {problem}")
+    lines += render_control_totals(result.control, result.period)
     if result.unmapped:
         lines += ["", "Legacy codes in the data with no mapping:",
                   f"  {'entity':<10} {'column':<16} {'dictionary':<18} {'code':<10} {'rows':>7}"]
@@ -81,9 +117,13 @@ def render_check(result) -> str:
                          f"row {breach.first_row}: {breach.message}")
         lines.append(f"{sum(b.rows for b in result.source_rules)} value(s) break the source rules: their rows will be "
                      f"rejected")
-    if not (result.problems or result.unmapped or result.source_rules):
-        lines.append("Every source has the columns the mapping reads, every legacy code is mapped, and every value "
-                     "keeps the source rules.")
+    lines += render_readings(result.readings)
+    if result.unreadable_blocking:
+        lines += render_unreadable(result.control)
+    if not (result.problems or result.unmapped or result.source_rules or result.readings
+            or result.unreadable_blocking):
+        lines.append("Every source has the columns the mapping reads, every legacy code is mapped, every value "
+                     "keeps the source rules, and the mapping reads every amount cutover's own reader reads.")
     return "\n".join(lines)
 
 

@@ -8,14 +8,30 @@ The summary's fields (``summary.json``; a failed run has only the first group an
 
     run_id, kind, status ("reconciled" | "differences" | "failed"), cutover_version, mapping,
     target (password masked), period, started_at, finished_at, [error]
-    sources:   {name: {location, rows, sha256, ...how it was read}}
+    sources:   {name: {location, rows, sha256, ...how it was read,
+                      records: {records, read, blank, blank_rows, deleted, deleted_rows, comments}}}
     entities:  {label: {source_rows, loaded, rejected, warnings}}          label: "accounts"
     filtered:  {label: rows the entity's filter left out}
     rejects_by_rule / warnings_by_rule: {label: {rule: items}}
-    money:     {period, measure: "closing", services: {code: {source, target, rejected}}, total: {...}}
-    money_by_measure: {period, services: {code: {measure: {source, target, rejected}}},
-                       total: {measure: {source, target, rejected}}}
+    money:     {period, measure: "closing", services: {code: {<money line>}}, total: {<money line>}}
+    money_by_measure: {period, services: {code: {measure: {<money line>}}},
+                       total: {measure: {<money line>}}}
                        measure: opening, charged, recalculated, paid, closing
+               <money line>: {source (as the mapping read it), target, rejected, [control] (read from
+                       the raw source by the control; absent where it cannot follow the transforms),
+                       filtered, unreadable (rows), difference, [declared] (the legacy statement)}
+                       difference = control (else source) - target - rejected - filtered
+    control:   {period, lines: [{service (legacy code; "*" the month's total), code (target), period
+                       ("?" unreadable), measure, control, source, target, rejected, filtered,
+                       unreadable, rows, declared, difference}] (every month, legacy service, measure),
+                volume: {legacy service: kopecks of |closing| in the period, as text},
+                unreadable: {rows, accepted, values, blocking, first: [{source, row, legacy_key, service,
+                       period, measure, column, value, problem, status}]},
+                notes: [...], falls_accepted: [...]}
+    records:   [{name, location, records (physical; null if not counted), read, blank, blank_rows,
+                 deleted, deleted_rows, comments, lookup_of: [labels],
+                 entities: [{entity, read, filtered, without_rows, rows, rejected_rows, loaded_rows, merged}],
+                 balanced}]
     differences:   [one line per count, money or row-level difference kind, as a person reads it]
     gate_failures: [one line per gate the run broke]
     row_differences: {total, by_kind: {"<kind>: <problem>": count}, rows: [first ROW_LIMIT rows
@@ -35,6 +51,9 @@ from typing import Callable, Iterator
 import pandas as pd
 
 ROW_LIMIT = 1000  # rows of each kind summary.json and report.html list; report.xlsx lists them all
+
+# Every unreadable money value of a run (reports/<run-id>/reconcile/unreadable.parquet), as report.xlsx lists them.
+from cutover.reconcile.model import UNREADABLE_COLUMNS  # noqa: E402
 
 REJECT_COLUMNS = ["entity", "severity", "rule", "message", "source", "row_number", "legacy_key", "column_name",
                   "raw_value"]
@@ -75,4 +94,5 @@ class ReportData:
     rejects: Callable[[], Iterator[pd.DataFrame]] = field(default=_no_rows(REJECT_COLUMNS))
     differences: Callable[[], Iterator[pd.DataFrame]] = field(default=_no_rows(DIFFERENCE_COLUMNS))
     changes: Callable[[], Iterator[pd.DataFrame]] = field(default=_no_rows(CHANGE_COLUMNS))
+    unreadable: Callable[[], Iterator[pd.DataFrame]] = field(default=_no_rows(UNREADABLE_COLUMNS))
     history: list[RunHistory] = field(default_factory=list)  # oldest first, this run last

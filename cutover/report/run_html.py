@@ -2,11 +2,12 @@
 
 One self-contained file, in the style of profile.html: inline CSS, inline SVG charts, no
 scripts, nothing fetched from the network. It shows what report.xlsx shows (the verdict and
-its reasons, counts, money per service and measure, differences, rejects per rule with sample
-rows behind each rule, changes since the previous run), but only the first ``ROW_LIMIT`` rows
-of each kind, and two charts: rejects per rule over recent runs, and money per service. Every
-value is escaped (legacy data may hold ``<script>``). The page holds nothing that changes
-from one rendering to the next: its only time is the run's ``finished_at``.
+its reasons, counts, money per service and measure against the control totals, the control
+lines of every month, the unreadable money, every source's records, differences, rejects per
+rule with sample rows behind each rule, changes since the previous run), but only the first
+``ROW_LIMIT`` rows of each kind, and two charts: rejects per rule over recent runs, and money
+per service. Every value is escaped (legacy data may hold ``<script>``). The page holds
+nothing that changes from one rendering to the next: its only time is the run's ``finished_at``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from typing import Iterator
 import pandas as pd
 
 from cutover.report.charts import rejects_over_runs, roubles_text, source_against_target
-from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, ROW_LIMIT, ReportData
-from cutover.report.tables import (CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, ENTITY_HEADER, MONEY_HEADER, VERDICT,
-                                   RuleCount, change_counts, changes_title, money_lines, reasons, rule_counts)
-from cutover.report.workbook import CHANGES, DIFFERENCES
+from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, ROW_LIMIT, UNREADABLE_COLUMNS, ReportData
+from cutover.report.tables import (ALL_SERVICES, CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, CONTROL_HEADER,
+                                   DIFFERENCE_RULE, ENTITY_HEADER, MONEY_HEADER, RECORDS_HEADER, VERDICT, Amounts,
+                                   RuleCount, by_month, change_counts, changes_title, control_notes, legacy_lines,
+                                   money_lines, reasons, records_lines, records_rows, rule_counts, unreadable_money)
+from cutover.report.workbook import CHANGES, CONTROL, DIFFERENCES, UNREADABLE
 
 SAMPLES_PER_RULE = 20  # rejected rows shown behind each rule
 SAMPLE_COLUMNS = {"source": "File", "row_number": "Row", "legacy_key": "Legacy key", "column_name": "Column",
@@ -40,7 +43,8 @@ ul { margin: 0; padding-left: 1.1em; }
 .verdict { font-size: 1.2em; font-weight: bold; padding: .3em .6em; display: inline-block; }
 .go { background: #dff3e3; } .nogo { background: #fde2e1; } .differs { background: #fde2e1; }
 .muted { color: #666; }
-figure { margin: .5em 0 1.5em; } svg.chart { display: block; font-family: system-ui, sans-serif; }
+figure { margin: .5em 0 1.5em; }
+svg.chart { display: block; font-family: system-ui, sans-serif; max-width: 100%; height: auto; }
 ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em 1.2em; font-size: .9em; }
 details { margin: .3em 0; } summary { cursor: pointer; }
 """
@@ -109,6 +113,9 @@ def _heading(data: ReportData) -> list[str]:
     found = reasons(summary)
     if found:
         lines.append("<ul>" + "".join(f"<li>{_text(reason)}</li>" for reason in found) + "</ul>")
+    notes = control_notes(summary)
+    if notes:
+        lines.append('<ul class="muted">' + "".join(f"<li>{_text(note)}</li>" for note in notes) + "</ul>")
     lines.append(f"<p>Mapping <b>{_text(summary['mapping'])}</b>, period {_text(summary['period'])}, "
                  f"target <code>{_text(summary['target'])}</code>.<br>Started {_text(summary.get('started_at'))}, "
                  f"finished {_text(summary.get('finished_at'))}"
@@ -121,18 +128,86 @@ def _heading(data: ReportData) -> list[str]:
     return lines
 
 
+def _amount_cells(line: Amounts) -> list:
+    """The money columns of a line as text (money in roubles; what the summary lacks left blank)."""
+    control, source, target, rejected, filtered, unreadable, declared, difference = line.amounts()
+    money = [None if amount is None else roubles_text(amount) for amount in
+             (control, source, target, rejected, filtered)]
+    return [*money, unreadable, None if declared is None else roubles_text(declared), roubles_text(difference)]
+
+
+_AMOUNT_COLUMNS = set(range(2, len(MONEY_HEADER)))  # MONEY_HEADER after Service and Measure
+
+
 def _money(summary: dict) -> list[str]:
     period, lines = money_lines(summary)
     if not lines:
         return []
-    closing = [(line.service, line.source, line.target) for line in lines
+    closing = [(line.service, line.read, line.target) for line in lines
                if line.measure == "closing" and line.service != "total"]
-    rows = [[line.service, line.measure, *(roubles_text(amount) for amount in
-                                           (line.source, line.target, line.rejected, line.difference))]
-            for line in lines]
-    return [f"<h2>Money per service, {_text(period)}</h2>", "<h3>Closing balances, source against target</h3>",
-            source_against_target(closing), _table(MONEY_HEADER, rows, numeric={2, 3, 4, 5},
-                                                   classes=["differs" if line.difference else "" for line in lines])]
+    controlled = any(line.control is not None for line in lines if line.measure == "closing")
+    read = "control" if controlled else "source"
+    rows = [[line.service, line.measure, *_amount_cells(line)] for line in lines]
+    return [f"<h2>Money per service, {_text(period)}</h2>", f"<h3>Closing balances, {read} against target</h3>",
+            source_against_target(closing, read_as=read), _table(MONEY_HEADER, rows, numeric=_AMOUNT_COLUMNS,
+                                                         classes=["differs" if line.differs else "" for line in lines]),
+            f'<p class="muted">{_text(DIFFERENCE_RULE)}</p>']
+
+
+def _month_summary(lines: list) -> str:
+    """``2026-10: 3573 rows of 9 legacy services, 50 lines, every line exact``."""
+    totals = [line for line in lines if line.service == ALL_SERVICES]
+    services = {line.service for line in lines} - {ALL_SERVICES}
+    rows = totals[0].rows if totals else sum(line.rows for line in lines if line.measure == lines[0].measure)
+    differing = sum(line.differs for line in lines)
+    return (f"<b>{_text(lines[0].month_label)}</b>: {_rows(rows)} of {len(services)} legacy service(s), "
+            f"{len(lines)} lines, " + (f"<b>{differing} differ</b>" if differing else "every line exact"))
+
+
+def _control(summary: dict) -> list[str]:
+    """The control lines of every month, a ``<details>`` each, open where a line differs."""
+    months = by_month(legacy_lines(summary))
+    if not months:
+        return []
+    lines = ["<h2>Control totals per month</h2>",
+             '<p class="muted">Every legacy service, month and measure, read from the raw source by the control, '
+             "not through the mapping; <i>all services</i> is the month's total. A line that does not add up, "
+             "or that the legacy statement contradicts, is marked. report.xlsx has them on the sheet "
+             f"{_text(CONTROL.title)}.</p>"]
+    numeric = set(range(3, len(CONTROL_HEADER) - 1))  # Rows and the money columns (the month is not a column here)
+    for of_month in months.values():
+        differing = any(line.differs for line in of_month)
+        rows = [[line.service_label, line.code, line.measure, line.rows, *_amount_cells(line)] for line in of_month]
+        lines += [f"<details{' open' if differing else ''}><summary>{_month_summary(of_month)}</summary>",
+                  _table(CONTROL_HEADER[1:], rows, numeric=numeric,
+                         classes=["differs" if line.differs else "" for line in of_month]), "</details>"]
+    return lines
+
+
+_BLOCKING = ' class="differs"'
+
+
+def _unreadable(data: ReportData) -> list[str]:
+    found = unreadable_money(data.summary)
+    if found is None:
+        return []
+    rows, total = _first_rows(data.unreadable(), UNREADABLE_COLUMNS, ROW_LIMIT)
+    return ["<h2>Unreadable money</h2>",
+            f"<p{_BLOCKING if found.blocking else ''}>{_text(found.text)}.</p>",
+            _table(UNREADABLE.header, rows, numeric={1},
+                   code=_legacy_values(UNREADABLE_COLUMNS, {"legacy_key", "value"})),
+            _more(len(rows), total, UNREADABLE.title)]
+
+
+def _records(summary: dict) -> list[str]:
+    rows = records_rows(summary)
+    if not rows:
+        return []
+    lines = ["<h2>Records of every source</h2>"]
+    unusual = records_lines(summary)
+    if unusual:
+        lines.append("<ul>" + "".join(f"<li>{_text(line)}</li>" for line in unusual) + "</ul>")
+    return lines + [_table(RECORDS_HEADER, rows, numeric={1, 2, 3, 4, 5, 8, 9, 10, 11, 12})]
 
 
 def _differences(data: ReportData) -> list[str]:
@@ -239,7 +314,7 @@ def render_html(data: ReportData) -> str:
     title = f"Run {summary['run_id']} ({summary['kind']})"
     lines = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{_text(title)}</title><style>{_CSS}</style></head><body>"]
-    lines += _heading(data) + _money(summary)
+    lines += _heading(data) + _money(summary) + _control(summary) + _unreadable(data) + _records(summary)
     if summary["status"] != "failed":
         lines += _differences(data)
     lines += _rejects(data) + _changes(data)

@@ -11,14 +11,57 @@ from cutover import __version__
 from cutover.db import mask_url
 from cutover.money import kopecks_to_text
 from cutover.reconcile.changes import Changes, change_rows
-from cutover.reconcile.model import MoneyLine, Reconciliation, ServiceMoney
+from cutover.pipeline.extract_stage import source_entry
+from cutover.reconcile.model import ControlLine, MoneyLine, Reconciliation, ServiceMoney, SourceRecords
 from cutover.reconcile.rows import difference_rows
 from cutover.report.data import ROW_LIMIT
 
 
-def _money_line(line: MoneyLine) -> dict[str, str]:
-    return {"source": kopecks_to_text(line.source), "target": kopecks_to_text(line.target),
-            "rejected": kopecks_to_text(line.rejected)}
+def _money_line(line: MoneyLine) -> dict:
+    found = {"source": kopecks_to_text(line.source), "target": kopecks_to_text(line.target),
+             "rejected": kopecks_to_text(line.rejected)}
+    if line.control is not None:
+        found["control"] = kopecks_to_text(line.control)
+    found |= {"filtered": kopecks_to_text(line.filtered), "unreadable": line.unreadable,
+              "difference": kopecks_to_text(line.difference)}
+    if line.declared is not None:
+        found["declared"] = kopecks_to_text(line.declared)
+    return found
+
+
+def _control_line(line: ControlLine) -> dict:
+    found = {"service": line.service, "code": line.code, "period": line.period, "measure": line.measure,
+             "control": None if line.control is None else kopecks_to_text(line.control),
+             "source": kopecks_to_text(line.source), "target": kopecks_to_text(line.target),
+             "rejected": kopecks_to_text(line.rejected), "filtered": kopecks_to_text(line.filtered),
+             "unreadable": line.unreadable, "rows": line.rows,
+             "declared": None if line.declared is None else kopecks_to_text(line.declared),
+             "difference": kopecks_to_text(line.difference)}
+    return found
+
+
+def _control(reconciliation: Reconciliation) -> dict:
+    unreadable = reconciliation.unreadable
+    return {
+        "period": reconciliation.money_period,
+        "lines": [_control_line(line) for line in reconciliation.control],
+        "volume": {service: str(kopecks) for service, kopecks in reconciliation.volume.items()},
+        "unreadable": {"rows": unreadable.rows, "accepted": unreadable.accepted, "values": unreadable.total_values,
+                       "blocking": unreadable.blocking, "first": [vars(value) for value in unreadable.values]},
+        "notes": list(reconciliation.notes),
+        "falls_accepted": list(reconciliation.falls),
+    }
+
+
+def _records(records: SourceRecords) -> dict:
+    return {"name": records.name, "location": records.location, "records": records.records, "read": records.read,
+            "blank": records.blank, "blank_rows": list(records.blank_rows), "deleted": records.deleted,
+            "deleted_rows": list(records.deleted_rows), "comments": records.comments,
+            "entities": [{"entity": c.entity, "read": c.read, "filtered": c.filtered, "without_rows": c.without_rows,
+                          "rows": c.rows, "rejected_rows": c.rejected_rows, "loaded_rows": c.loaded_rows,
+                          "merged": c.merged}
+                         for c in records.entities],
+            "lookup_of": list(records.lookup_of), "balanced": records.balanced}
 
 
 def _measures(money: ServiceMoney) -> dict[str, dict[str, str]]:
@@ -54,8 +97,7 @@ def build_summary(run_id: str, kind: str, project, mapping, extracted, reconcili
         summary["error"] = error
     if extracted is not None:
         summary["sources"] = {
-            name: {"location": source.location, "rows": source.row_count, "sha256": source.sha256, **source.details}
-            for name, source in extracted.sources.items()
+            name: source_entry(source) for name, source in extracted.sources.items()
         }
     if reconciliation is not None:
         summary["entities"] = {name: count.to_dict() for name, count in reconciliation.entities.items()}
@@ -73,6 +115,8 @@ def build_summary(run_id: str, kind: str, project, mapping, extracted, reconcili
             "services": {code: _measures(service) for code, service in reconciliation.money.items()},
             "total": _measures(reconciliation.total),
         }
+        summary["control"] = _control(reconciliation)
+        summary["records"] = [_records(records) for records in reconciliation.records]
         summary["differences"] = reconciliation.differences
         summary["gate_failures"] = reconciliation.gate_failures
         rows = reconciliation.rows

@@ -3,28 +3,33 @@
 The workbook is one view of :class:`~cutover.report.data.ReportData` (report.html is the other).
 The small tables both views show come from :mod:`cutover.report.tables`.
 
-Sheets, in order: Summary, Differences, Rejects by rule, Rejects, Changes. A row sheet that
-outgrows Excel continues on "<name> 2", "<name> 3"... Every text cell is written as text
-(see :mod:`cutover.report.sheets`), so a legacy value such as ``=HYPERLINK(...)`` stays a string.
+Sheets, in order: Summary, Control totals, Unreadable money, Differences, Rejects by rule,
+Rejects, Changes. A row sheet that outgrows Excel continues on "<name> 2", "<name> 3"... Every
+text cell is written as text (see :mod:`cutover.report.sheets`), so a legacy value such as
+``=HYPERLINK(...)`` stays a string; money is Decimal roubles, so Excel sums it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, ReportData
+from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, UNREADABLE_COLUMNS, ReportData
 from cutover.report.sheets import BOLD, cells, widths
-from cutover.report.tables import (CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, ENTITY_HEADER, MONEY_HEADER, VERDICT,
-                                   change_counts, changes_title, money_lines, reasons, rule_counts)
+from cutover.report.tables import (CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, CONTROL_HEADER, DIFFERENCE_RULE,
+                                   ENTITY_HEADER, MONEY_HEADER, RECORDS_HEADER, VERDICT, change_counts, changes_title,
+                                   control_notes, control_row, legacy_lines, money_lines, reasons, records_rows,
+                                   rule_counts, unreadable_money)
 
 Row = tuple[list, Font | None]
+DIFFERS = Font(bold=True, color="9C0006")  # a line that does not add up, or that the legacy statement contradicts
+DIFFERS_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")  # the row of a DIFFERS line
 
 
 def _summary_rows(summary: dict) -> list[Row]:
@@ -34,6 +39,7 @@ def _summary_rows(summary: dict) -> list[Row]:
         ([f"Run {summary['run_id']} ({summary['kind']})"], Font(bold=True, size=14)),
         ([VERDICT.get(summary["status"], summary["status"])], Font(bold=True, size=12)),
         *(([reason], None) for reason in reasons(summary)),
+        *(([note], None) for note in control_notes(summary)),
         gap,
         ([f"Mapping {summary['mapping']}, period {summary['period']}, target {summary['target']}"], None),
         ([f"Started {summary.get('started_at')}, finished {summary.get('finished_at')}"], None),
@@ -45,8 +51,17 @@ def _summary_rows(summary: dict) -> list[Row]:
     period, money = money_lines(summary)
     if money:
         rows += [gap, ([f"Control totals of {period}, roubles"], BOLD), (MONEY_HEADER, BOLD)]
-        rows += [([line.service, line.measure, line.source, line.target, line.rejected, line.difference], None)
-                 for line in money]
+        rows += [([line.service, line.measure, *line.amounts()], DIFFERS if line.differs else None) for line in money]
+        rows.append(([DIFFERENCE_RULE + " The sheet Control totals has every month and legacy service."], None))
+    unreadable = unreadable_money(summary)
+    if unreadable:
+        rows += [gap, (["Unreadable money"], BOLD),
+                 ([f"{unreadable.text}. The sheet Unreadable money lists every value."],
+                  DIFFERS if unreadable.blocking else None)]
+    records = records_rows(summary)
+    if records:
+        rows += [gap, (["Records of every source"], BOLD), (RECORDS_HEADER, BOLD)]
+        rows += [(values, None) for values in records]
     rejects = rule_counts(summary, ("error",))
     if rejects:
         rows += [gap, (["Rejects by rule"], BOLD), (["Entity", "Rule", "Rows"], BOLD)]
@@ -84,6 +99,11 @@ DIFFERENCES = RowSheet("Differences", ["Kind", "Problem", "Legacy key", "Column"
                        DIFFERENCE_COLUMNS, [14, 20, 28, 18, 22, 22])
 CHANGES = RowSheet("Changes", ["Change", "Entity", "Rule", "Legacy key", "Column", "Before", "After"],
                    CHANGE_COLUMNS, [18, 12, 18, 28, 18, 22, 22])
+UNREADABLE = RowSheet("Unreadable money", ["File", "Row", "Legacy key", "Service", "Month", "Measure", "Column",
+                                           "Value", "Problem", "Status"],
+                      UNREADABLE_COLUMNS, [16, 8, 26, 10, 10, 13, 16, 22, 40, 10], frozenset({"row"}))
+# Its rows are the summary's control lines (tables.control_row), not the columns of a frame.
+CONTROL = RowSheet("Control totals", CONTROL_HEADER, [], [22, 16, 16, 13, 8, 18, 18, 18, 16, 16, 10, 18, 16])
 RULES = RowSheet("Rejects by rule", ["Entity", "Severity", "Rule", "Rows"], ["entity", "severity", "rule", "rows"],
                  [14, 10, 24, 12], frozenset({"rows"}))
 
@@ -92,15 +112,16 @@ EXCEL_DATA_ROWS = 1_048_575  # rows below the header that a sheet can hold (Exce
 
 
 def write_workbook(path: Path, data: ReportData) -> None:
-    """Write report.xlsx: Summary, Differences, Rejects by rule, Rejects and Changes.
+    """Write report.xlsx: Summary, Control totals, Unreadable money, Differences, Rejects by rule,
+    Rejects and Changes.
 
     Parameters
     ----------
     path : Path
         Where to write the workbook; its folder is created if missing.
     data : ReportData
-        The run's summary and the row sets behind it. ``rejects``, ``differences`` and
-        ``changes`` are each read once, a frame at a time.
+        The run's summary and the row sets behind it. ``unreadable``, ``rejects``,
+        ``differences`` and ``changes`` are each read once, a frame at a time.
 
     Notes
     -----
@@ -110,9 +131,11 @@ def write_workbook(path: Path, data: ReportData) -> None:
     """
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("Summary")
-    widths(summary, [28, 18, 18, 18, 18, 18])
+    widths(summary, [28, 14, 18, 18, 18, 18, 18, 16, 18, 18, 12, 12, 12])
     for values, font in _summary_rows(data.summary):
-        summary.append(cells(summary, values, font))
+        summary.append(_styled(cells(summary, values, font), font))
+    _write_values(workbook, CONTROL, ((control_row(line), line.differs) for line in legacy_lines(data.summary)))
+    _write_rows(workbook, UNREADABLE, data.unreadable())
     _write_rows(workbook, DIFFERENCES, data.differences())
     _write_rows(workbook, RULES, iter([pd.DataFrame(rule_counts(data.summary), columns=RULES.columns)]))
     _write_rows(workbook, REJECTS, data.rejects())
@@ -123,17 +146,36 @@ def write_workbook(path: Path, data: ReportData) -> None:
 
 def _write_rows(workbook: Workbook, kind: RowSheet, frames: Iterator[pd.DataFrame]) -> None:
     """Stream every row of ``frames`` onto the kind's sheet, going on to "<title> 2" when one is full."""
-    number, sheet, rows = 1, _open_sheet(workbook, kind, kind.title), 0
+    _write_values(workbook, kind, ((values, False) for values in _frame_rows(kind, frames)))
+
+
+def _frame_rows(kind: RowSheet, frames: Iterator[pd.DataFrame]) -> Iterator[list]:
     for frame in frames:
         for record in frame.reindex(columns=kind.columns).itertuples(index=False, name=None):
-            if rows == EXCEL_DATA_ROWS:
-                _close_sheet(sheet, kind, rows)
-                number += 1
-                sheet, rows = _open_sheet(workbook, kind, f"{kind.title} {number}"), 0
-            sheet.append(cells(sheet, [_cell_value(column, value, kind)
-                                       for column, value in zip(kind.columns, record)]))
-            rows += 1
-    _close_sheet(sheet, kind, rows)
+            yield [_cell_value(column, value, kind) for column, value in zip(kind.columns, record)]
+
+
+def _write_values(workbook: Workbook, kind: RowSheet, rows: Iterable[tuple[list, bool]]) -> None:
+    """Write rows of cell values (each with whether it differs, to stand out) onto the kind's sheet,
+    going on to "<title> 2" when one is full."""
+    number, sheet, written = 1, _open_sheet(workbook, kind, kind.title), 0
+    for values, differs in rows:
+        if written == EXCEL_DATA_ROWS:
+            _close_sheet(sheet, kind, written)
+            number += 1
+            sheet, written = _open_sheet(workbook, kind, f"{kind.title} {number}"), 0
+        font = DIFFERS if differs else None
+        sheet.append(_styled(cells(sheet, values, font), font))
+        written += 1
+    _close_sheet(sheet, kind, written)
+
+
+def _styled(row: list, font: Font | None) -> list:
+    """A row of :func:`cells`; a row in the DIFFERS font is filled too, so that it stands out."""
+    if font is DIFFERS:
+        for cell in row:  # with a font, every value is a cell of its own
+            cell.fill = DIFFERS_FILL
+    return row
 
 
 def _cell_value(column: str, value, kind: RowSheet):

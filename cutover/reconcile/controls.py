@@ -1,0 +1,152 @@
+"""The independent controls of a run: what the reconciliation holds the target to beyond its own
+reading of the source (:mod:`cutover.control`), and the gates they feed.
+
+- money: control totals read from the raw source, against the target, the rows rejected and
+  filtered, the mapping's reading and the legacy statement (per legacy service, month, measure);
+- unreadable money: rows whose value nobody can read, NO-GO unless the project accepts them;
+- records: every physical record of every source accounted for;
+- emptiness: no balances of the switch period, an entity with no rows;
+- falls: a source or a service that shrank since the last run that reconciled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cutover.config import Project
+from cutover.control.compare import control_differences, control_lines
+from cutover.control.declared import declared_totals
+from cutover.control.falls import falls_since, last_good_run
+from cutover.control.plan import control_plan
+from cutover.control.records import record_differences, rejected_rows_by_source, source_records
+from cutover.control.totals import ControlTotals, read_control, sums_by
+from cutover.mapping.model import SystemMapping
+from cutover.money import kopecks_to_roubles_text
+from cutover.pipeline.extract_stage import ExtractResult
+from cutover.reconcile import target_side
+from cutover.reconcile.journal import rejected_rows
+from cutover.reconcile.model import ControlLine, SourceRecords, UnreadableMoney, entity_label
+from cutover.reconcile.source_side import SourceSide
+
+
+@dataclass(frozen=True)
+class Controls:
+    """What the controls found in one run."""
+
+    lines: list[ControlLine]
+    unreadable: UnreadableMoney
+    records: tuple[SourceRecords, ...]
+    volume: dict[str, int]  # legacy service -> |closing| of the period, every row, kopecks
+    rejected_absolute: int  # |closing| of the period among rejected and filtered rows
+    differences: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    falls: list[str] = field(default_factory=list)  # accepted for this run (else among failures)
+
+
+def run_controls(connection: sa.Connection, project: Project, mapping: SystemMapping, run_id: str,
+                 extracted: ExtractResult, folder: Path, side: SourceSide, opened: str | None) -> Controls:
+    """Read the controls of run ``run_id`` (whose rows the target holds) and judge them."""
+    plan = control_plan(mapping)
+    totals = None
+    if plan is not None:
+        totals = read_control(plan, extracted, rejected_rows(connection, run_id, "balance"), project.chunk_rows,
+                              folder / "unreadable.parquet")
+    declared = declared_totals(project.declared, project.month_end.legacy_url, mapping, project.source_dir)
+    measures = tuple(m for m in ("opening", "charged", "recalculated", "paid", "closing")
+                     if plan is not None and any(f"{m}_kopecks" in rule.targets for rule in plan.entity.columns))
+    lines = control_lines(totals, target_side.money_by_service_key(connection, opened), side.money, side.codes,
+                          declared, measures)
+    records = source_records(mapping, extracted, side.shaping, rejected_rows_by_source(connection, run_id))
+    period = project.period
+    volume, rejected_absolute = _volumes(totals, period)
+    unreadable = UnreadableMoney()
+    if totals is not None:
+        unreadable = UnreadableMoney(totals.unreadable_rows, project.gates.accept_unreadable_rows,
+                                     tuple(totals.unreadable_values), totals.total_unreadable, totals.path)
+    found_falls = falls_since(last_good_run(connection, mapping.name, run_id), records, volume, period,
+                              project.gates.max_fall)
+    failures = _unreadable_failures(unreadable) + _empty_failures(mapping, side, records, totals, period)
+    failures += _money_share_failures(totals, period, rejected_absolute, project.gates.max_rejected_money_share)
+    if not project.accept_fall:
+        failures += [f"{fall}; if the extract really shrank, run again with --accept-fall" for fall in found_falls]
+    notes = [f"not controlled: {why}" for why in (plan.uncontrolled if plan is not None else ())]
+    notes += _unread_month_notes(totals)
+    return Controls(lines, unreadable, records, volume, rejected_absolute,
+                    control_differences(lines) + record_differences(records), failures, notes,
+                    found_falls if project.accept_fall else [])
+
+
+def _volumes(totals: ControlTotals | None, period: str) -> tuple[dict[str, int], int]:
+    """|closing| of the period per legacy service (every row), and among the rows left behind."""
+    if totals is None or totals.sums.empty:
+        return {}, 0
+    sums = totals.sums[totals.sums["period"] == period]
+    volume = {service: int(kopecks) for service, kopecks in sums_by(sums, ["service"])["closing_absolute"].items()}
+    left = sums[sums["status"].isin(("rejected", "filtered"))]["closing_absolute"].sum()
+    return volume, int(left)
+
+
+def _unreadable_failures(unreadable: UnreadableMoney) -> list[str]:
+    if not unreadable.blocking:
+        return []
+    first = unreadable.values[0]
+    accepted = (f"; the project accepts {unreadable.accepted}" if unreadable.accepted else "")
+    return [f"{unreadable.rows} balance row(s) hold money nobody can read, so it is in no total (first: {first.value!r} "
+            f"in {first.source} row {first.row}, column {first.column}: {first.problem}){accepted}: correct the "
+            f"source, or accept them by name with [gates] accept_unreadable_rows = {unreadable.rows} (the reports "
+            f"and the protocol list them)"]
+
+
+def _covered(periods: list[str]) -> str:
+    return f"{periods[0]}..{periods[-1]}" if len(periods) > 1 else periods[0]
+
+
+def _empty_failures(mapping: SystemMapping, side: SourceSide, records: tuple[SourceRecords, ...],
+                    totals: ControlTotals | None, period: str) -> list[str]:
+    failures = []
+    by_source = {source.name: source for source in records}
+    for entity in mapping.entities:
+        if side.items.get(entity.entity, 0):
+            continue
+        read = sum(by_source[name].read for name in entity.sources if name in by_source)
+        where = " + ".join(by_source[name].location for name in entity.sources if name in by_source)
+        why = (f"{where} holds no records" if not read else
+               f"the filter of {entity.file.name} leaves out all {read:,} records of {where}")
+        failures.append(f"{entity_label(entity.entity)}: the mapping maps {entity.entity} and {why}: an entity "
+                        f"with no rows is not a migration")
+    if totals is not None and side.items.get("balance", 0):
+        if not totals.rows_of(period):
+            covered = totals.periods
+            failures.append(f"the extract holds no balances of {period}" +
+                            (f"; the balances cover {_covered(covered)}" if covered else "; no balance has a month "
+                             "that can be read"))
+        elif totals.rows_of(period) == totals.rows_of(period, "filtered"):
+            failures.append(f"the mapping's filter leaves out every balance of {period} "
+                            f"({totals.rows_of(period):,} rows)")
+    return failures
+
+
+def _money_share_failures(totals: ControlTotals | None, period: str, left_behind: int, limit: float) -> list[str]:
+    if totals is None or totals.sums.empty:
+        return []
+    whole = int(totals.sums.loc[totals.sums["period"] == period, "closing_absolute"].sum())
+    if whole and left_behind / whole > limit:
+        return [f"rejected and filtered balances of {period} hold {kopecks_to_roubles_text(left_behind)} of "
+                f"{kopecks_to_roubles_text(whole)} roubles ({left_behind / whole:.2%}, debts and prepayments alike), "
+                f"more than the {limit:.2%} allowed by [gates] max_rejected_money_share"]
+    return []
+
+
+def _unread_month_notes(totals: ControlTotals | None) -> list[str]:
+    if totals is None:
+        return []
+    if not totals.unread_months:
+        return []
+    shown = ", ".join(f"{value!r} ({rows} rows)" for value, rows in totals.unread_months.most_common(5))
+    rows = sum(totals.unread_months.values())
+    return [f"{rows} balance row(s) have a month the control cannot read, so their money is in the lines of month "
+            f"\"?\": {shown}"]
