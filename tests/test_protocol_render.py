@@ -19,10 +19,11 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from cutover.monthend.protocol_data import (AcceptedReject, Check, CountLine, FileHash, ProtocolData, ServiceTotals,
-                                            StepTiming, TraceLine)
+from cutover.monthend.protocol import money_check
+from cutover.monthend.protocol_data import (AcceptedReject, Check, CountLine, FileHash, ProtocolData, RecordLine,
+                                            ServiceTotals, StepTiming, TraceLine, UnreadableLine)
 from cutover.monthend.protocol_html import render_protocol_html, write_protocol_html
-from cutover.monthend.protocol_workbook import write_protocol_workbook
+from cutover.monthend.protocol_workbook import verdict, write_protocol_workbook
 
 FORMULA_ACCOUNT = '=HYPERLINK("http://x.example","1")'
 SCRIPT_DETAIL = "<script>alert(1)</script>"
@@ -200,3 +201,89 @@ def test_write_protocol_html_creates_its_folder(tmp_path):
     path = tmp_path / "month" / "protocol.html"
     write_protocol_html(path, DATA)
     assert path.read_text(encoding="utf-8") == render_protocol_html(DATA)
+
+
+# ---- what the controls add: the legacy statement, filtered and unreadable money, records ----
+
+CONTROLLED = replace(
+    DATA,
+    services=[
+        ServiceTotals("cold_water", "Cold water", 123456, 0, 123456, 123456, declared_closing=123456),
+        ServiceTotals("heating", "Heating", 100000, 5000, 95000, 95000, filtered_closing=0, unreadable_rows=1,
+                      declared_closing=100001),
+        ServiceTotals("total", "Total", 223456, 5000, 218456, 218456, unreadable_rows=1, declared_closing=223457),
+    ],
+    records=[RecordLine("saldo.csv", 10721, 10719, 2, 0, "balances", 0, 10719, 10364, 355),
+             RecordLine("ULICY.DBF", 10, 10, 0, 0, "lookup of premises", 0, 0, 0, 0)],
+    unreadable=[UnreadableLine("saldo.csv", 2113, "01-001534|09|202608", "charged", "Начислено", "н/д",
+                               "'н/д' is not a number")],
+    unreadable_rows=1,
+    notes=["accepted for this run: saldo.csv (source saldo): 300 records read, 97% fewer than the 10,719 of X"],
+)
+
+
+def _values(row) -> list:
+    values = [cell.value for cell in row]
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def test_the_legacy_statement_and_the_unreadable_rows_get_columns_only_when_there_are_some(tmp_path):
+    path = tmp_path / "protocol.xlsx"
+    write_protocol_workbook(path, CONTROLLED)
+    sheet = load_workbook(path)["Protocol"]
+    assert _values(_row_starting(sheet, "Service code")) == [
+        "Service code", "Service", "Legacy closing", "Legacy statement", "Rejected (accepted)", "Unreadable rows",
+        "Target closing", "New opening", "Difference"]
+    heating = [_read(value) for value in _values(_row_starting(sheet, "heating"))]
+    assert heating == ["heating", "Heating", Decimal("1000"), Decimal("1000.01"), Decimal("50"), 1, Decimal("950"),
+                       Decimal("950"), Decimal("0")]
+    assert _row_starting(sheet, "heating")[0].fill.fgColor.rgb.endswith("FDE2E1")  # the statement disagrees
+    plain = tmp_path / "plain.xlsx"
+    write_protocol_workbook(plain, DATA)
+    assert _values(_row_starting(load_workbook(plain)["Protocol"], "Service code")) == [
+        "Service code", "Service", "Legacy closing", "Rejected (accepted)", "Target closing", "New opening",
+        "Difference"]
+
+
+def test_records_per_source_and_the_accepted_unreadable_money_are_listed(tmp_path):
+    path = tmp_path / "protocol.xlsx"
+    write_protocol_workbook(path, CONTROLLED)
+    workbook = load_workbook(path)
+    assert _values(_row_starting(workbook["Protocol"], "saldo.csv")) == [
+        "saldo.csv", 10721, 10719, 2, 0, "balances", 0, 10719, 10364, 355]
+    assert _rows(workbook["Unreadable money"]) == [
+        ("File", "Row", "Legacy key", "Measure", "Column", "Value", "Problem"),
+        ("saldo.csv", 2113, "01-001534|09|202608", "charged", "Начислено", "н/д", "'н/д' is not a number")]
+    page = render_protocol_html(CONTROLLED)
+    assert "<h2>Unreadable money accepted (1 rows)</h2>" in page and "<h2>Records per source</h2>" in page
+    assert "accepted for this run: saldo.csv (source saldo): 300 records read" in page
+
+
+def _summary(control: str, rejected: str, unreadable: int = 0, accepted: int = 0, declared: str | None = None) -> dict:
+    line = {"source": control, "target": "900.00", "rejected": rejected, "control": control, "filtered": "0.00",
+            "unreadable": unreadable, "difference": "0.00"}
+    if declared is not None:
+        line["declared"] = declared
+    return {"money_by_measure": {"period": "2026-10", "services": {"heating": {"closing": line}},
+                                 "total": {"closing": dict(line)}},
+            "control": {"unreadable": {"rows": unreadable, "accepted": accepted}}}
+
+
+@pytest.mark.parametrize("summary, passed, detail", [
+    (_summary("1000.00", "100.00"), True, "every service and measure of 2026-10"),
+    (_summary("1000.01", "100.00"), False, "differs: heating closing, total closing"),
+    (_summary("1000.00", "100.00", declared="1000.01"), False, "differs: heating closing, total closing"),
+    (_summary("1000.00", "100.00", unreadable=2, accepted=1), False,
+     "every service and measure of 2026-10; 2 row(s) hold unreadable money, 1 accepted"),
+    (_summary("1000.00", "100.00", unreadable=2, accepted=2), True,
+     "every service and measure of 2026-10; 2 row(s) of unreadable money accepted, listed below"),
+])
+def test_the_money_check_ticks_only_when_the_raw_source_is_target_plus_rejected(summary, passed, detail):
+    """The protocol cannot say ACCEPTED while control != target + rejected, while the legacy
+    statement disagrees, or while unreadable money remains that the project did not accept."""
+    check = money_check(summary)
+    assert (check.passed, check.detail) == (passed, detail)
+    assert verdict(replace(DATA, checklist=[check])) == (
+        "ACCEPTED — every check passed" if passed else "NOT ACCEPTED — 1 check(s) failed")

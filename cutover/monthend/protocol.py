@@ -20,8 +20,8 @@ from cutover import db
 from cutover.extract import file_sha256
 from cutover.monthend import journal, opening
 from cutover.monthend.keymap import export_keymap
-from cutover.monthend.protocol_data import (AcceptedReject, Check, CountLine, FileHash, ProtocolData, ServiceTotals,
-                                            StepTiming, TraceLine)
+from cutover.monthend.protocol_data import (AcceptedReject, Check, CountLine, FileHash, ProtocolData, RecordLine,
+                                            ServiceTotals, StepTiming, TraceLine, UnreadableLine)
 from cutover.monthend.protocol_html import write_protocol_html
 from cutover.monthend.protocol_workbook import write_protocol_workbook
 from cutover.monthend.steps import STEP_NAMES, TITLES
@@ -38,18 +38,49 @@ def _kopecks(text: str) -> int:
     return int(Decimal(text) * 100)
 
 
+def _maybe_kopecks(text: str | None) -> int | None:
+    return None if text is None else _kopecks(text)
+
+
+def _service(code: str, name: str, closing: dict, totals: dict[str, int]) -> ServiceTotals:
+    """A service's line: the legacy closing as the control read it from the raw source."""
+    legacy = closing.get("control", closing["source"])
+    return ServiceTotals(code, name, _kopecks(legacy), _kopecks(closing["rejected"]), totals.get("closing", 0),
+                         totals.get("opening", 0), _kopecks(closing.get("filtered", "0")),
+                         int(closing.get("unreadable", 0)), _maybe_kopecks(closing.get("declared")))
+
+
 def _services(summary: dict, totals: dict[str, dict[str, int]], names: dict[str, str]) -> list[ServiceTotals]:
-    lines = []
+    nothing = {"source": "0", "rejected": "0", "target": "0"}
     services = summary["money_by_measure"]["services"]
-    for code in sorted(set(services) | set(totals)):
-        closing = services.get(code, {}).get("closing", {"source": "0", "rejected": "0", "target": "0"})
-        lines.append(ServiceTotals(code, names.get(code, code), _kopecks(closing["source"]),
-                                   _kopecks(closing["rejected"]), totals.get(code, {}).get("closing", 0),
-                                   totals.get(code, {}).get("opening", 0)))
-    lines.append(ServiceTotals("total", "Total / Итого", *(sum(getattr(line, name) for line in lines) for name in
-                                                          ("legacy_closing", "rejected_closing", "target_closing",
-                                                           "new_opening"))))
+    lines = [_service(code, names.get(code, code), services.get(code, {}).get("closing", nothing), totals.get(code, {}))
+             for code in sorted(set(services) | set(totals))]
+    total = summary["money_by_measure"]["total"].get("closing", nothing)
+    sums = {name: sum(getattr(line, name) for line in lines) for name in
+            ("legacy_closing", "rejected_closing", "target_closing", "new_opening", "filtered_closing",
+             "unreadable_rows")}
+    lines.append(ServiceTotals("total", "Total / Итого", **sums, declared_closing=_maybe_kopecks(total.get("declared"))))
     return lines
+
+
+def _records(summary: dict) -> list[RecordLine]:
+    """Every source's records, a line per entity built from it (a lookup's on a line of its own)."""
+    lines = []
+    for source in summary.get("records", []):
+        head = (source["location"], source["records"], source["read"], source["blank"], source["deleted"])
+        for count in source["entities"]:
+            lines.append(RecordLine(*head, count["entity"], count["filtered"], count["rows"], count["loaded_rows"],
+                                    count["rejected_rows"]))
+        if not source["entities"]:
+            lines.append(RecordLine(*head, "lookup of " + ", ".join(source["lookup_of"]), 0, 0, 0, 0))
+    return lines
+
+
+def _unreadable(summary: dict) -> tuple[list[UnreadableLine], int]:
+    unreadable = summary.get("control", {}).get("unreadable", {})
+    values = [UnreadableLine(v["source"], v["row"], v["legacy_key"], v["measure"], v["column"], v["value"],
+                             v["problem"]) for v in unreadable.get("first", []) if v["status"] != "filtered"]
+    return values, int(unreadable.get("rows", 0))
 
 
 def _service_names(connection: sa.Connection) -> dict[str, str]:
@@ -122,6 +153,36 @@ def _hashes(records: dict[str, journal.StepRecord]) -> list[FileHash]:
     return found
 
 
+def money_check(summary: dict) -> Check:
+    """The money line of the checklist: every service and measure of the closed month, as the
+    control read the raw source, is the target plus the rejected and filtered money, the legacy
+    statement (where given) agrees, and no money nobody can read remains unless accepted."""
+    period = summary["money_by_measure"]["period"]
+    wrong = []
+    by_measure = summary["money_by_measure"]
+    for code, measures in [*by_measure["services"].items(), ("total", by_measure["total"])]:
+        for measure, line in measures.items():
+            read = _kopecks(line.get("control", line["source"]))
+            left = read - _kopecks(line["target"]) - _kopecks(line["rejected"]) - _kopecks(line.get("filtered", "0"))
+            if left or ("declared" in line and _kopecks(line["declared"]) != read):
+                wrong.append(f"{code} {measure}")
+    unreadable = summary.get("control", {}).get("unreadable", {})
+    rows, accepted = int(unreadable.get("rows", 0)), int(unreadable.get("accepted", 0))
+    passed = not wrong and rows <= accepted
+    detail = "every service and measure of " + period if not wrong else "differs: " + ", ".join(wrong)
+    if rows:
+        detail += (f"; {rows} row(s) of unreadable money accepted, listed below" if rows <= accepted else
+                   f"; {rows} row(s) hold unreadable money, {accepted} accepted")
+    return Check("Money per service exact: legacy closing read from the raw source = target closing + rejected "
+                 "(+ filtered), no unreadable money unless accepted", passed, detail)
+
+
+def _record_check(summary: dict) -> Check:
+    unbalanced = [source["location"] for source in summary.get("records", []) if not source.get("balanced", True)]
+    return Check("Every legacy record accounted for (records = read + blank + deleted; read = filtered + rows made)",
+                 not unbalanced, "every source" if not unbalanced else "does not add up: " + ", ".join(unbalanced))
+
+
 def _checklist(summary: dict, services: list[ServiceTotals], problems: list[str], traces: list[TraceLine],
                records: dict[str, journal.StepRecord], following: str) -> list[Check]:
     entities = summary["entities"]
@@ -134,8 +195,8 @@ def _checklist(summary: dict, services: list[ServiceTotals], problems: list[str]
     return [
         Check("Every legacy row loaded or rejected with a reason (legacy rows = loaded + rejected)", not unbalanced,
               "all entities" if not unbalanced else "unbalanced: " + ", ".join(unbalanced)),
-        Check("Money per service exact: legacy closing = target closing + rejected",
-              not summary["differences"], "no differences" if not summary["differences"] else "; ".join(summary["differences"])),
+        _record_check(summary),
+        money_check(summary),
         Check(f"Opening balances of {following} = closing balances of the closed month, per service",
               not problems and total.target_closing == total.new_opening,
               f"{opening_detail.get('opening_balances', 0)} balances" if not problems else "; ".join(problems)),
@@ -168,6 +229,8 @@ def build_protocol(switch: Switch) -> ProtocolData:
                 for severity, key in (("error", "rejects_by_rule"), ("warning", "warnings_by_rule"))
                 for entity, rules in summary[key].items() for rule, rows in rules.items()]
     close = records["close_legacy"].detail
+    unreadable, unreadable_rows = _unreadable(summary)
+    control = summary.get("control", {})
     return ProtocolData(
         system=switch.mapping.name, period=switch.period, next_period=switch.following, run_id=switch.run_id,
         target=db.mask_url(switch.project.target_url),
@@ -176,6 +239,9 @@ def build_protocol(switch: Switch) -> ProtocolData:
         services=services, counts=counts, accepted_rejects=accepted, hashes=_hashes(records), steps=_steps(records),
         checklist=_checklist(summary, services, problems, traces, records, switch.following), traces=traces,
         forced_reason=records["preflight"].detail.get("forced_reason"),
+        records=_records(summary), unreadable=unreadable, unreadable_rows=unreadable_rows,
+        notes=[*(f"accepted for this run: {fall}" for fall in control.get("falls_accepted", [])),
+               *control.get("notes", [])],
     )
 
 

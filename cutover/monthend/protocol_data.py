@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class ServiceTotals:
     """One service (or the total, code ``"total"``): legacy closing of the closed month against
-    the target's closing of it and its opening of the next month, in kopecks."""
+    the target's closing of it and its opening of the next month, in kopecks.
+
+    ``legacy_closing`` is read from the raw source by the control, not through the mapping
+    (the mapping's own reading where the control cannot follow it)."""
 
     code: str
     name: str
@@ -21,11 +24,14 @@ class ServiceTotals:
     rejected_closing: int  # among them, the balances rejected (and accepted as such)
     target_closing: int  # the closed month's closing balances in the target
     new_opening: int  # the next month's opening balances in the target
+    filtered_closing: int = 0  # balances the mapping's filter left out
+    unreadable_rows: int = 0  # rows whose closing balance nobody can read: in no sum above
+    declared_closing: int | None = None  # the legacy system's own statement, where the project gives it
 
     @property
     def difference(self) -> int:
         """Legacy closing not accounted for: zero when the switch is exact."""
-        return self.legacy_closing - self.rejected_closing - self.new_opening
+        return self.legacy_closing - self.rejected_closing - self.filtered_closing - self.new_opening
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,35 @@ class CountLine:
     source_rows: int
     loaded: int
     rejected: int
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    """One source's physical records and, per entity built from it, what they became."""
+
+    source: str  # file or table
+    records: int | None  # physical records (None: not counted)
+    read: int
+    blank: int
+    deleted: int
+    entity: str  # "" on a lookup's line
+    filtered: int
+    rows: int
+    loaded: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class UnreadableLine:
+    """A money value nobody can read, accepted with the switch by ``[gates] accept_unreadable_rows``."""
+
+    source: str
+    row: int
+    legacy_key: str
+    measure: str
+    column: str
+    value: str
+    problem: str
 
 
 @dataclass(frozen=True)
@@ -115,6 +150,10 @@ class ProtocolData:
     checklist: list[Check]
     traces: list[TraceLine]
     forced_reason: str | None = None  # set when preflight's gate was overridden with --force
+    records: list[RecordLine] = field(default_factory=list)
+    unreadable: list[UnreadableLine] = field(default_factory=list)  # accepted; the first ones
+    unreadable_rows: int = 0  # how many rows hold unreadable money in all
+    notes: list[str] = field(default_factory=list)  # accepted falls, measures the control cannot follow
     signatures: list[str] = field(default_factory=lambda: [
         "Handed over (legacy system) / Сдал", "Accepted (new system) / Принял", "Migration engineer / Инженер миграции"])
 

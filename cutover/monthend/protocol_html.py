@@ -16,9 +16,10 @@ from pathlib import Path
 
 from cutover.monthend.protocol_data import ProtocolData
 from cutover.monthend.protocol_workbook import (CHECK_HEADER, COUNT_HEADER, DIFFERENCE_NOTE, EVIDENCE_HEADER,
-                                                REJECT_HEADER, SERVICE_HEADER, STEP_HEADER, TITLE, TRACE_HEADER,
-                                                check_rows, count_rows, evidence_rows, facts, reject_rows,
-                                                service_rows, step_rows, trace_rows, verdict)
+                                                RECORD_HEADER, REJECT_HEADER, STEP_HEADER, TITLE, TRACE_HEADER,
+                                                UNREADABLE_HEADER, check_rows, count_rows, evidence_rows, facts,
+                                                record_rows, reject_rows, service_header, service_rows, step_rows,
+                                                trace_rows, unreadable_rows, verdict)
 from cutover.report.charts import roubles_text
 from cutover.report.run_html import _table, _text
 
@@ -71,10 +72,25 @@ def _heading(data: ProtocolData) -> list[str]:
 
 
 def _services(data: ProtocolData) -> list[str]:
-    classes = [" ".join(name for name, wanted in (("total", s.code == "total"), ("differs", s.difference != 0))
-                        if wanted) for s in data.services]
-    return _section("Control totals per service", SERVICE_HEADER, service_rows(data), numeric={2, 3, 4, 5, 6},
+    def differs(s) -> bool:
+        return s.difference != 0 or (s.declared_closing is not None and s.declared_closing != s.legacy_closing)
+
+    classes = [" ".join(name for name, wanted in (("total", s.code == "total"), ("differs", differs(s))) if wanted)
+               for s in data.services]
+    header = service_header(data)
+    return _section("Control totals per service", header, service_rows(data), numeric=set(range(2, len(header))),
                     classes=classes) + [f'<p class="muted">{_text(DIFFERENCE_NOTE)}</p>']
+
+
+def _records_and_notes(data: ProtocolData) -> list[str]:
+    lines = _section("Records per source", RECORD_HEADER, record_rows(data), numeric={1, 2, 3, 4, 6, 7, 8, 9}) \
+        if data.records else []
+    if data.unreadable_rows:
+        lines += _section(f"Unreadable money accepted ({data.unreadable_rows} rows)", UNREADABLE_HEADER,
+                          unreadable_rows(data), numeric={1}, code={2, 5})
+    if data.notes:
+        lines.append("<ul>" + "".join(f"<li>{_text(note)}</li>" for note in data.notes) + "</ul>")
+    return lines
 
 
 def _signatures(data: ProtocolData) -> list[str]:
@@ -106,6 +122,7 @@ def render_protocol_html(data: ProtocolData) -> str:
              f"<title>{_text(title)}</title><style>{_CSS}</style></head><body>"]
     lines += _heading(data) + _services(data)
     lines += _section("Counts", COUNT_HEADER, count_rows(data), numeric={1, 2, 3})
+    lines += _records_and_notes(data)
     lines += _section("Checklist", CHECK_HEADER, check_rows(data), numeric=set(),
                       classes=["" if check.passed else "failed" for check in data.checklist])
     lines += _section("Accepted rejects", REJECT_HEADER, reject_rows(data), numeric={3})

@@ -1,7 +1,8 @@
 """protocol.xlsx: the switch protocol as a workbook, one view of :class:`ProtocolData`.
 
 Sheets, in order: Protocol (what was switched, the verdict, control totals per service, counts,
-the checklist and the lines to sign), Accepted rejects, Sample accounts, Evidence, Steps.
+records per source, the checklist and the lines to sign), Accepted rejects, Unreadable money
+(when the project accepted some), Sample accounts, Evidence, Steps.
 Money is shown in roubles (Decimal). Every text cell is written as text (see
 :mod:`cutover.report.sheets`), so a legacy account such as ``=HYPERLINK(...)`` stays a string.
 
@@ -26,11 +27,18 @@ from cutover.report.sheets import BOLD, put, table, widths
 TITLE = "Switch protocol / Протокол переключения"
 MISSING = "—"  # a sample account's value the target does not have
 SIGNATURE_LINES = ["Name / ФИО: ____________", "Signature / Подпись: ____________", "Date / Дата: ____________"]
-DIFFERENCE_NOTE = "Money in roubles. Difference = Legacy closing − Rejected (accepted) − New opening."
+DIFFERENCE_NOTE = ("Money in roubles. Legacy closing is read from the raw legacy extract by cutover's own reader, "
+                   "not through the mapping. Difference = Legacy closing − Rejected (accepted) − Filtered − New opening.")
 
 SERVICE_HEADER = ["Service code", "Service", "Legacy closing", "Rejected (accepted)", "Target closing", "New opening",
                   "Difference"]
+# Columns a protocol shows only when they hold something: the legacy statement where the project
+# gives one, money the mapping's filter left out, rows whose money nobody can read.
+STATEMENT, FILTERED, UNREADABLE = "Legacy statement", "Filtered", "Unreadable rows"
 COUNT_HEADER = ["Entity", "Legacy rows", "Loaded", "Rejected"]
+RECORD_HEADER = ["Source", "Records", "Read", "Blank", "Deleted", "Entity", "Filtered", "Rows", "Rows loaded",
+                 "Rows rejected"]
+UNREADABLE_HEADER = ["File", "Row", "Legacy key", "Measure", "Column", "Value", "Problem"]
 CHECK_HEADER = ["Check", "Result", "Detail"]
 REJECT_HEADER = ["Entity", "Rule", "Severity", "Rows"]
 TRACE_HEADER = ["Legacy account", "New account", "Service", "Legacy closing", "Target closing", "New opening",
@@ -62,11 +70,42 @@ def check_result(passed: bool) -> str:
     return "✔ passed" if passed else "✘ FAILED"
 
 
+def _optional(data: ProtocolData) -> list[str]:
+    """The optional money columns this protocol shows."""
+    wanted = [(STATEMENT, any(s.declared_closing is not None for s in data.services)),
+              (FILTERED, any(s.filtered_closing for s in data.services)),
+              (UNREADABLE, any(s.unreadable_rows for s in data.services))]
+    return [name for name, shown in wanted if shown]
+
+
+def service_header(data: ProtocolData) -> list[str]:
+    optional = _optional(data)
+    return [*SERVICE_HEADER[:3], *(c for c in optional if c == STATEMENT), SERVICE_HEADER[3],
+            *(c for c in optional if c != STATEMENT), *SERVICE_HEADER[4:]]
+
+
 def service_rows(data: ProtocolData) -> list[list]:
-    """Control totals per service (the total last, as the data has it), money in Decimal roubles."""
-    return [[s.code, s.name, *(kopecks_to_decimal(k) for k in (s.legacy_closing, s.rejected_closing,
-                                                                s.target_closing, s.new_opening, s.difference))]
-            for s in data.services]
+    """Control totals per service (the total last, as the data has it), money in Decimal roubles,
+    in the columns of :func:`service_header`."""
+    optional = _optional(data)
+    rows = []
+    for s in data.services:
+        statement = [_maybe_roubles(s.declared_closing)] if STATEMENT in optional else []
+        extra = ([kopecks_to_decimal(s.filtered_closing)] if FILTERED in optional else []) + \
+            ([s.unreadable_rows] if UNREADABLE in optional else [])
+        rows.append([s.code, s.name, kopecks_to_decimal(s.legacy_closing), *statement,
+                     kopecks_to_decimal(s.rejected_closing), *extra,
+                     *(kopecks_to_decimal(k) for k in (s.target_closing, s.new_opening, s.difference))])
+    return rows
+
+
+def record_rows(data: ProtocolData) -> list[list]:
+    return [[r.source, r.records, r.read, r.blank, r.deleted, r.entity, r.filtered, r.rows, r.loaded, r.rejected]
+            for r in data.records]
+
+
+def unreadable_rows(data: ProtocolData) -> list[list]:
+    return [[u.source, u.row, u.legacy_key, u.measure, u.column, u.value, u.problem] for u in data.unreadable]
 
 
 def count_rows(data: ProtocolData) -> list[list]:
@@ -131,16 +170,28 @@ def _protocol_sheet(sheet: Worksheet, data: ProtocolData) -> None:
     _heading(sheet, row + 2, "Control totals per service")
     put(sheet, row + 3, 1, DIFFERENCE_NOTE)
     top = row + 4
-    row = table(sheet, top, SERVICE_HEADER, service_rows(data))
+    header = service_header(data)
+    row = table(sheet, top, header, service_rows(data))
     for offset, service in enumerate(data.services, start=1):
         if service.code == "total":
-            for column in range(1, len(SERVICE_HEADER) + 1):
+            for column in range(1, len(header) + 1):
                 sheet.cell(row=top + offset, column=column).font = BOLD
-        if service.difference:
-            _fill_row(sheet, top + offset, len(SERVICE_HEADER), _RED)
+        if service.difference or (service.declared_closing is not None
+                                  and service.declared_closing != service.legacy_closing):
+            _fill_row(sheet, top + offset, len(header), _RED)
 
     _heading(sheet, row, "Counts")
     row = table(sheet, row + 1, COUNT_HEADER, count_rows(data))
+    if data.records:
+        _heading(sheet, row, "Records per source")
+        row = table(sheet, row + 1, RECORD_HEADER, record_rows(data))
+    if data.unreadable_rows:
+        _heading(sheet, row, f"Unreadable money accepted ({data.unreadable_rows} rows; sheet Unreadable money)")
+        row += 2
+    for note in data.notes:
+        put(sheet, row, 1, note)
+        row += 1
+    row += 1 if data.notes else 0
 
     _heading(sheet, row, "Checklist")
     top = row + 1
@@ -183,6 +234,8 @@ def write_protocol_workbook(path: Path, data: ProtocolData) -> None:
     workbook = Workbook()
     _protocol_sheet(workbook.active, data)
     _list_sheet(workbook, "Accepted rejects", REJECT_HEADER, reject_rows(data), [14, 24, 10, 10])
+    if data.unreadable:
+        _list_sheet(workbook, "Unreadable money", UNREADABLE_HEADER, unreadable_rows(data), [18, 8, 22, 12, 18, 18, 50])
     traces = _list_sheet(workbook, "Sample accounts", TRACE_HEADER, trace_rows(data), [22, 22, 18, 18, 18, 18, 10])
     for offset, trace in enumerate(data.traces, start=2):
         if not trace.passed:
