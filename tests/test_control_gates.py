@@ -245,3 +245,24 @@ def test_a_legacy_statement_read_by_a_query_on_the_legacy_database(tmp_path):
     said = result.summary["differences"][0]
     assert re.fullmatch(r"the legacy statement says [\d ]+,\d\d for service 1 \(cold_water\) closing 2026-10; the "
                         r"extract holds [\d ]+,\d\d \(difference 0,01\)", said), said
+
+
+def test_check_names_amounts_only_cutovers_own_reader_reads_and_what_would_read_them(tmp_path):
+    """gis_excel's workbook has two Начислено cells typed as text with a decimal comma (dirt D3)
+    in a column of number cells the mapping reads with a point; a copy of the sample mapping read
+    with a point everywhere rejects every closing balance, written with a comma."""
+    gis = write_project(tmp_path / "gis", "gis_excel", ROOT / "sample_data" / "gis_excel")
+    result = cutover(gis, "check")
+    assert result.exit_code == 1
+    warning = next(line for line in result.output.splitlines() if "columns[2] (Начислено, money)" in line)
+    assert warning.endswith(": 2 row(s), e.g. row 419 '426,46', row 1130 '3118,04'; they use ',' as the decimal point "
+                            "where the column's other values use '.': no one decimal setting reads the whole column; "
+                            "correct these values in the source, or their rows stay rejected (their money is counted "
+                            "as rejected)")
+    wrong = project(tmp_path / "sample", mapping_edit=('from = "СальдоИсх"\ntransforms = ["money"]',
+                                                        'from = "СальдоИсх"\ntransforms = [{ name = "money", '
+                                                        'decimal = "." }]'))
+    result = cutover(wrong, "check")
+    assert result.exit_code == 1
+    assert "columns[5] (СальдоИсх, money): 10719 row(s), e.g. row 2 '825,97'" in result.output
+    assert "they use ',' as the decimal point: set decimal = \",\" on this transform" in result.output
