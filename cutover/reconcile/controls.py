@@ -28,7 +28,7 @@ from cutover.money import kopecks_to_roubles_text
 from cutover.pipeline.extract_stage import ExtractResult
 from cutover.reconcile import target_side
 from cutover.reconcile.journal import rejected_rows
-from cutover.reconcile.model import ControlLine, SourceRecords, UnreadableMoney, entity_label
+from cutover.reconcile.model import MEASURES, ControlLine, SourceRecords, UnreadableMoney, entity_label
 from cutover.reconcile.source_side import SourceSide
 
 
@@ -56,8 +56,8 @@ def run_controls(connection: sa.Connection, project: Project, mapping: SystemMap
         totals = read_control(plan, extracted, rejected_rows(connection, run_id, "balance"), project.chunk_rows,
                               folder / "unreadable.parquet")
     declared = declared_totals(project.declared, project.month_end.legacy_url, mapping, project.source_dir)
-    measures = tuple(m for m in ("opening", "charged", "recalculated", "paid", "closing")
-                     if plan is not None and any(f"{m}_kopecks" in rule.targets for rule in plan.entity.columns))
+    mapped = {target for rule in plan.entity.columns for target in rule.targets} if plan is not None else set()
+    measures = tuple(m for m in MEASURES if f"{m}_kopecks" in mapped)
     lines = control_lines(totals, target_side.money_by_service_key(connection, opened), side.money, side.codes,
                           declared, measures)
     records = source_records(mapping, extracted, side.shaping, rejected_rows_by_source(connection, run_id))
