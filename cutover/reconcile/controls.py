@@ -97,7 +97,7 @@ def _unreadable_failures(unreadable: UnreadableMoney) -> list[str]:
     accepted = (f"; the project accepts {unreadable.accepted}" if unreadable.accepted else "")
     return [f"{unreadable.rows} balance row(s) hold money nobody can read, so it is in no total (first: {first.value!r} "
             f"in {first.source} row {first.row}, column {first.column}: {first.problem}){accepted}: correct the "
-            f"source, or accept them by name with [gates] accept_unreadable_rows = {unreadable.rows} (the reports "
+            f"source, or accept them explicitly with [gates] accept_unreadable_rows = {unreadable.rows} (the reports "
             f"and the protocol list them)"]
 
 
