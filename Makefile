@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## dry run of the bundled sample legacy system into SQLite (cutover.db)
 	$(BIN)/cutover dry-run
 
-test: $(STAMP)  ## the default test run (no slow scale tests)
-	$(BIN)/python -m pytest -m 'not slow' $(PYTEST_ARGS)
+# processes running the test files side by side (pytest-xdist); TEST_WORKERS=0 runs them in this one
+TEST_WORKERS ?= 2
+
+test: $(STAMP)  ## the default test run (no slow scale tests), a test file per worker
+	$(BIN)/python -m pytest -m 'not slow' -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 BENCH_ACCOUNTS ?= 1000000
 
