@@ -54,6 +54,8 @@ def main() -> None:
     parser.add_argument("--rollback", action="store_true", help="stop after open_period and roll back")
     args = parser.parse_args()
 
+    from dry_run import unreadable_rows
+
     from cutover.config import load_project
     from cutover.monthend import runbook
     from cutover.pipeline.run import dry_run
@@ -68,7 +70,7 @@ def main() -> None:
         url = args.target or f"sqlite:///{folder / 'target.db'}"
         (folder / "cutover.toml").write_text(
             f'[project]\nmapping = "sample_legacy"\nsource_dir = "{source.resolve().as_posix()}"\nperiod = "2026-10"\n'
-            f'[target]\nurl = "{url}"\n', encoding="utf-8")
+            f'[target]\nurl = "{url}"\n[gates]\naccept_unreadable_rows = {unreadable_rows(source)}\n', encoding="utf-8")
         project = load_project(folder)
         started = time.perf_counter()
         result = dry_run(project)
