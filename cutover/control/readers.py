@@ -55,8 +55,13 @@ class ReadValues:
 
 
 def _arrow(values: pd.Series) -> pa.Array:
-    array = pa.array(values.astype("object").where(values.notna(), None).to_numpy(), type=pa.string(),
-                     from_pandas=True)
+    try:  # text columns are Arrow-backed already: no copy
+        array = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # other values among the text
+        array = pa.array(values.astype("object").where(values.notna(), None).map(
+            lambda value: value if value is None else str(value)).to_numpy(), type=pa.string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks else pa.array([], type=pa.string())
     return pc.utf8_trim_whitespace(array)  # Unicode white space: no-break spaces too
 
 
@@ -168,13 +173,11 @@ def _numbers(values: pd.Series) -> _Numbers:
 
 def _significant(fraction: pa.Array) -> np.ndarray:
     """Digits after the point that count: trailing zeros do not (``12.5000`` has one)."""
-    return pc.fill_null(pc.utf8_length(pc.replace_substring_regex(fraction, r"0+$", "")), 0).to_numpy(
-        zero_copy_only=False)
+    return pc.fill_null(pc.utf8_length(pc.utf8_rtrim(fraction, "0")), 0).to_numpy(zero_copy_only=False)
 
 
 def _digits(whole: pa.Array) -> np.ndarray:
-    return pc.fill_null(pc.utf8_length(pc.replace_substring_regex(whole, r"^0+", "")), 0).to_numpy(
-        zero_copy_only=False)
+    return pc.fill_null(pc.utf8_length(pc.utf8_ltrim(whole, "0")), 0).to_numpy(zero_copy_only=False)
 
 
 def _shown(values: pd.Series, rows: np.ndarray) -> pd.Series:
@@ -301,10 +304,12 @@ def read_period(text: str) -> str | None:
 
 def read_periods(values: pd.Series) -> ReadValues:
     """Billing months (``YYYY-MM``) of a column; a column holds few distinct ones, each read once."""
-    text = values.astype("object").where(values.notna(), "").map(str).str.strip()
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # a column holds few distinct months
+    texts = [str(value).strip() for value in uniques]
+    read = np.array([read_period(text) if text else None for text in texts] + [None], dtype=object)
+    periods = pd.Series(read[codes], index=values.index, dtype="object")  # code -1 (missing) takes the last
+    text = pd.Series(np.array(texts + [""], dtype=object)[codes], index=values.index, dtype="object")
     blank = text == ""
-    months = {value: read_period(value) for value in text[~blank].unique()}
-    periods = pd.Series([months.get(value) for value in text], index=values.index, dtype="object")
     problem = pd.Series(None, index=values.index, dtype="object")
     unread = ~blank & periods.isna()
     problem[unread] = text[unread].map(repr) + " is not a billing month"

@@ -70,11 +70,11 @@ def _measure_values(frame: pd.DataFrame, measure: MeasureSource) -> tuple[pd.Ser
     return (amount * measure.sign).where(~unreadable, 0).astype("int64"), unreadable, problem
 
 
-def _status(frame: pd.DataFrame, plan: ControlPlan, rejected: KeyIndex | None, keys: pd.Series) -> pd.Series:
+def _status(frame: pd.DataFrame, plan: ControlPlan, rejected: KeyIndex | None) -> pd.Series:
     filtered = frame["_filtered"].astype(bool) if "_filtered" in frame else pd.Series(False, index=frame.index)
     status = pd.Series("kept", index=frame.index, dtype="object")
     if rejected is not None and len(rejected):
-        identity = row_identity(frame["_source"], frame["_row"], keys)
+        identity = row_identity(frame["_source"], frame["_row"], _key(frame, plan))
         status[rejected.contains(identity) & ~filtered] = "rejected"
     status[filtered] = "filtered"
     return status
@@ -136,10 +136,9 @@ def read_control(plan: ControlPlan, extracted: ExtractResult, rejected: KeyIndex
             frame = shaped.frame
             if frame.empty:
                 continue
-            keys = _key(frame, plan)
             service = join_key(frame[list(plan.service)]) if plan.service else pd.Series(None, index=frame.index)
             rows = pd.DataFrame({"service": service.where(service.notna(), "").astype("object"),
-                                 "period": _periods(frame, plan, unread_months), "status": _status(frame, plan, rejected, keys),
+                                 "period": _periods(frame, plan, unread_months), "status": _status(frame, plan, rejected),
                                  "rows": 1}, index=frame.index)
             unreadable_any = pd.Series(False, index=frame.index)
             for measure in plan.measures:
@@ -153,7 +152,7 @@ def read_control(plan: ControlPlan, extracted: ExtractResult, rejected: KeyIndex
                         else pd.Series(measure.constant, index=bad.index)
                     found.add(pd.DataFrame({
                         "source": bad["_source"].astype("str"), "row": bad["_row"].astype("int64"),
-                        "legacy_key": keys[unreadable], "service": rows.loc[unreadable, "service"],
+                        "legacy_key": _key(bad, plan), "service": rows.loc[unreadable, "service"],
                         "period": rows.loc[unreadable, "period"], "measure": measure.measure,
                         "column": ", ".join(measure.columns) or "(a constant)", "value": values.astype("str"),
                         "problem": problem[unreadable].astype("str"), "status": rows.loc[unreadable, "status"]}))
