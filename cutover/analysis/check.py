@@ -147,11 +147,8 @@ def _control(mapping: SystemMapping, extracted: ExtractResult, project: Project)
         return None, problems
     totals = read_control(plan, extracted, None, project.chunk_rows)
     if not totals.rows_of(project.period) and not problems:
-        periods = totals.periods
-        covered = (f"the balances cover {periods[0]}..{periods[-1]}" if len(periods) > 1 else
-                   f"the balances cover {periods[0]}" if periods else "no balance has a month that can be read")
         problems.append(f"the extract holds no balances of {project.period} ([project] period in cutover.toml): "
-                        f"{covered}")
+                        f"{totals.coverage()}")
     return totals, problems
 
 

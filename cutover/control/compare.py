@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cutover.control.declared import ALL_SERVICES, DeclaredTotal
-from cutover.control.totals import ControlTotals, sums_by
+from cutover.control.totals import UNREAD_MONTH, ControlTotals, sums_by
 from cutover.money import kopecks_to_roubles_text
 from cutover.reconcile.model import MEASURES, ControlLine, MoneyLine, ServiceMoney
 
@@ -128,7 +128,7 @@ def _service(line: ControlLine) -> str:
 
 
 def _month(period: str) -> str:
-    return "a month that cannot be read" if period == "?" else period
+    return "a month that cannot be read" if period == UNREAD_MONTH else period
 
 
 def control_differences(lines: list[ControlLine]) -> list[str]:
@@ -147,8 +147,8 @@ def control_differences(lines: list[ControlLine]) -> list[str]:
             found.append(f"money {where}: the mapping read {_roubles(line.source)}, but target "
                          f"{_roubles(line.target)} + rejected {_roubles(line.source_rejected)} "
                          f"(difference {_roubles(line.source - line.target - line.source_rejected)})")
-        if line.declared is not None and line.declared != (line.control if line.control is not None else line.source):
-            held = line.control if line.control is not None else line.source
+        held = line.control if line.control is not None else line.source
+        if line.declared is not None and line.declared != held:
             found.append(f"the legacy statement says {_roubles(line.declared)} for {where}; the extract holds "
                          f"{_roubles(held)} (difference {_roubles(line.declared - held)})")
     return found

@@ -49,10 +49,6 @@ class DeclaredSource:
     query: str | None = None
     url: str | None = None
 
-    @property
-    def given(self) -> bool:
-        return bool(self.totals or self.query)
-
 
 def parse_declared(path: Path, section: dict) -> DeclaredSource:
     """``[declared]`` of cutover.toml.

@@ -30,7 +30,6 @@ class MeasureSource:
     constant: str | None  # a constant the mapping gives instead of a column
     unit: str  # "roubles" or "kopecks"
     sign: int  # -1 where the legacy system stores the measure negated
-    where: str  # the mapping rule, for messages ("entities/balance.toml: columns[5]")
 
 
 @dataclass(frozen=True)
@@ -43,11 +42,6 @@ class ControlPlan:
     service: tuple[str, ...]  # source columns that spell the service's legacy code
     period_column: str | None
     period_constant: str | None
-
-    def columns(self) -> set[str]:
-        """The shaped columns the control reads."""
-        used = {c for m in self.measures for c in m.columns} | set(self.service) | set(self.entity.key)
-        return used | ({self.period_column} if self.period_column else set())
 
 
 def _measure(measure: str, rule: ColumnRule) -> MeasureSource | str:
@@ -63,7 +57,7 @@ def _measure(measure: str, rule: ColumnRule) -> MeasureSource | str:
         return f"{measure} ({rule.where}): {readers[0]} reads {reads} column(s), the rule gives {len(rule.inputs)}"
     sign = -1 if names.count("negate") % 2 else 1
     constant = None if rule.inputs else str(rule.constant)
-    return MeasureSource(measure, rule.inputs, constant, unit, sign, rule.where)
+    return MeasureSource(measure, rule.inputs, constant, unit, sign)
 
 
 def control_plan(mapping: SystemMapping) -> ControlPlan | None:

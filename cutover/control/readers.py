@@ -32,8 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_GAPS = " \u00a0\u202f\u2009\u2007'\u2019"  # what separates groups of three digits
-_GAP_CLASS = "[ \u00a0\u202f\u2009\u2007'\u2019]"
+_GAP_CLASS = "[ \u00a0\u202f\u2009\u2007'\u2019]"  # what separates groups of three digits
 # One decimal separator at most and no grouping, or groups of three apart: most values of any column.
 _PLAIN = re.compile(r"^\d+(?:[.,]\d+)?$")
 _SPACED = re.compile(rf"^\d{{1,3}}(?:{_GAP_CLASS}\d{{3}})+(?:[.,]\d+)?$")

@@ -23,13 +23,14 @@ from cutover.control.plan import ControlPlan, MeasureSource
 from cutover.control.readers import read_money, read_periods
 from cutover.pipeline.extract_stage import ExtractResult
 from cutover.pipeline.keyindex import KeyIndex
-from cutover.pipeline.mapstage import join_key
+from cutover.pipeline.mapstage import join_key, row_named
 from cutover.pipeline.shape import shape_batches
 from cutover.reconcile.files import ParquetRows
 from cutover.reconcile.journal import row_identity
 from cutover.reconcile.model import UNREADABLE_COLUMNS, UnreadableValue
 
 GROUP = ["service", "period", "status"]
+UNREAD_MONTH = "?"  # the month of rows whose month cannot be read
 UNREADABLE_SCHEMA = pa.schema([(c, pa.int64() if c == "row" else pa.string()) for c in UNREADABLE_COLUMNS])
 KEPT_VALUES = 1000  # unreadable values kept in memory for the reports; the file has them all
 
@@ -49,7 +50,15 @@ class ControlTotals:
     @property
     def periods(self) -> list[str]:
         """The months the source's balances cover (readable ones), in order."""
-        return sorted(p for p in self.sums["period"].unique() if not p.startswith("?"))
+        return sorted(p for p in self.sums["period"].unique() if p != UNREAD_MONTH)
+
+    def coverage(self) -> str:
+        """``the balances cover 2026-08..2026-10``: what a message about a missing month says."""
+        periods = self.periods
+        if not periods:
+            return "no balance has a month that can be read"
+        return f"the balances cover {periods[0]}..{periods[-1]}" if len(periods) > 1 else \
+            f"the balances cover {periods[0]}"
 
     def rows_of(self, period: str, status: str | None = None) -> int:
         rows = self.sums[self.sums["period"] == period]
@@ -88,7 +97,7 @@ def _periods(frame: pd.DataFrame, plan: ControlPlan, unread: Counter) -> pd.Seri
     missing = read.values.isna()
     if missing.any():
         unread.update(raw[missing].astype("str").str.strip().tolist())
-    return read.values.where(~missing, "?")
+    return read.values.where(~missing, UNREAD_MONTH)
 
 
 class _Unreadable:
@@ -117,10 +126,8 @@ class _Unreadable:
 
 def _key(frame: pd.DataFrame, plan: ControlPlan) -> pd.Series:
     """The balance's legacy key, as the map stage spells it (``#row<n>`` where it is blank)."""
-    if plan.entity.key:
-        key = join_key(frame[list(plan.entity.key)])
-        return key.where(key.notna(), "#row" + frame["_row"].astype("str"))
-    return "#row" + frame["_row"].astype("str")
+    keys = join_key(frame[list(plan.entity.key)]) if plan.entity.key else pd.Series(None, index=frame.index)
+    return row_named(keys, frame["_row"])
 
 
 def read_control(plan: ControlPlan, extracted: ExtractResult, rejected: KeyIndex | None, batch_rows: int,

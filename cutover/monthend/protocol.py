@@ -26,6 +26,7 @@ from cutover.monthend.protocol_html import write_protocol_html
 from cutover.monthend.protocol_workbook import write_protocol_workbook
 from cutover.monthend.steps import STEP_NAMES, TITLES
 from cutover.reconcile.source_side import facts_folder, read_facts
+from cutover.report.tables import money_lines
 from cutover.schema.tables import target_metadata
 
 if TYPE_CHECKING:
@@ -157,15 +158,8 @@ def money_check(summary: dict) -> Check:
     """The money line of the checklist: every service and measure of the closed month, as the
     control read the raw source, is the target plus the rejected and filtered money, the legacy
     statement (where given) agrees, and no money nobody can read remains unless accepted."""
-    period = summary["money_by_measure"]["period"]
-    wrong = []
-    by_measure = summary["money_by_measure"]
-    for code, measures in [*by_measure["services"].items(), ("total", by_measure["total"])]:
-        for measure, line in measures.items():
-            read = _kopecks(line.get("control", line["source"]))
-            left = read - _kopecks(line["target"]) - _kopecks(line["rejected"]) - _kopecks(line.get("filtered", "0"))
-            if left or ("declared" in line and _kopecks(line["declared"]) != read):
-                wrong.append(f"{code} {measure}")
+    period, lines = money_lines(summary)
+    wrong = [f"{line.service} {line.measure}" for line in lines if line.differs]
     unreadable = summary.get("control", {}).get("unreadable", {})
     rows, accepted = int(unreadable.get("rows", 0)), int(unreadable.get("accepted", 0))
     passed = not wrong and rows <= accepted

@@ -49,6 +49,11 @@ def join_key(parts: pd.DataFrame) -> pd.Series:
     return key.astype("str").where(~blank, None)
 
 
+def row_named(keys: pd.Series, rows: pd.Series) -> pd.Series:
+    """Legacy keys, a blank one named by its row (``#row<n>``), as rejects and the key map name it."""
+    return keys.where(keys.notna(), "#row" + rows.astype("str"))
+
+
 def raw_text(source: pd.DataFrame, inputs: tuple[str, ...]) -> pd.Series | None:
     """The source text behind a column rule, as rejects show it (several columns joined by "; ")."""
     if not inputs:
@@ -111,7 +116,7 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
         keys = frame[list(mapping.key_from_target)]
         # Case and ё/е are not told apart: "МОЛОДЁЖНАЯ" and "Молодежная" are one street.
         frame["_key"] = join_key(keys).str.casefold().str.replace("ё", "е").where(~failed, None)
-    frame["_key"] = frame["_key"].where(frame["_key"].notna(), "#row" + frame["_row"].astype("str"))
+    frame["_key"] = row_named(frame["_key"], frame["_row"])
     broken = pd.Series(False, index=source.index)
     if source_failures is not None:
         broken = source_failures.reject(mapping.entity, source_file, frame, rejects)

@@ -101,10 +101,6 @@ def _unreadable_failures(unreadable: UnreadableMoney) -> list[str]:
             f"and the protocol list them)"]
 
 
-def _covered(periods: list[str]) -> str:
-    return f"{periods[0]}..{periods[-1]}" if len(periods) > 1 else periods[0]
-
-
 def _empty_failures(mapping: SystemMapping, side: SourceSide, records: tuple[SourceRecords, ...],
                     totals: ControlTotals | None, period: str) -> list[str]:
     failures = []
@@ -120,10 +116,7 @@ def _empty_failures(mapping: SystemMapping, side: SourceSide, records: tuple[Sou
                         f"with no rows is not a migration")
     if totals is not None and side.items.get("balance", 0):
         if not totals.rows_of(period):
-            covered = totals.periods
-            failures.append(f"the extract holds no balances of {period}" +
-                            (f"; the balances cover {_covered(covered)}" if covered else "; no balance has a month "
-                             "that can be read"))
+            failures.append(f"the extract holds no balances of {period}; {totals.coverage()}")
         elif totals.rows_of(period) == totals.rows_of(period, "filtered"):
             failures.append(f"the mapping's filter leaves out every balance of {period} "
                             f"({totals.rows_of(period):,} rows)")

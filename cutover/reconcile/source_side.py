@@ -30,6 +30,7 @@ from cutover.pipeline.extract_stage import ExtractResult
 from cutover.pipeline.mapstage import map_entity
 from cutover.pipeline.rejects import RejectLog
 from cutover.control.records import ShapingCounts
+from cutover.control.totals import UNREAD_MONTH
 from cutover.pipeline.shape import ShapedRows, shape_batches
 from cutover.pipeline.spill import SpillFile
 from cutover.progress import Progress
@@ -256,7 +257,7 @@ MONEY_GROUP = ["service", "period", "rejected"]
 def _sums(balances: pd.DataFrame) -> pd.DataFrame:
     """Per service (legacy key), period (``?`` where the mapping could not read it) and rejected or
     not, the sums of every measure as the mapping read them (a value it could not read adds 0)."""
-    rows = balances.assign(service=balances["service"].fillna(""), period=balances["period"].fillna("?"))
+    rows = balances.assign(service=balances["service"].fillna(""), period=balances["period"].fillna(UNREAD_MONTH))
     return rows.groupby(MONEY_GROUP)[MONEY].sum().reset_index()
 
 

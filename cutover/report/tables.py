@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from cutover.control.declared import ALL_SERVICES
 from cutover.control.records import describe, listed
+from cutover.control.totals import UNREAD_MONTH
 from cutover.reconcile.model import RecordCount, SourceRecords
 
 VERDICT = {"reconciled": "GO: reconciled", "differences": "NO-GO: differences", "failed": "NO-GO: the run failed"}
 MEASURES = ("opening", "charged", "recalculated", "paid", "closing")  # the order money is read in
-ALL_SERVICES = "*"  # the service of a month's total line
-UNREAD_MONTH = "?"  # the month of rows whose month cannot be read
 
 
 @dataclass(frozen=True, kw_only=True)
