@@ -171,7 +171,7 @@ def test_a_gate_on_rejected_money_counts_debts_and_prepayments_alike(tmp_path):
         BALANCE, "202610;99-000001;01;0,00;0,00;0,00;0,00;120,00", "202610;99-000002;01;0,00;0,00;0,00;0,00;-30,00"])
     assert result.status == "differences"
     assert result.summary["gate_failures"] == [
-        "rejected and filtered balances of 2026-10 hold 150,00 roubles (debts and prepayments alike, as the control "
+        "rejected balances of 2026-10 hold 150,00 roubles (debts and prepayments alike, as the control "
         "reads them), more than the 100,00 allowed by [gates] max_rejected_money"]
 
 
@@ -182,7 +182,7 @@ def test_a_gate_on_the_share_of_rejected_money(tmp_path):
                         BALANCE, "202610;99-000001;01;0,00;0,00;0,00;0,00;120,00",
                         "202610;99-000002;01;0,00;0,00;0,00;0,00;-30,00"])
     assert result.summary["gate_failures"] == [
-        "rejected and filtered balances of 2026-10 hold 150,00 of 270,00 roubles (55.56%, debts and prepayments "
+        "rejected balances of 2026-10 hold 150,00 of 270,00 roubles (55.56%, debts and prepayments "
         "alike), more than the 5.00% allowed by [gates] max_rejected_money_share"]
 
 

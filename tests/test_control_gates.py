@@ -65,7 +65,7 @@ def test_a_decimal_separator_set_wrong_for_a_whole_column_is_no_go_with_the_mone
         "control": SOURCE_CLOSING, "source": 0, "target": 0, "rejected": SOURCE_CLOSING, "difference": 0}
     assert summary["entities"]["balances"]["loaded"] == 0
     assert summary["rejects_by_rule"]["balances"]["BAD_MONEY"] == 10_719
-    assert (f"rejected and filtered balances of 2026-10 hold {kopecks_to_roubles_text(_absolute_closing())} of "
+    assert (f"rejected balances of 2026-10 hold {kopecks_to_roubles_text(_absolute_closing())} of "
             f"{kopecks_to_roubles_text(_absolute_closing())} roubles (100.00%, debts and prepayments alike), more "
             f"than the 5.00% allowed by [gates] max_rejected_money_share") in summary["gate_failures"]
     assert f"control {kopecks_to_roubles_text(SOURCE_CLOSING)} = target 0,00" in result.output
@@ -263,3 +263,27 @@ def test_check_names_amounts_only_cutovers_own_reader_reads_and_what_would_read_
     assert result.exit_code == 1
     assert "columns[5] (СальдоИсх, money): 10719 row(s), e.g. row 2 '825,97'" in result.output
     assert "they use ',' as the decimal point: set decimal = \",\" on this transform" in result.output
+
+
+def test_a_total_line_the_filter_leaves_out_is_filtered_money_not_money_left_behind(tmp_path):
+    """The legacy program ends saldo.csv with its own total of October's closing balances (a row
+    with no account and no service); the mapping's filter keeps only rows of the nine service
+    codes. The total line is filtered money of 2026-10, named in a note, and no share of the
+    migrated money: the run stays GO."""
+    source = tmp_path / "extract"
+    shutil.copytree(SAMPLE, source)
+    lines = _saldo_lines()
+    total = kopecks_to_roubles_text(SOURCE_CLOSING).replace(" ", "")
+    (source / "saldo.csv").write_bytes(("\r\n".join([*lines[:-1], f"202610;ИТОГО;;;;;;{total}", ""])).encode("cp1251"))
+    codes = '", "'.join(["01", "02", "03", "04", "05", "07", "08", "09", "12"])
+    folder = project(tmp_path / "project", source, mapping_edit=(
+        '[[columns]]\nto = "period"', f'[filter]\n"КодУсл" = ["{codes}"]\n\n[[columns]]\nto = "period"'))
+    result = cutover(folder, "dry-run")
+    assert result.exit_code == 0, result.output
+    summary = summary_of(folder, result.output)
+    total_line = summary["money"]["total"]
+    assert {key: kopecks(total_line[key]) for key in ("control", "source", "filtered", "difference")} == {
+        "control": 2 * SOURCE_CLOSING, "source": SOURCE_CLOSING, "filtered": SOURCE_CLOSING, "difference": 0}
+    assert (f"1 balance row(s) of 2026-10 holding {kopecks_to_roubles_text(SOURCE_CLOSING)} roubles (debts and "
+            f"prepayments alike) are left out by the filter of balance.toml: not migrated, in the Filtered column") \
+        in summary["control"]["notes"]

@@ -40,7 +40,7 @@ class Controls:
     unreadable: UnreadableMoney
     records: tuple[SourceRecords, ...]
     volume: dict[str, int]  # legacy service -> |closing| of the period, every row, kopecks
-    rejected_absolute: int  # |closing| of the period among rejected and filtered rows
+    rejected_absolute: int  # |closing| of the period among rejected rows
     differences: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -74,26 +74,32 @@ def run_controls(connection: sa.Connection, project: Project, mapping: SystemMap
     if not project.accept_fall:
         failures += [f"{fall}; if the extract really shrank, run again with --accept-fall" for fall in found_falls]
     notes = [f"not controlled: {why}" for why in (plan.uncontrolled if plan is not None else ())]
-    notes += _unread_month_notes(totals)
+    notes += _unread_month_notes(totals) + _filtered_notes(totals, period, plan)
     return Controls(lines, unreadable, records, volume, rejected_absolute,
                     control_differences(lines) + record_differences(records), failures, notes,
                     found_falls if project.accept_fall else [])
 
 
+def _of_period(totals: ControlTotals, period: str, *statuses: str) -> int:
+    """|closing| of the period among the rows of ``statuses``, in kopecks."""
+    sums = totals.sums
+    return int(sums.loc[(sums["period"] == period) & sums["status"].isin(statuses), "closing_absolute"].sum())
+
+
 def _volumes(totals: ControlTotals | None, period: str) -> tuple[dict[str, int], int]:
-    """|closing| of the period per legacy service (every row), and among the rows left behind."""
+    """|closing| of the period per legacy service (every row), and among the rejected rows."""
     if totals is None or totals.sums.empty:
         return {}, 0
     sums = totals.sums[totals.sums["period"] == period]
     volume = {service: int(kopecks) for service, kopecks in sums_by(sums, ["service"])["closing_absolute"].items()}
-    left = sums[sums["status"].isin(("rejected", "filtered"))]["closing_absolute"].sum()
-    return volume, int(left)
+    return volume, _of_period(totals, period, "rejected")
 
 
 def _unreadable_failures(unreadable: UnreadableMoney) -> list[str]:
     if not unreadable.blocking:
         return []
-    first = unreadable.values[0]
+    # the first of the rows the gate counts (those the filter leaves out are listed, not counted)
+    first = next((value for value in unreadable.values if value.status != "filtered"), unreadable.values[0])
     accepted = (f"; the project accepts {unreadable.accepted}" if unreadable.accepted else "")
     return [f"{unreadable.rows} balance row(s) hold money nobody can read, so it is in no total (first: {first.value!r} "
             f"in {first.source} row {first.row}, column {first.column}: {first.problem}){accepted}: correct the "
@@ -124,11 +130,13 @@ def _empty_failures(mapping: SystemMapping, side: SourceSide, records: tuple[Sou
 
 
 def _money_share_failures(totals: ControlTotals | None, period: str, left_behind: int, limit: float) -> list[str]:
+    """Rejected closing balances of the period as a share of those the mapping migrates (its
+    filter's rows are no part of the migration: a legacy program's total line, an archive)."""
     if totals is None or totals.sums.empty:
         return []
-    whole = int(totals.sums.loc[totals.sums["period"] == period, "closing_absolute"].sum())
+    whole = _of_period(totals, period, "kept", "rejected")
     if whole and left_behind / whole > limit:
-        return [f"rejected and filtered balances of {period} hold {kopecks_to_roubles_text(left_behind)} of "
+        return [f"rejected balances of {period} hold {kopecks_to_roubles_text(left_behind)} of "
                 f"{kopecks_to_roubles_text(whole)} roubles ({left_behind / whole:.2%}, debts and prepayments alike), "
                 f"more than the {limit:.2%} allowed by [gates] max_rejected_money_share"]
     return []
@@ -143,3 +151,16 @@ def _unread_month_notes(totals: ControlTotals | None) -> list[str]:
     rows = sum(totals.unread_months.values())
     return [f"{rows} balance row(s) have a month the control cannot read, so their money is in the lines of month "
             f"\"?\": {shown}"]
+
+
+def _filtered_notes(totals: ControlTotals | None, period: str, plan) -> list[str]:
+    """Money of the period the mapping's filter leaves out: not a failure (the filter says so), but
+    an auditor must see it (the Filtered column; the legacy statement, where given, counts it)."""
+    if totals is None or totals.sums.empty:
+        return []
+    rows = totals.rows_of(period, "filtered")
+    if not rows:
+        return []
+    return [f"{rows:,} balance row(s) of {period} holding {kopecks_to_roubles_text(_of_period(totals, period, 'filtered'))}"
+            f" roubles (debts and prepayments alike) are left out by the filter of {plan.entity.file.name}: not "
+            f"migrated, in the Filtered column"]

@@ -61,7 +61,7 @@ def _gate_failures(entities: dict[str, EntityCount], gates: Gates, rejected_kope
     failures = []
     limit = gates.max_rejected_kopecks
     if limit is not None and rejected_kopecks > limit:
-        failures.append(f"rejected and filtered balances of {period} hold {kopecks_to_roubles_text(rejected_kopecks)} "
+        failures.append(f"rejected balances of {period} hold {kopecks_to_roubles_text(rejected_kopecks)} "
                         f"roubles (debts and prepayments alike, as the control reads them), more than the "
                         f"{kopecks_to_roubles_text(limit)} allowed by [gates] max_rejected_money")
     source = sum(c.source_rows for c in entities.values())
