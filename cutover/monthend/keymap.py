@@ -2,7 +2,8 @@
 
 ``cutover keymap export --format csv|xlsx`` writes every account the target holds: its legacy
 account number and its new one, ordered by the legacy number. It streams, so a million
-accounts take no more memory than a thousand.
+accounts take no more memory than a thousand. Every cell is written as text a spreadsheet
+cannot take for a formula (:mod:`cutover.report.cells`): ``-2+3`` is written ``'-2+3``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from openpyxl import Workbook
 
 from cutover import db
 from cutover.errors import ConfigError
+from cutover.report.cells import csv_lines
 from cutover.report.sheets import BOLD, cells
 from cutover.schema.tables import target_metadata
 
@@ -35,7 +37,7 @@ def _write_csv(path: Path, frames) -> int:
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(",".join(HEADER) + "\n")
         for frame in frames:
-            frame.to_csv(out, header=False, index=False, lineterminator="\n")
+            out.write(csv_lines(frame))
             written += len(frame)
     return written
 
