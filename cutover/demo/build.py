@@ -79,6 +79,14 @@ def _accounts(numbers: dict[int, tuple[str, str]]) -> Callable[[list[dict]], lis
     return change
 
 
+def _meters(serials: dict[str, str]) -> Callable[[list[dict]], list[dict]]:
+    def change(rows: list[dict]) -> list[dict]:
+        for row in rows:
+            row["serial"] = serials[row["serial"]]
+        return rows
+    return change
+
+
 def _unchanged(rows: list[dict]) -> list[dict]:
     return rows
 
@@ -161,7 +169,8 @@ def build_demo(source_url: str, source: str, period: str, demo_url: str, seed: i
             account = metadata.tables["account"]
             ids = [row_id for (row_id,) in reading.execute(sa.select(account.c.id).order_by(account.c.id))]
             changes = {"person": _persons(replace), "premise": _premises(replace),
-                       "account": _accounts(replace.account_numbers(ids))}
+                       "account": _accounts(replace.account_numbers(ids)),
+                       "meter": _meters(replace.meter_serials(real.serials))}
             _empty(writing)
             for name in COPIED:
                 if progress is not None:

@@ -2,8 +2,11 @@
 
 Every replacement is a pure function of the seed and the real value (a BLAKE2b hash of
 both), so two builds with one seed agree whatever order the rows come in, and another
-seed gives other data. A replacement never equals a real name, address or account
-number: a draw that hits one is redrawn with an attempt counter added to the hash.
+seed gives other data. A replacement never equals a real name, address, account number
+or meter serial: a draw that hits one is redrawn with an attempt counter added to the hash.
+Account numbers and meter serials are also unique: they are drawn for the whole set of real
+values at once, in an order the seed decides, so a collision is redrawn the same way in every
+build with that seed.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cutover.demo.names import FEMALE_NAMES, MALE_NAMES, SURNAMES, female_surname
+from cutover.errors import ConfigError
 from cutover.pipeline.keys import luhn_digit
 
 MAX_ATTEMPTS = 1000  # redraws before giving up on a replacement that is not real
@@ -23,6 +29,13 @@ HOUSES = 150  # new house numbers are 1..HOUSES
 APARTMENTS = 300  # new apartment numbers are 1..APARTMENTS
 HOUSE_LETTERS = ("а", "б")  # "12а": about one new house in ten has a letter
 LEGACY_PREFIX = "Д"  # Cyrillic: a demo legacy number never looks like a real all-digit one
+
+# A meter serial keeps its shape: each character is drawn from the alphabet it belongs to.
+_DIGITS = "0123456789"
+_LATIN_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_CYRILLIC_UPPER = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+_SERIAL_ALPHABETS = (_DIGITS, _LATIN_UPPER, _LATIN_UPPER.lower(), _CYRILLIC_UPPER, _CYRILLIC_UPPER.lower())
+_DRAW_BITS = 512  # one BLAKE2b digest of 64 bytes: enough for about a hundred characters
 
 _MALE_PATRONYMIC_ENDINGS = ("ич", "оглы", "улы")
 _FEMALE_PATRONYMIC_ENDINGS = ("на", "кызы", "гызы")
@@ -159,3 +172,69 @@ class Replacements:
                     break
             numbers[account_id] = (account_number, legacy_number)
         return numbers
+
+    def _serial(self, serial: str, attempt: int) -> str:
+        """``serial`` with every digit and letter drawn again from its alphabet (seeded hash)."""
+        drawn, left, block, kept = 0, 1, 0, []
+        for char in serial:
+            alphabet = serial_alphabet(char)
+            if alphabet is None:
+                kept.append(char)
+                continue
+            if left < 2 ** 64:  # too few bits left for an unbiased draw: hash a block more
+                digest = self._digest("serial", serial, attempt, block, size=_DRAW_BITS // 8)
+                drawn, left, block = drawn << _DRAW_BITS | int.from_bytes(digest, "big"), left << _DRAW_BITS, block + 1
+            drawn, index = divmod(drawn, len(alphabet))
+            left //= len(alphabet)
+            kept.append(alphabet[index])
+        return "".join(kept)
+
+    def meter_serials(self, serials: Iterable[str]) -> dict[str, str]:
+        """Real meter serial -> demo serial, for every serial given (the source's, all of them).
+
+        A demo serial has the real one's length and the class of each character (see
+        :func:`serial_alphabet`); it is never a real serial nor a real account number, and two
+        real serials never get one demo serial. A serial with no digit and no Latin or Cyrillic
+        letter (``-``) has nothing to replace and stays as it is.
+
+        Raises
+        ------
+        ConfigError
+            A serial's shape has no unused value left (``7`` when every one-digit serial is taken).
+        """
+        real = set(serials)
+        taken = real | {serial.strip() for serial in real} | self._real_accounts
+        found: dict[str, str] = {}
+        for serial in sorted(real, key=lambda value: (self._number("serial order", value), value)):
+            if not any(serial_alphabet(char) for char in serial):
+                found[serial] = serial
+                continue
+            for attempt in range(MAX_ATTEMPTS):
+                drawn = self._serial(serial, attempt)
+                if drawn not in taken and drawn.strip() not in taken:
+                    break
+            else:
+                raise ConfigError(f"meter serial {serial!r}: no demo serial of its shape is left after {MAX_ATTEMPTS} "
+                                  f"draws (every one is a real serial, a real account number or given already); "
+                                  f"correct or filter out such serials in the mapping")
+            taken.add(drawn)
+            found[serial] = drawn
+        return found
+
+
+def serial_alphabet(char: str) -> str | None:
+    """The characters a meter serial's ``char`` may become: a digit another digit, a Latin
+    letter (``Ü`` too) a Latin letter A-Z of its case, a Cyrillic letter (``і`` too) a Russian
+    letter of its case; None for any other character, which is kept (``-``, ``/``, a space)."""
+    if "0" <= char <= "9":
+        return _DIGITS
+    if not char.isalpha():
+        return None
+    if char.isascii():
+        script = "LATIN"
+    else:
+        script = unicodedata.name(char, "").partition(" ")[0]
+    alphabet = {"LATIN": _LATIN_UPPER, "CYRILLIC": _CYRILLIC_UPPER}.get(script)
+    if alphabet is None or not (char.isupper() or char.islower()):
+        return None
+    return alphabet if char.isupper() else alphabet.lower()
