@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cutover.control.declared import DeclaredSource, parse_declared
 from cutover.errors import ConfigError
+from cutover.extract.folders import SourceFolder
 from cutover.mapping.model import ENTITY_ORDER
 from cutover.pipeline.load import AccountNumbering
 from cutover.pipeline.rules import RULES
@@ -32,6 +33,7 @@ _SECTIONS = {
               "max_fall", "entities"},
     "accounts": {"number_prefix", "number_width"},
     "month_end": {"legacy_url", "close", "reopen", "evidence"},
+    "sources": {"allow_outside"},
     "declared": None,  # checked by cutover.control.declared
     "rules": None,  # rule code -> severity: any domain rule's code
 }
@@ -74,7 +76,7 @@ class Project:
 
     folder: Path
     mapping: str
-    source_dir: Path
+    source_dir: Path  # a SourceFolder: it also carries the folders [sources] allow_outside lets in
     period: str
     target_url: str
     reports_dir: Path
@@ -215,6 +217,16 @@ def _month_end(path: Path, section: dict) -> MonthEndActions:
     return MonthEndActions(close, reopen, evidence.strip() if evidence else None, legacy_url)
 
 
+def _allowed_outside(path: Path, folder: Path, section: dict) -> list[Path]:
+    """``[sources] allow_outside``: folders outside source_dir that source files may be in
+    (relative ones from the project folder)."""
+    folders = section.get("allow_outside", [])
+    if not isinstance(folders, list) or not all(isinstance(f, str) and f.strip() for f in folders):
+        raise ConfigError(f"{path}: [sources] allow_outside must be a list of folders, e.g. [\"/mnt/export\"]; "
+                          f"got {folders!r}")
+    return [folder / f for f in folders]
+
+
 def load_project(folder: Path, target_url: str | None = None, environ=os.environ, *,
                  accept_fall: bool = False) -> Project:
     """Read the project's cutover.toml and apply overrides (``accept_fall``: this run accepts
@@ -248,7 +260,8 @@ def load_project(folder: Path, target_url: str | None = None, environ=os.environ
     return Project(
         folder=folder,
         mapping=str(project["mapping"]),
-        source_dir=(folder / project["source_dir"]).resolve(),
+        source_dir=SourceFolder.of((folder / project["source_dir"]).resolve(),
+                                   _allowed_outside(path, folder, document.get("sources", {}))),
         period=_period(path, project["period"]),
         target_url=url,
         reports_dir=folder / project.get("reports_dir", "reports"),

@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 import pandas as pd
 
 from cutover.errors import ExtractError
+from cutover.extract.folders import confined
 
 Options = dict  # the source's table in system.toml, less ``format``
 ROW_NUMBERS_KEPT = 1000  # row numbers a tally keeps of each kind; its counts stay exact
@@ -150,8 +151,17 @@ def require_columns(where: str, header: list[str], needed: set[str], hint: str =
 
 
 def file_path(options: Options, source_dir: Path) -> Path:
-    """The source file of a file-based source; ExtractError when it is not there."""
-    path = source_dir / options["file"]
+    """The source file of a file-based source, where it is allowed to be (``folders.confined``).
+
+    Raises
+    ------
+    ConfigError
+        The file resolves outside the source folder and the folders the project lets in.
+    ExtractError
+        The file is not there.
+    """
+    confined(source_dir, options["file"])  # symbolic links followed: where the file really is
+    path = source_dir / options["file"]  # what messages and reports call it
     if not path.is_file():
         raise ExtractError(f"{path}: file not found")
     return path

@@ -235,6 +235,7 @@ def _step(where: str, spec: Any, dictionaries: Path) -> TransformStep:
 def _dictionary_params(where: str, params: dict, folder: Path) -> dict:
     if "file" in params:
         path = folder / f"{params['file']}.toml"
+        _check_inside(f"{where}.file", params["file"], path, folder)
         if not path.is_file():
             raise MappingError(f"{where}.file: dictionary {params['file']!r} not found: expected {path}")
         table = _read_toml(path).get("codes")
@@ -244,6 +245,17 @@ def _dictionary_params(where: str, params: dict, folder: Path) -> dict:
     if "values" in params:
         return {"table": {str(k): str(v) for k, v in params["values"].items()}, "name": "inline"}
     raise MappingError(f"{where}: transform 'dictionary' needs file = \"<name>\" or values = {{ ... }}")
+
+
+def _check_inside(where: str, name: str, path: Path, folder: Path) -> None:
+    """A dictionary is a file of the mapping's dictionaries folder, symbolic links followed:
+    ``file = "../../outside"`` or a link out of the folder is refused before it is read."""
+    root = folder.resolve()
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        raise MappingError(f"{where}: dictionary {name!r} resolves to {resolved}, outside the mapping's dictionaries "
+                           f"folder {root}; put the dictionary in that folder and name it by its file name without "
+                           f".toml")
 
 
 NUMBER_KINDS = ("number", "money")
