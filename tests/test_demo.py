@@ -223,3 +223,85 @@ def test_the_privacy_check_finds_every_real_identity_where_they_are(run_project)
     assert (report.names, report.addresses, report.accounts) == (persons, premises, 2 * accounts)  # legacy and new
     assert not report.clean
     assert report.describe().startswith(f"{persons} real full names, {premises} real full addresses, ")
+
+
+def _switch_project(tmp_path: Path) -> tuple[Path, str, str]:
+    """sql_legacy (60 accounts) rehearsed by a dry run into ``target.db``: the project, the
+    legacy database's URL and the target's."""
+    import shutil
+
+    from test_month_end import make_project
+    from test_system_sql_legacy import SAMPLE as SQL_SAMPLE
+
+    (tmp_path / "legacy").mkdir()
+    shutil.copy(SQL_SAMPLE / "legacy.db", tmp_path / "legacy" / "legacy.db")
+    legacy_url = f"sqlite:///{(tmp_path / 'legacy' / 'legacy.db').as_posix()}"
+    engine = sa.create_engine(legacy_url, poolclass=sa.NullPool)
+    with engine.begin() as connection:  # October still open, as at the month-end
+        connection.execute(sa.text("UPDATE period SET zakryt = 0 WHERE period = 202610"))
+    engine.dispose()
+    target_url = f"sqlite:///{(tmp_path / 'target.db').as_posix()}"
+    return make_project(tmp_path / "project", legacy_url, target_url), legacy_url, target_url
+
+
+def test_a_demo_from_a_switched_target_is_refused_and_the_way_it_names_works(tmp_path, monkeypatch):
+    from test_month_end import month_end, rehearse
+
+    project, legacy_url, target_url = _switch_project(tmp_path)
+    assert rehearse(project, legacy_url) == "reconciled"
+    (dry_run_id,) = _rows(target_url, "SELECT run_id FROM run WHERE kind = 'dry-run'")[0]
+    switched = month_end(project)
+    assert switched.exit_code == 0, switched.output
+    (month_end_id,) = _rows(target_url, "SELECT run_id FROM run WHERE kind = 'month-end'")[0]
+    demo_url = f"sqlite:///{(tmp_path / 'demo.db').as_posix()}"
+    for run_id in (dry_run_id, month_end_id):
+        refused = cutover(project, "demo", "--from-run", run_id, "--target", demo_url)
+        assert refused.exit_code == 2
+        assert refused.output.startswith(f"Error: {target_url} was switched over by month-end run {month_end_id} on ")
+        assert ": it holds the final extract of 2026-10 and 2026-11 open in the new system, no dry run's rows any " \
+               "more, and a demo is built from a dry run's rows; build the demo from a dry run into a database of " \
+               "its own (`cutover dry-run --target URL`, then `CUTOVER_TARGET_URL=URL cutover demo --from-run " \
+               "RUN_ID`), or from the bundled sample (`cutover demo`)\n" in refused.output
+        assert "filter it out" not in refused.output
+    assert not (tmp_path / "demo.db").exists()
+    # what the message says to do: a dry run of the final extract into a database of its own
+    rehearsal_url = f"sqlite:///{(tmp_path / 'rehearsal.db').as_posix()}"
+    rehearsed = cutover(project, "dry-run", "--target", rehearsal_url, "--quiet")
+    assert rehearsed.exit_code == 0, rehearsed.output
+    (rehearsal_id,) = _rows(rehearsal_url, "SELECT run_id FROM run WHERE kind = 'dry-run'")[0]
+    monkeypatch.setenv("CUTOVER_TARGET_URL", rehearsal_url)
+    built = cutover(project, "demo", "--from-run", rehearsal_id, "--target", demo_url)
+    assert built.exit_code == 0, built.output
+    assert _rows(demo_url, "SELECT COUNT(*) FROM account") == [(60,)]
+    assert _rows(demo_url, "SELECT month, status FROM period WHERE month >= '2026-10' ORDER BY month") == [
+        ("2026-10", "closed"), ("2026-11", "open")]
+
+
+def test_a_demo_from_a_target_a_month_end_is_switching_is_refused(tmp_path, monkeypatch):
+    from test_month_end import FORCE, _Crash, month_end
+    from cutover.monthend import runbook
+
+    project, _, target_url = _switch_project(tmp_path)
+    dry_run(load_project(project))
+    (dry_run_id,) = _rows(target_url, "SELECT run_id FROM run WHERE kind = 'dry-run'")[0]
+    original = runbook._run_step
+
+    def run_step(switch, name):
+        original(switch, name)
+        if name == "load":
+            raise _Crash
+
+    monkeypatch.setattr(runbook, "_run_step", run_step)
+    with pytest.raises(_Crash):
+        month_end(project, *FORCE)
+    monkeypatch.undo()
+    (month_end_id,) = _rows(target_url, "SELECT run_id FROM run WHERE kind = 'month-end'")[0]
+    refused = cutover(project, "demo", "--from-run", dry_run_id, "--target",
+                      f"sqlite:///{(tmp_path / 'demo.db').as_posix()}")
+    assert refused.exit_code == 2
+    assert refused.output == (
+        f"Error: month-end run {month_end_id} of 2026-10 is neither switched nor rolled back in {target_url}, so the "
+        f"target may hold its rows rather than a dry run's: finish it (`cutover month-end --period 2026-10 --resume`) "
+        f"or roll it back (`--rollback`) first, or build the demo from a dry run into a database of its own (`cutover "
+        f"dry-run --target URL`, then `CUTOVER_TARGET_URL=URL cutover demo --from-run RUN_ID`), or from the bundled "
+        f"sample (`cutover demo`)\n")

@@ -5,9 +5,15 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from cutover import db, runs
 from cutover.config import DEFAULT_CHUNK_ROWS, Gates, Project
 from cutover.demo.build import DemoBuilt, build_demo
+from cutover.errors import ConfigError
+from cutover.monthend import journal
+from cutover.monthend.steps import next_period
+from cutover.schema.tables import target_metadata
 from cutover.pipeline.load import AccountNumbering
 from cutover.pipeline.run import dry_run
 from cutover.resources import resource_dir
@@ -39,17 +45,58 @@ def demo_from_sample(folder: Path, demo_url: str, seed: int, progress=None) -> t
     return built, result.status
 
 
+def _refuse_unless_dry_run(connection: sa.Connection, target: str, run_id: str) -> None:
+    """A demo is built from a dry run's rows: not from a month-end, nor from a target that a
+    month-end switched or is switching.
+
+    A switched target is refused rather than copied: it is the new system's live database and no
+    longer holds any dry run's rows (the month-end loaded the final extract over them and opened
+    the next month, which a demo opens itself), and a dry run of that same final extract into a
+    database of its own gives the demo the rows it needs.
+
+    Raises
+    ------
+    ConfigError
+        Naming the month-end and what to do instead (exit code 2).
+    """
+    if not sa.inspect(connection).has_table("run"):
+        return
+    instead = ("build the demo from a dry run into a database of its own (`cutover dry-run --target URL`, "
+               "then `CUTOVER_TARGET_URL=URL cutover demo --from-run RUN_ID`), or from the bundled sample "
+               "(`cutover demo`)")
+    done = journal.switched(connection)
+    if done is not None:
+        raise ConfigError(f"{target} was switched over by month-end run {done.run_id} on "
+                          f"{done.finished_at:%Y-%m-%d %H:%M:%S}: it holds the final extract of {done.period} and "
+                          f"{next_period(done.period)} open in the new system, no dry run's rows any more, and a demo "
+                          f"is built from a dry run's rows; {instead}")
+    begun = journal.unfinished(connection)
+    if begun is not None:
+        raise ConfigError(f"month-end run {begun.run_id} of {begun.period} is neither switched nor rolled back in "
+                          f"{target}, so the target may hold its rows rather than a dry run's: finish "
+                          f"it (`cutover month-end --period {begun.period} --resume`) or roll it back "
+                          f"(`--rollback`) first, or {instead}")
+    run = target_metadata().tables["run"]
+    kind = connection.execute(sa.select(run.c.kind).where(run.c.run_id == run_id)).scalar()
+    if kind is not None and kind != "dry-run":
+        raise ConfigError(f"--from-run {run_id}: that is a {kind} run; a demo is built from a dry run's rows "
+                          f"(`cutover runs` lists them)")
+
+
 def demo_from_run(project: Project, run_id: str, demo_url: str, seed: int, progress=None) -> DemoBuilt:
     """Build the demo from the dry run ``run_id`` whose rows the project's target holds.
 
     Raises
     ------
     ConfigError
-        No such run, or one whose rows a later run replaced (exit code 2).
+        No such run, one whose rows a later run replaced, not a dry run, or a target a month-end
+        switched or is switching (exit code 2).
     """
     engine = db.create_target_engine(project.target_url)
     try:
         db.check_connection(engine)
+        with engine.connect() as connection:
+            _refuse_unless_dry_run(connection, db.mask_url(project.target_url), run_id)
         runs.run_to_reconcile(engine, run_id)  # refuses any run but the one the target holds
     finally:
         engine.dispose()
