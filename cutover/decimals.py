@@ -1,8 +1,17 @@
 """Exact decimals travel as canonical text (``"-1234.5"``); these helpers compute with them
-as integers, vectorised, so no float ever holds a value and no Python loop runs per row."""
+as integers, vectorised, so no float ever holds a value and no Python loop runs per row.
+
+Numbers are read in ASCII digits only, everywhere. Python's ``\\d``, ``int()`` and ``Decimal()``
+also take every other script's decimal digits (Arabic-Indic ``١٢٣``, fullwidth ``１２３``), which
+Arrow, the databases and the control do not: a value holding one is unreadable, with the reason
+:func:`foreign_digit_note` gives, never read and never a crash further down.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,6 +28,41 @@ def _integers(array: pa.Array, index: pd.Index) -> pd.Series:
     mask = pc.is_null(array).to_numpy(zero_copy_only=False)
     values = pc.fill_null(array, 0).to_numpy(zero_copy_only=False)
     return pd.Series(pd.arrays.IntegerArray(values.astype("int64"), mask), index=index)
+
+
+_FOREIGN_DIGIT = r"[^\P{Nd}0-9]"  # RE2 (Arrow): a decimal digit of any script but 0-9
+
+
+def foreign_digits(text: pd.Series) -> np.ndarray:
+    """Which values hold a decimal digit other than ASCII 0-9 (``"１２"``, ``"٣ года"``)."""
+    array = _arrow(text)
+    return pc.fill_null(pc.match_substring_regex(array, _FOREIGN_DIGIT), False).to_numpy(zero_copy_only=False)
+
+
+def foreign_digit_note(text: str) -> str | None:
+    """Why a value with a digit other than 0-9 is not read, or None if it holds none.
+
+    Examples
+    --------
+    >>> foreign_digit_note("１２,５")
+    "'１' is U+FF11 FULLWIDTH DIGIT ONE, not an ASCII digit 0-9"
+    >>> foreign_digit_note("12,5") is None
+    True
+    """
+    digit = next((char for char in text if char.isdecimal() and not "0" <= char <= "9"), None)
+    if digit is None:
+        return None
+    return f"{digit!r} is U+{ord(digit):04X} {unicodedata.name(digit, 'DIGIT')}, not an ASCII digit 0-9"
+
+
+def with_digit_notes(messages: pd.Series, text: pd.Series) -> pd.Series:
+    """``messages`` with ``"; <the note>"`` added where ``text`` holds a digit other than 0-9."""
+    foreign = foreign_digits(text)
+    if not foreign.any():
+        return messages
+    noted = messages.copy()
+    noted[foreign] = messages[foreign] + "; " + text[foreign].astype("str").map(foreign_digit_note)
+    return noted
 
 
 def decimal_parts(text: pd.Series, scale: int) -> tuple[pd.Series, pd.Series]:

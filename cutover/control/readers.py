@@ -12,11 +12,13 @@ Numbers (money, decimals)
     (``1.234,56``, ``1,234.56``) or several groups stand without a point (``1.234.567``).
     Anything else is unreadable, with the reason: ``12-34``, ``1.2.3``, ``1,5e3``, a currency
     sign, more than two decimals in money (``1,234`` is one rouble and 23.4 kopecks, not whole
-    kopecks; it is never taken for a thousand).
+    kopecks; it is never taken for a thousand), a digit other than ASCII 0-9 (``１２３``, ``١٢٣``:
+    the mapping's transforms do not read them either).
 
 Billing months
     ``202610``, ``102026``, ``2026-10``, ``2026.10``, ``10.2026``, ``10/2026``, ``01.10.2026``,
-    ``2026-10-01`` (a date cell), ``20261001``, ``октябрь 2026``, ``окт. 2026``, ``Oct 2026``.
+    ``2026-10-01`` (a date cell), ``20261001``, ``октябрь 2026``, ``окт. 2026``, ``Oct 2026``;
+    in ASCII digits 0-9 only, as numbers.
 
 Everything is vectorised over the usual spellings (Arrow's string kernels); only values in a
 rarer spelling, and the unreadable ones, are read one by one.
@@ -32,10 +34,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cutover.decimals import foreign_digit_note, with_digit_notes
+
 _GAP_CLASS = "[ \u00a0\u202f\u2009\u2007'\u2019]"  # what separates groups of three digits
 # One decimal separator at most and no grouping, or groups of three apart: most values of any column.
-_PLAIN = re.compile(r"^\d+(?:[.,]\d+)?$")
-_SPACED = re.compile(rf"^\d{{1,3}}(?:{_GAP_CLASS}\d{{3}})+(?:[.,]\d+)?$")
+_PLAIN = re.compile(r"^[0-9]+(?:[.,][0-9]+)?$")
+_SPACED = re.compile(rf"^[0-9]{{1,3}}(?:{_GAP_CLASS}[0-9]{{3}})+(?:[.,][0-9]+)?$")
 MONEY_DIGITS = 16  # roubles before the point: the kopecks of 10^16 roubles still fit an int64
 
 
@@ -68,14 +72,14 @@ def _mask(array: pa.Array) -> np.ndarray:
     return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
 
 
-_PARTS = "^(?P<sign>[+\\-\u2212]?)(?P<whole>{whole})(?:[.,](?P<fraction>\\d+))?$"  # RE2: the minus itself
-_PLAIN_PARTS = _PARTS.format(whole=r"\d+")
-_SPACED_PARTS = _PARTS.format(whole=rf"\d{{1,3}}(?:{_GAP_CLASS}\d{{3}})+")
+_PARTS = "^(?P<sign>[+\\-\u2212]?)(?P<whole>{whole})(?:[.,](?P<fraction>[0-9]+))?$"  # RE2: the minus itself
+_PLAIN_PARTS = _PARTS.format(whole=r"[0-9]+")
+_SPACED_PARTS = _PARTS.format(whole=rf"[0-9]{{1,3}}(?:{_GAP_CLASS}[0-9]{{3}})+")
 _THOUSANDS = (  # (pattern of the unsigned value, thousands separator, decimal point)
-    (re.compile(r"\d{1,3}(?:,\d{3})+\.\d+"), ",", "."),
-    (re.compile(r"\d{1,3}(?:\.\d{3})+,\d+"), ".", ","),
-    (re.compile(r"\d{1,3}(?:,\d{3}){2,}"), ",", None),
-    (re.compile(r"\d{1,3}(?:\.\d{3}){2,}"), ".", None),
+    (re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+"), ",", "."),
+    (re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+"), ".", ","),
+    (re.compile(r"[0-9]{1,3}(?:,[0-9]{3}){2,}"), ",", None),
+    (re.compile(r"[0-9]{1,3}(?:\.[0-9]{3}){2,}"), ".", None),
 )
 
 
@@ -89,6 +93,9 @@ def point_text(text: str) -> tuple[str | None, str | None]:
     >>> point_text("12-34")[1]
     "'12-34' is not a number"
     """
+    foreign = foreign_digit_note(text)
+    if foreign:
+        return None, f"{text!r} is not a number: {foreign}"
     value = text.strip()
     sign = "-" if value[:1] in ("-", "\u2212") else ""
     body = value[1:].strip() if value[:1] in ("+", "-", "\u2212") else value
@@ -98,10 +105,10 @@ def point_text(text: str) -> tuple[str | None, str | None]:
         if pattern.fullmatch(body):
             digits = body.replace(thousands, "")
             return sign + (digits.replace(point, ".") if point else digits), None
-    if "," in body and "." in body and re.fullmatch(r"[\d.,]+", body):
+    if "," in body and "." in body and re.fullmatch(r"[0-9.,]+", body):
         return None, (f"{text!r} has both a comma and a dot, and neither separates groups of three digits "
                       f"(neither {body.replace('.', '').replace(',', '.')!r} nor {body.replace(',', '')!r} reads)")
-    if re.fullmatch(r"\d+(?:[.,]\d+)?[eE][+-]?\d+", body):
+    if re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+", body):
         return None, f"{text!r} is in scientific notation, which holds no exact amount"
     return None, f"{text!r} is not a number"
 
@@ -162,7 +169,7 @@ def _numbers(values: pd.Series) -> _Numbers:
         read = {original: point_text(original) for original in set(originals)}
         problem.iloc[positions] = [read[original][1] for original in originals]
         texts = pa.array([read[original][0] for original in originals], type=pa.string())
-        parts = pc.extract_regex(pc.coalesce(texts, ""), r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<fraction>\d+))?$")
+        parts = pc.extract_regex(pc.coalesce(texts, ""), r"^(?P<sign>-?)(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?$")
         sign, whole, fraction = (_put(column, positions, field) for column, field in
                                  zip((sign, whole, fraction), _fields(parts)))
     negative = _mask(pc.or_kleene(pc.equal(sign, "-"), pc.equal(sign, "\u2212")))
@@ -268,11 +275,11 @@ _MONTH_NAMES = {
 }
 _MONTHS = {name: month for month, names in _MONTH_NAMES.items() for name in names}
 _PERIOD_FORMS = (  # (pattern, group of the year, group of the month)
-    (re.compile(r"(\d{4})[-./](\d{1,2})"), 1, 2),
-    (re.compile(r"(\d{1,2})[-./](\d{4})"), 2, 1),
-    (re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T][\d:.]+)?"), 1, 2),
-    (re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?: [\d:.]+)?"), 3, 2),
-    (re.compile(r"(\d{4})(\d{2})(\d{2})"), 1, 2),
+    (re.compile(r"([0-9]{4})[-./]([0-9]{1,2})"), 1, 2),
+    (re.compile(r"([0-9]{1,2})[-./]([0-9]{4})"), 2, 1),
+    (re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T][0-9:.]+)?"), 1, 2),
+    (re.compile(r"([0-9]{1,2})[./-]([0-9]{1,2})[./-]([0-9]{4})(?: [0-9:.]+)?"), 3, 2),
+    (re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})"), 1, 2),
 )
 
 
@@ -289,13 +296,13 @@ def read_period(text: str) -> str | None:
     ['2026-10', '2026-10', '2026-10', '2026-10', '2026-10', None]
     """
     value = " ".join(text.split()).lower()
-    if re.fullmatch(r"\d{6}", value):
+    if re.fullmatch(r"[0-9]{6}", value):
         return _year_month(int(value[:4]), int(value[4:])) or _year_month(int(value[2:]), int(value[:2]))
     for pattern, year, month in _PERIOD_FORMS:
         found = pattern.fullmatch(value)
         if found:
             return _year_month(int(found.group(year)), int(found.group(month)))
-    named = re.fullmatch(r"([a-zа-яё]+)\.?,? ?(\d{4})(?: ?г(?:ода?)?\.?)?", value)
+    named = re.fullmatch(r"([a-zа-яё]+)\.?,? ?([0-9]{4})(?: ?г(?:ода?)?\.?)?", value)
     if named and named.group(1) in _MONTHS:
         return _year_month(int(named.group(2)), _MONTHS[named.group(1)])
     return None
@@ -311,5 +318,6 @@ def read_periods(values: pd.Series) -> ReadValues:
     blank = text == ""
     problem = pd.Series(None, index=values.index, dtype="object")
     unread = ~blank & periods.isna()
-    problem[unread] = text[unread].map(repr) + " is not a billing month"
+    if unread.any():
+        problem[unread] = with_digit_notes(text[unread].map(repr) + " is not a billing month", text[unread])
     return ReadValues(periods, blank, problem)

@@ -5,7 +5,10 @@ over a pandas Series of source text (or of the previous transform's output) that
 the converted values and, for each row that cannot be converted, an error message. Rows
 with an error become rejects with the transform's rule code.
 
-Money becomes integer kopecks straight from the text: no float ever holds it.
+Money becomes integer kopecks straight from the text: no float ever holds it. Numbers are read
+in ASCII digits 0-9 only (patterns say ``[0-9]``, never ``\\d``, which Python's ``re`` lets match
+``١٢٣`` or ``１２３``): a value with another script's digit is the transform's usual error, its
+message naming the digit (:func:`cutover.decimals.foreign_digit_note`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cutover.decimals import foreign_digits, with_digit_notes
 from cutover.mapping import address, names
 
 
@@ -141,6 +145,16 @@ _MONEY_SPACES = re.compile(r"[\s\u00a0\u202f']")
 _THOUSANDS_SEPARATORS = "[\\s\u00a0\u202f']"  # the same, for Arrow's RE2 (the characters themselves)
 
 
+def _unread(values: pd.Series, bad: pd.Series, before: str, after: str = "") -> pd.Series:
+    """The error column: ``before`` + the value shown + ``after`` on the ``bad`` rows (and the
+    digit other than 0-9 a value holds, named), missing elsewhere."""
+    errors = _no_errors(values)
+    if bad.any():
+        shown = values[bad].astype("str")
+        errors[bad] = with_digit_notes(before + shown.map(repr) + after, shown)
+    return errors
+
+
 def _arrow_text(values: pd.Series) -> pa.Array:
     """The values as an Arrow string array, for Arrow's fast string kernels."""
     array = pa.array(values.astype("str"))
@@ -164,7 +178,7 @@ def _point_decimal(values: pd.Series, decimal: str) -> pd.Series:
 def _kopecks_of_point_text(text: pd.Series, blank: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Integer kopecks of text like ``-1234.5`` (Arrow's string kernels: fast, exact), and validity."""
     arrow = _arrow_text(text)
-    valid = pc.fill_null(pc.match_substring_regex(arrow, r"^[+-]?\d{1,16}(?:\.\d{1,2})?$"), False)
+    valid = pc.fill_null(pc.match_substring_regex(arrow, r"^[+-]?[0-9]{1,16}(?:\.[0-9]{1,2})?$"), False)
     roubles = pc.replace_substring_regex(pc.replace_substring(arrow, "+", ""), r"\..*$", "")
     fraction = pc.utf8_rpad(pc.replace_substring_regex(arrow, r"^[^.]*\.?", ""), 2, "0")
     digits = pc.if_else(valid, pc.binary_join_element_wise(roubles, fraction, ""), "0")
@@ -182,21 +196,19 @@ def money(values: pd.Series, decimal: str = ",") -> Transformed:
     """
     blank = _blank(values)
     kopecks, valid = _kopecks_of_point_text(_point_decimal(values, decimal), blank)
-    errors = _no_errors(values)
     bad = ~valid & ~blank
-    errors[bad] = "not an amount of money: " + values[bad].astype("str").map(repr) + \
-        f" (expected digits with '{decimal}' and at most two decimals)"
+    errors = _unread(values, bad, "not an amount of money: ",
+                     f" (expected digits with '{decimal}' and at most two decimals)")
     return Transformed(kopecks, errors)
 
 
 def _whole_numbers(values: pd.Series, text: pd.Series, digits: int, what: str) -> Transformed:
     blank = _blank(values)
-    valid = text.str.fullmatch(rf"[+-]?\d{{1,{digits}}}") & ~blank
+    valid = text.str.fullmatch(rf"[+-]?[0-9]{{1,{digits}}}").fillna(False).astype(bool) & ~blank
     result = pd.Series(pd.NA, index=values.index, dtype="Int64")
     result[valid] = text[valid].astype("int64")
-    errors = _no_errors(values)
     bad = ~valid & ~blank
-    errors[bad] = f"not a whole number{what}: " + values[bad].astype("str").map(repr)
+    errors = _unread(values, bad, f"not a whole number{what}: ")
     return Transformed(result, errors)
 
 
@@ -231,17 +243,16 @@ def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precisi
     """An exact decimal number as canonical text (``1234,5`` -> ``1234.5``); never a float."""
     blank = _blank(values)
     text = _point_decimal(values, decimal)
-    parts = text.str.extract(rf"^([+-]?)0*(\d{{1,{precision - scale}}})(?:\.(\d{{1,{scale}}}))?$")
+    parts = text.str.extract(rf"^([+-]?)0*([0-9]{{1,{precision - scale}}})(?:\.([0-9]{{1,{scale}}}))?$")
     valid = parts[1].notna() & ~blank
     fraction = parts[2].fillna("").str.rstrip("0")
     sign = parts[0].fillna("").str.replace("+", "")
     sign = sign.where((parts[1].fillna("") != "0") | (fraction != ""), "")  # no "-0"
     canonical = sign + parts[1].fillna("") + np.where(fraction != "", "." + fraction, "")
     result = pd.Series(canonical, index=values.index, dtype="str").where(valid, None)
-    errors = _no_errors(values)
     bad = ~valid & ~blank
-    errors[bad] = "not a number: " + values[bad].astype("str").map(repr) + \
-        f" (expected at most {precision - scale} digits before '{decimal}' and {scale} after)"
+    errors = _unread(values, bad, "not a number: ",
+                     f" (expected at most {precision - scale} digits before '{decimal}' and {scale} after)")
     return Transformed(result, errors)
 
 
@@ -257,16 +268,17 @@ def date(values: pd.Series, formats: list[str]) -> Transformed:
     """A date in one of the explicit strptime ``formats`` (tried in order); never guessed."""
     blank = _blank(values)
     text = values.astype("str").str.strip()
+    # strptime's own patterns take any script's digits: such a value is not tried at all
+    readable = ~blank & ~foreign_digits(text)
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     for fmt in formats:
-        todo = result.isna() & ~blank
+        todo = result.isna() & readable
         if not todo.any():
             break
         parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
         result[todo] = parsed.astype("datetime64[us]")
-    errors = _no_errors(values)
     bad = result.isna() & ~blank
-    errors[bad] = "not a date: " + values[bad].astype("str").map(repr) + f" (expected {' or '.join(formats)})"
+    errors = _unread(values, bad, "not a date: ", f" (expected {' or '.join(formats)})")
     return Transformed(result, errors)
 
 
@@ -275,26 +287,38 @@ def excel_date(values: pd.Series) -> Transformed:
     """An Excel serial day number (``45596`` = 2024-10-31; days since 1899-12-30)."""
     blank = _blank(values)
     text = values.astype("str").str.strip().str.replace(r"\.0+$", "", regex=True)
-    valid = text.str.fullmatch(r"\d{1,6}") & ~blank
+    valid = text.str.fullmatch(r"[0-9]{1,6}").fillna(False).astype(bool) & ~blank
     days = pd.to_numeric(text.where(valid, "0"), downcast=None).astype("int64")
     result = (pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")).astype("datetime64[us]")
     result = result.where(valid, pd.NaT)
-    errors = _no_errors(values)
     bad = ~valid & ~blank
-    errors[bad] = "not an Excel serial date: " + values[bad].astype("str").map(repr)
-    return Transformed(result, errors)
+    return Transformed(result, _unread(values, bad, "not an Excel serial date: "))
+
+
+FIRST_INTEGER_DIGITS = 9  # any 9 digits fit the target's INTEGER (int32, up to 2 147 483 647)
 
 
 @register("first_integer", rule="BAD_NUMBER", gives="number")
 def first_integer(values: pd.Series) -> Transformed:
-    """The first whole number in the text (``"4 года"`` -> 4, ``"6 лет"`` -> 6)."""
+    """The first whole number in the text (``"4 года"`` -> 4, ``"6 лет"`` -> 6).
+
+    A number of more than 9 digits is an error, never cut to its first nine; so is a text with
+    a digit other than 0-9 anywhere (``"1２ лет"`` is not read as 1).
+    """
     blank = _blank(values)
-    found = values.astype("str").str.extract(r"(\d{1,9})")[0]
+    text = values.astype("str")
+    found = text.str.extract(r"([0-9]+)")[0]
+    foreign = pd.Series(foreign_digits(text), index=values.index)
+    too_long = (found.str.len() > FIRST_INTEGER_DIGITS).fillna(False).astype(bool) & ~foreign
+    valid = found.notna() & ~foreign & ~too_long & ~blank
     result = pd.Series(pd.NA, index=values.index, dtype="Int64")
-    result[found.notna()] = found[found.notna()].astype("int64")
-    errors = _no_errors(values)
-    bad = found.isna() & ~blank
-    errors[bad] = "no number in " + values[bad].astype("str").map(repr)
+    result[valid] = found[valid].astype("int64")
+    errors = _unread(values, found.isna() & ~foreign & ~blank, "no number in ")
+    errors = errors.where(~foreign, _unread(values, foreign, "cannot read the number in "))
+    if too_long.any():
+        errors[too_long] = ("the number " + found[too_long].map(repr) + " in " + text[too_long].map(repr) +
+                            " has " + found[too_long].str.len().astype("str") +
+                            f" digits, more than the {FIRST_INTEGER_DIGITS} an integer column holds")
     return Transformed(result, errors)
 
 
