@@ -611,3 +611,51 @@ def test_a_rollback_after_a_failed_gate_that_cannot_reopen_the_legacy_month_says
     monkeypatch.undo()
     assert month_end(project, "--rollback").exit_code == 0
     assert target_state(url) == before and legacy_periods(legacy_url) == OPEN_OCTOBER
+
+
+# ---- the evidence query only reads ------------------------------------------------------------
+
+def _with_evidence(project: Path, evidence: str) -> Path:
+    """The project with ``[month_end] evidence`` set to ``evidence`` (as TOML literal text)."""
+    toml = project / "cutover.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace('evidence = "SELECT period, zakryt FROM period ORDER BY period"',
+                                 f"evidence = '''{evidence}'''"), encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize(("evidence", "problem"), [
+    ("DELETE FROM x", "a query must be one SELECT (or WITH ... SELECT) statement, but it starts with DELETE"),
+    ("SELECT 1; DROP TABLE x", "a query must be one SELECT statement, but it holds several (a ';' inside)"),
+])
+def test_an_evidence_query_that_is_not_one_select_is_refused_before_the_close(tmp_path, legacy_url, evidence,
+                                                                             problem):
+    url = f"sqlite:///{(tmp_path / 'target.db').as_posix()}"
+    project = _with_evidence(make_project(tmp_path / "project", legacy_url, url), evidence)
+    result = month_end(project, *FORCE)
+    assert result.exit_code == 2
+    assert f"{project / 'cutover.toml'}: [month_end] evidence: {problem}" in result.output
+    assert legacy_periods(legacy_url) == OPEN_OCTOBER  # the close never ran
+
+
+def test_a_plain_select_evidence_is_kept_and_read_in_a_transaction_that_cannot_write(tmp_path, legacy_url):
+    from cutover.monthend import legacy as legacy_close
+
+    url = f"sqlite:///{(tmp_path / 'target.db').as_posix()}"
+    project = _with_evidence(make_project(tmp_path / "project", legacy_url, url),
+                             "SELECT period, zakryt FROM period WHERE period = :yyyymm;")
+    result = month_end(project, *FORCE)
+    assert result.exit_code == 0, result.output
+    run_id = re.search(r"Month-end (\S+): SWITCHED", result.output).group(1)
+    evidence = list(load_workbook(project / "reports" / run_id / "protocol.xlsx")["Evidence"].iter_rows(
+        min_row=2, values_only=True))
+    assert evidence[0][0] == "legacy close" and re.fullmatch(r"[0-9a-f]{64}", evidence[0][2])
+    (detail,) = _sql(url, "SELECT detail FROM cutover_step WHERE run_id = :run AND step = 'close_legacy'", run=run_id)
+    assert '"evidence": [{"period": "202610", "zakryt": "1"}]' in detail[0]
+    engine = sa.create_engine(legacy_url, poolclass=sa.NullPool)
+    try:
+        with pytest.raises(sa.exc.DBAPIError):  # what no check of the text can catch, the transaction does
+            legacy_close._read_evidence(engine, "DELETE FROM period", {})
+    finally:
+        engine.dispose()
+    assert legacy_periods(legacy_url) == CLOSED_OCTOBER

@@ -2,11 +2,13 @@
 
 A legacy SQL database gets the ``[month_end] close`` statements of cutover.toml (set the
 period's closed flag, stop writes), in one transaction, and the rows of the ``evidence``
-query are kept. File exports cannot be closed from here: closing checks that every file the
-mapping reads is there and records its SHA-256, and the final extract must read exactly those
-files. Statements take the parameters :period, :yyyymm, :first_day and :last_day, bound by
-the driver (never pasted into the SQL). Both actions must be safe to run twice: a resumed
-month-end runs an interrupted close again.
+query are kept. The evidence query only reads: it must be one SELECT (or WITH ... SELECT),
+checked as the legacy extract's queries are, and it runs after the close committed, in a
+read-only transaction of its own. File exports cannot be closed from here: closing checks
+that every file the mapping reads is there and records its SHA-256, and the final extract
+must read exactly those files. Statements take the parameters :period, :yyyymm, :first_day
+and :last_day, bound by the driver (never pasted into the SQL). Both actions must be safe to
+run twice: a resumed month-end runs an interrupted close again.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ import sqlalchemy as sa
 
 from cutover import db
 from cutover.config import Project, statement_parameters
-from cutover.errors import ConfigError, CutoverError
+from cutover.errors import ConfigError, CutoverError, ExtractError
 from cutover.extract import file_sha256
-from cutover.extract.sql import source_url
+# The extract's table of how each dialect is told not to write: one place knows it.
+from cutover.extract.sql import _READ_ONLY, check_select, source_url
 from cutover.mapping.model import SystemMapping
 from cutover.monthend.opening import last_day
 
@@ -60,14 +63,33 @@ def _engine(project: Project, mapping: SystemMapping) -> tuple[sa.Engine, sa.URL
     return sa.create_engine(url, poolclass=sa.NullPool), url
 
 
-def check_connection(project: Project, mapping: SystemMapping) -> str:
-    """Connect to the legacy database the close runs on; its masked URL.
+def evidence_query(project: Project) -> str | None:
+    """``[month_end] evidence`` without a trailing ``;``, or None when there is none.
 
     Raises
     ------
     ConfigError
-        It cannot be reached.
+        It is not one SELECT (or WITH ... SELECT) statement: several statements, or one that
+        writes, locks or selects INTO (exit code 2).
     """
+    if not project.month_end.evidence:
+        return None
+    try:
+        return check_select(project.month_end.evidence, f"{project.folder / 'cutover.toml'}: [month_end] evidence")
+    except ExtractError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def check_connection(project: Project, mapping: SystemMapping) -> str:
+    """Check the evidence query and connect to the legacy database the close runs on; its
+    masked URL.
+
+    Raises
+    ------
+    ConfigError
+        The evidence query is not one SELECT, or the database cannot be reached.
+    """
+    evidence_query(project)
     engine, url = _engine(project, mapping)
     try:
         with engine.connect() as connection:
@@ -80,21 +102,36 @@ def check_connection(project: Project, mapping: SystemMapping) -> str:
     return db.mask_url(url)
 
 
+def _read_evidence(engine: sa.Engine, query: str, values: dict) -> list[dict]:
+    """The evidence query's rows, read in a transaction that cannot write, then rolled back."""
+    with engine.connect() as connection:
+        read_only = _READ_ONLY.get(connection.dialect.name)
+        if read_only is not None:
+            read_only(connection)
+        try:
+            result = connection.execute(sa.text(query), _used(query, values))
+            return [dict(zip(result.keys(), (_plain(v) for v in row))) for row in result]
+        finally:
+            connection.rollback()
+
+
 def _run(project: Project, mapping: SystemMapping, statements: tuple[str, ...], period: str, action: str) -> dict:
+    query = evidence_query(project)  # refused before any statement runs
     engine, url = _engine(project, mapping)
     values = parameters(period)
+    where = f"{action} the legacy month {period} on {db.mask_url(url)}"
     try:
-        with engine.begin() as connection:
-            changed = [connection.execute(sa.text(statement), _used(statement, values)).rowcount
-                       for statement in statements]
-            evidence = []
-            if project.month_end.evidence:
-                result = connection.execute(sa.text(project.month_end.evidence),
-                                            _used(project.month_end.evidence, values))
-                evidence = [dict(zip(result.keys(), (_plain(v) for v in row))) for row in result]
-    except sa.exc.DBAPIError as exc:
-        raise LegacyError(f"{action} the legacy month {period} on {db.mask_url(url)}: "
-                          f"{db.driver_reason(exc, url)}") from None
+        try:
+            with engine.begin() as connection:
+                changed = [connection.execute(sa.text(statement), _used(statement, values)).rowcount
+                           for statement in statements]
+        except sa.exc.DBAPIError as exc:
+            raise LegacyError(f"{where}: {db.driver_reason(exc, url)}") from None
+        try:
+            evidence = _read_evidence(engine, query, values) if query else []
+        except sa.exc.DBAPIError as exc:
+            raise LegacyError(f"{where}: the statements ran, but the [month_end] evidence query failed: "
+                              f"{db.driver_reason(exc, url)}") from None
     finally:
         engine.dispose()
     detail = {"kind": "sql", "database": db.mask_url(url), "period": period,
