@@ -6,6 +6,14 @@ typed by hand over many years, so the values carry stray whitespace, Latin
 letters that look like Cyrillic ones, and occasionally whole files decoded in
 the wrong code page. This module cleans what can be cleaned safely and turns
 everything else into a per-row error message instead of guessing.
+
+A name is written wholly in one alphabet: the Russian one, or the Latin one
+(A-Z) of a foreign holder (``SMITH JOHN``), which loads as written, only its
+case put like a Russian name's. A name that mixes the two (``ИВАНОВ TOMA``) is
+an error: Latin look-alikes are repaired inside Cyrillic words, but a whole
+word in Latin beside Cyrillic ones may be either and is never guessed. Latin
+letters with diacritics (``MÜLLER``) are not taken: ``Ð``, ``Ñ``, ``Ã`` are
+exactly what Cyrillic UTF-8 read as cp1252 or latin-1 looks like.
 """
 
 from __future__ import annotations
@@ -42,14 +50,19 @@ _LOOKALIKE_TABLE = str.maketrans(LATIN_LOOKALIKES)
 _LOOKALIKE_CHARS = re.compile("[" + "".join(LATIN_LOOKALIKES) + "]")
 _WORD = re.compile(r"\S+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
-# Anything outside the Russian alphabet, hyphen, apostrophe and space.
-_NOT_NAME_CHAR = re.compile(r"[^А-Яа-яЁё' \-]")
+# Anything outside the Russian and the Latin alphabet, hyphen, apostrophe and space.
+_NOT_NAME_CHAR = re.compile(r"[^А-Яа-яЁёA-Za-z' \-]")
+_LATIN = re.compile(r"[A-Za-z]")
 # A word is letters, optionally joined by single hyphens or apostrophes;
 # this rejects stray "-" tokens and doubled or dangling separators.
 _NAME_WORD = r"[А-Яа-яЁё]+(?:[-'][А-Яа-яЁё]+)*"
 _NAME_WORD_RE = re.compile(_NAME_WORD)
 # The whole name checked in one call: the common case must stay cheap.
 _NAME_TEXT = re.compile(rf"{_NAME_WORD}(?: {_NAME_WORD})*")
+# The same in Latin letters: a foreign holder's name (SMITH JOHN, O'Brien Patrick).
+_LATIN_WORD = r"[A-Za-z]+(?:[-'][A-Za-z]+)*"
+_LATIN_WORD_RE = re.compile(_LATIN_WORD)
+_LATIN_TEXT = re.compile(rf"{_LATIN_WORD}(?: {_LATIN_WORD})*")
 # str.title() also capitalises after an apostrophe; Ukrainian-style names
 # ("Мар'яна", "Григор'єв" transliterated as "Григор'ев") must not get that.
 _AFTER_APOSTROPHE = re.compile(r"'[А-ЯЁ]")
@@ -98,8 +111,10 @@ def fix_lookalikes(text: str) -> str:
 
     Only words (runs of non-whitespace) that already contain at least one
     Cyrillic letter are touched: a fully Latin word is left alone, because
-    it is either a genuinely foreign name or garbage that should surface
-    as an error later rather than be disguised as Russian.
+    it is either a genuinely foreign name (``SMITH``) or a Russian word
+    typed in Latin that should surface as an error later (`split_full_name`
+    rejects a name mixing Latin and Cyrillic words) rather than be
+    disguised as Russian.
 
     Parameters
     ----------
@@ -138,8 +153,31 @@ def _name_error(text: str, fixed: str) -> str:
         )
     if " " not in fixed:
         return f"expected at least surname and first name, got {text!r}"
-    word = next(w for w in fixed.split(" ") if not _NAME_WORD_RE.fullmatch(w))
-    return f"malformed word {word!r} in {text!r}"
+    words = fixed.split(" ")
+    mixed = next((w for w in words if _CYRILLIC.search(w) and _LATIN.search(w)), None)
+    if mixed is not None:  # what is left after the look-alikes were repaired
+        return f"word {mixed!r} in {text!r} mixes Cyrillic and Latin letters"
+    malformed = [w for w in words if not (_NAME_WORD_RE.fullmatch(w) or _LATIN_WORD_RE.fullmatch(w))]
+    if malformed:
+        return f"malformed word {malformed[0]!r} in {text!r}"
+    latin = next(w for w in words if _LATIN.search(w))
+    return (
+        f"{text!r} mixes Cyrillic words and Latin ones ({latin!r}); "
+        "expected the whole name in one alphabet"
+    )
+
+
+def _latin_case(word: str) -> str:
+    """A Latin word in one case as a name (SMITH, smith -> Smith; O'BRIEN ->
+    O'Brien); one in mixed case was typed so on purpose (McDonald) and is kept."""
+    return word.title() if word.isupper() or word.islower() else word
+
+
+def _parse_latin(fixed: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """Parse a name written wholly in Latin letters (SMITH JOHN PAUL): the words
+    after the second, a middle name, go to the patronymic."""
+    last, first, *rest = (_latin_case(word) for word in fixed.split(" "))
+    return last, first, " ".join(rest) or None, None
 
 
 def _parse_one(value: str) -> tuple[str | None, str | None, str | None, str | None]:
@@ -150,7 +188,11 @@ def _parse_one(value: str) -> tuple[str | None, str | None, str | None, str | No
     fixed = fix_lookalikes(text)
     # One regex validates the whole name on the common, valid path; the
     # error is worked out only for the rare invalid one.
-    if " " not in fixed or _NAME_TEXT.fullmatch(fixed) is None:
+    if " " not in fixed:
+        return None, None, None, _name_error(text, fixed)
+    if _NAME_TEXT.fullmatch(fixed) is None:
+        if _LATIN_TEXT.fullmatch(fixed) is not None:
+            return _parse_latin(fixed)
         return None, None, None, _name_error(text, fixed)
     # Only letters, single hyphens and apostrophes are left, so title()
     # capitalises exactly the first letter of each word and hyphen part.
@@ -177,6 +219,10 @@ def split_full_name(full_names: pd.Series) -> pd.DataFrame:
     Title Case, each part of a hyphenated word separately ("Римский-Корсаков";
     the letter after an apostrophe stays lower case: "Мар'яна"); the
     particles in `NAME_PARTICLES` stay lower case within the patronymic.
+    A name written wholly in Latin letters A-Z is a foreign holder's and
+    loads as written ("SMITH JOHN PAUL" -> "Smith", "John", "Paul"; a word
+    in mixed case such as "McDonald" keeps its case; after an apostrophe a
+    capital: "O'Brien").
 
     Parameters
     ----------
@@ -191,8 +237,9 @@ def split_full_name(full_names: pd.Series) -> pd.DataFrame:
         ``first_name``, ``patronymic`` and ``error``. ``patronymic`` is
         missing when the name has only two words. When ``error`` is set
         (empty value, fewer than two words, a character outside the
-        Russian alphabet, hyphen, apostrophe and space, or a word that does
-        not start and end with a letter) all name columns are missing.
+        Russian and Latin alphabets, hyphen, apostrophe and space, Latin and
+        Cyrillic letters in one name, or a word that does not start and end
+        with a letter) all name columns are missing.
 
     Examples
     --------
