@@ -14,7 +14,8 @@ import click
 from cutover import __version__, db
 from cutover.runs import list_runs
 from cutover.config import load_project
-from cutover.errors import EXIT_GATE_FAILED, EXIT_OK, CutoverError
+from cutover.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, CutoverError
+from cutover.exclusive import sqlite_is_locked
 from cutover.pipeline.run import dry_run, reconcile
 from cutover.progress import progress_for
 from cutover.analysis import profile_project, write_profile_reports
@@ -34,6 +35,16 @@ class CutoverGroup(click.Group):
             error = click.ClickException(str(exc))
             error.exit_code = exc.exit_code
             raise error from None
+        except Exception as exc:
+            if not sqlite_is_locked(exc) or ctx.params.get("debug"):
+                raise
+            error = click.ClickException(LOCKED)
+            error.exit_code = EXIT_BAD_INPUT
+            raise error from None
+
+
+LOCKED = ("the target's SQLite file is locked by another process writing it (a dry run or a month-end): wait for it "
+          "to finish and run again (`cutover runs`, `cutover status`)")
 
 
 @click.group(cls=CutoverGroup, epilog="Exit codes: 0 done and reconciled; 1 done but a gate failed (differences, "
@@ -130,19 +141,32 @@ def profile_command(project_dir: Path, quiet: bool) -> None:
               help="Undo the month-end begun and not switched: target rows as they were, legacy month reopened.")
 @click.option("--no-rollback", is_flag=True, help="If the reconciliation gate fails, leave everything for inspection.")
 @click.option("--force", is_flag=True, help="Switch although the latest dry run did not pass its gates (needs --reason).")
-@click.option("--reason", help="Why --force: recorded in the journal and the protocol.")
+@click.option("--break-lock", is_flag=True,
+              help="Remove the month-end lock when no check can tell its holder is gone (needs --reason; make sure "
+                   "that process is stopped): recorded in the journal and the protocol.")
+@click.option("--reason", help="Why --force or --break-lock: recorded in the journal and the protocol.")
 @click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
 @click.option("--quiet", is_flag=True, help="Print only the one-line result.")
 @ACCEPT_FALL
 @click.pass_obj
 def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: bool, no_rollback: bool, force: bool,
-                      reason: str | None, target_url: str | None, quiet: bool, accept_fall: bool) -> None:
+                      break_lock: bool, reason: str | None, target_url: str | None, quiet: bool,
+                      accept_fall: bool) -> None:
     """The one-shot switch: close PERIOD in the legacy system and open the next month in the new one."""
     from cutover.monthend import runbook
     from cutover.monthend.console import render_month_end, render_rollback
 
     if resume and roll_back:
         raise click.UsageError("--resume and --rollback exclude each other")
+    if break_lock:
+        if resume or roll_back or force:
+            raise click.UsageError("--break-lock goes alone (then --resume or --rollback)")
+        if not (reason and reason.strip()):
+            raise click.UsageError("--break-lock needs --reason \"...\" (recorded in the journal and the protocol)")
+        broken = runbook.break_lock(load_project(project_dir, target_url), reason)
+        click.echo(f"Lock broken: it was held by {broken.describe()}. `cutover month-end --period {period} --resume` "
+                   f"or `--rollback` takes it now.")
+        return
     if force != bool(reason and reason.strip()):
         raise click.UsageError("--force needs --reason \"...\" (recorded in the protocol), and --reason goes with --force")
     project = load_project(project_dir, target_url, accept_fall=accept_fall)

@@ -6,13 +6,37 @@ import datetime as dt
 import json
 import secrets
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
+from cutover import heartbeat
 from cutover.errors import ConfigError
 from cutover.report.data import RunHistory
 from cutover.schema.tables import target_metadata
 
 LOADED = ("reconciled", "differences")  # a dry run that finished: its rows are in the target
+INTERRUPTED = "interrupted"  # shown for a run the journal has running whose process is gone
+
+
+@dataclass(frozen=True)
+class RunningRun:
+    """A run the journal has ``running``, and whose process that is."""
+
+    run_id: str
+    kind: str
+    started_at: dt.datetime
+    process: heartbeat.Process | None
+    heartbeat_at: dt.datetime | None
+
+    @property
+    def gone(self) -> bool:
+        return heartbeat.gone(self.process, self.heartbeat_at)
+
+    def describe(self) -> str:
+        beat = f", last heartbeat {self.heartbeat_at:%Y-%m-%d %H:%M:%S}" if self.heartbeat_at else ""
+        who = f", {self.process.describe()}" if self.process else ""
+        return f"{self.kind} {self.run_id} (since {self.started_at:%Y-%m-%d %H:%M:%S}{who}{beat})"
 
 
 def new_run_id(kind: str, now: dt.datetime | None = None) -> str:
@@ -28,7 +52,27 @@ def _run() -> sa.Table:
 def start(engine: sa.Engine, run_id: str, kind: str, mapping: str) -> None:
     with engine.begin() as connection:
         connection.execute(_run().insert().values(run_id=run_id, kind=kind, mapping=mapping, status="running",
-                                                  started_at=dt.datetime.now()))
+                                                  started_at=dt.datetime.now(), **heartbeat.started_values()))
+
+
+def _running(row) -> RunningRun:
+    process = heartbeat.Process(row.host, row.pid, row.process_key or "") if row.host else None
+    return RunningRun(row.run_id, row.kind, row.started_at, process, row.heartbeat_at)
+
+
+def running_runs(connection: sa.Connection) -> list[RunningRun]:
+    """The runs the journal has ``running`` (at work, or interrupted), newest first."""
+    run = _run()
+    rows = connection.execute(sa.select(run.c.run_id, run.c.kind, run.c.started_at, run.c.host, run.c.pid,
+                                        run.c.process_key, run.c.heartbeat_at)
+                              .where(run.c.status == "running")
+                              .order_by(run.c.started_at.desc(), run.c.run_id.desc()))
+    return [_running(row) for row in rows]
+
+
+def running_run(connection: sa.Connection, run_id: str) -> RunningRun | None:
+    """Run ``run_id`` if the journal has it ``running``."""
+    return next((found for found in running_runs(connection) if found.run_id == run_id), None)
 
 
 def finish(engine: sa.Engine, run_id: str, status: str, summary: dict) -> None:
@@ -40,12 +84,12 @@ def finish(engine: sa.Engine, run_id: str, status: str, summary: dict) -> None:
 
 def loaded_run(connection: sa.Connection) -> str | None:
     """The dry run whose rows the target holds: the latest one that finished, or a later one that
-    failed after its load was committed (in the reconciliation or the report: its keys are in the
-    key map), which ``cutover reconcile`` can then finish."""
+    failed or was killed after its load was committed (in the reconciliation or the report: its
+    keys are in the key map), which ``cutover reconcile`` can then finish."""
     run, key_map = _run(), target_metadata().tables["key_map"]
     loaded = sa.exists().where(key_map.c.last_run_id == run.c.run_id)
-    query = (sa.select(run.c.run_id).where(run.c.kind == "dry-run",
-                                           sa.or_(run.c.status.in_(LOADED), sa.and_(run.c.status == "failed", loaded)))
+    unfinished = sa.and_(run.c.status.in_(("failed", "running")), loaded)
+    query = (sa.select(run.c.run_id).where(run.c.kind == "dry-run", sa.or_(run.c.status.in_(LOADED), unfinished))
              .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(1))
     return connection.execute(query).scalar()
 
@@ -56,12 +100,14 @@ def run_to_reconcile(engine: sa.Engine, run_id: str | None) -> str:
     Raises
     ------
     ConfigError
-        No finished run, an unknown run, or a run whose rows a later run replaced (exit code 2).
+        No finished run, an unknown run, a run whose rows a later run replaced, or a run still at
+        work (exit code 2).
     """
     with engine.connect() as connection:
         loaded = loaded_run(connection)
         known = run_id is None or connection.execute(
             sa.select(_run().c.status).where(_run().c.run_id == run_id)).scalar()
+        at_work = loaded and running_run(connection, loaded)
     if run_id is not None and known is None:
         raise ConfigError(f"there is no run {run_id} in the target's journal; `cutover runs` lists them")
     if loaded is None:
@@ -70,6 +116,9 @@ def run_to_reconcile(engine: sa.Engine, run_id: str | None) -> str:
         raise ConfigError(f"run {run_id} is not the one the target holds ({loaded} loaded its rows after it): "
                           f"reconcile compares a run's source with the target, so only {loaded} can be reconciled "
                           f"(use --latest)")
+    if at_work and not at_work.gone:
+        raise ConfigError(f"{at_work.describe()} is still at work: it reconciles itself; `cutover runs` shows "
+                          f"when it has finished")
     return loaded
 
 
@@ -97,11 +146,31 @@ def list_runs(target_url: str, limit: int = 20) -> list[dict]:
     try:
         db.check_connection(engine)
         run = _run()
-        query = (sa.select(run.c.run_id, run.c.kind, run.c.mapping, run.c.status, run.c.started_at, run.c.finished_at)
+        query = (sa.select(run.c.run_id, run.c.kind, run.c.mapping, run.c.status, run.c.started_at, run.c.finished_at,
+                           run.c.host, run.c.pid, run.c.process_key, run.c.heartbeat_at)
                  .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(limit))
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("run"):
                 return []
-            return [dict(row._mapping) for row in connection.execute(query)]
+            return [_listed(row) for row in connection.execute(query)]
     finally:
         engine.dispose()
+
+
+def _listed(row) -> dict:
+    """A journal row as `cutover runs` shows it: a running run whose process is gone is interrupted."""
+    listed = {name: row._mapping[name] for name in ("run_id", "kind", "mapping", "status", "started_at", "finished_at")}
+    if row.status == "running" and _running(row).gone:
+        listed["status"] = INTERRUPTED
+    return listed
+
+
+def prune_rejects(connection: sa.Connection, keep: int) -> int:
+    """Delete the rejects of dry runs older than the latest ``keep`` (a month-end's stay: they are
+    its protocol's evidence); rows deleted. On the caller's transaction (the load's)."""
+    run, reject = _run(), target_metadata().tables["reject"]
+    latest = (sa.select(run.c.run_id).where(run.c.kind == "dry-run")
+              .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(keep))
+    kept = [row for (row,) in connection.execute(latest)]
+    dry_runs = sa.select(run.c.run_id).where(run.c.kind == "dry-run", run.c.run_id.not_in(kept))
+    return connection.execute(reject.delete().where(reject.c.run_id.in_(dry_runs))).rowcount

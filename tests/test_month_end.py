@@ -270,7 +270,7 @@ def test_a_wrong_period_a_target_not_upgraded_and_bad_flags_are_refused(tmp_path
                            upgrade=False)
     old = month_end(project, *FORCE)
     assert old.exit_code == 2
-    assert old.output == "Error: the target's schema is at revision none, not 0003: run `cutover db upgrade` first\n"
+    assert old.output == "Error: the target's schema is at revision none, not 0004: run `cutover db upgrade` first\n"
     db.upgrade(f"sqlite:///{(tmp_path / 'target.db').as_posix()}")
     wrong = cutover(project, "month-end", "--period", "2026-09", *FORCE)
     assert wrong.exit_code == 2 and "--period 2026-09 is not the month cutover.toml's [project] period" in wrong.output

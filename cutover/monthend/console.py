@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cutover.monthend.lock import broken_locks
 from cutover.monthend.runbook import MonthEndResult
 from cutover.monthend.status import MonthEndStatus
 from cutover.monthend.steps import STEP_NAMES, TITLES, next_period
@@ -76,4 +77,5 @@ def render_status(status: MonthEndStatus) -> str:
                      f"{TITLES[name]}")
         if record.status == "failed" and record.detail.get("error"):
             lines.append(f"  {'':<13} {record.detail['error']}")
+    lines += [f"  {line}" for line in broken_locks(status.steps)]
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from cutover import heartbeat
 from cutover.schema.tables import target_metadata
 
 KIND = "month-end"
@@ -91,7 +92,8 @@ def record_rollback(connection: sa.Connection, run_id: str, started: dt.datetime
 
 
 def steps(connection: sa.Connection, run_id: str) -> dict[str, StepRecord]:
-    """The run's steps as the journal has them, by name."""
+    """The run's steps as the journal has them, by name (a broken lock is a step too: see
+    :data:`cutover.monthend.lock.BROKEN`)."""
     table = _steps()
     rows = connection.execute(sa.select(table.c.step, table.c.status, table.c.started_at, table.c.finished_at,
                                         table.c.detail).where(table.c.run_id == run_id))
@@ -99,11 +101,11 @@ def steps(connection: sa.Connection, run_id: str) -> dict[str, StepRecord]:
             for step, status, started, finished, detail in rows}
 
 
-def start_run(engine: sa.Engine, run_id: str, mapping: str, period: str) -> None:
-    with engine.begin() as connection:
-        connection.execute(_runs().insert().values(
-            run_id=run_id, kind=KIND, mapping=mapping, status="running", started_at=dt.datetime.now(),
-            summary_json=json.dumps({"period": period})))
+def start_run(connection: sa.Connection, run_id: str, mapping: str, period: str) -> None:
+    """Journal the run, on the caller's transaction (the one that takes the lock)."""
+    connection.execute(_runs().insert().values(
+        run_id=run_id, kind=KIND, mapping=mapping, status="running", started_at=dt.datetime.now(),
+        summary_json=json.dumps({"period": period}), **heartbeat.started_values()))
 
 
 def finish_run(connection: sa.Connection, run_id: str, status: str, summary: dict) -> None:

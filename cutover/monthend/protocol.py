@@ -20,6 +20,7 @@ from cutover import db
 from cutover.extract import file_sha256
 from cutover.monthend import journal, opening
 from cutover.monthend.keymap import export_keymap
+from cutover.monthend.lock import broken_locks
 from cutover.monthend.protocol_data import (AcceptedReject, Check, CountLine, FileHash, ProtocolData, RecordLine,
                                             ServiceTotals, StepTiming, TraceLine, UnreadableLine)
 from cutover.monthend.protocol_html import write_protocol_html
@@ -234,7 +235,8 @@ def build_protocol(switch: Switch) -> ProtocolData:
         checklist=_checklist(summary, services, problems, traces, records, switch.following), traces=traces,
         forced_reason=records["preflight"].detail.get("forced_reason"),
         records=_records(summary), unreadable=unreadable, unreadable_rows=unreadable_rows,
-        notes=[*(f"accepted for this run: {fall}" for fall in control.get("falls_accepted", [])),
+        notes=[*broken_locks(records),
+               *(f"accepted for this run: {fall}" for fall in control.get("falls_accepted", [])),
                *control.get("notes", [])],
     )
 

@@ -14,13 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from cutover import db, runs
+from cutover.exclusive import TargetBusy, exclusive, sqlite_is_locked
+from cutover.heartbeat import Heartbeat
 from cutover.config import Project
 from cutover.errors import ConfigError, CutoverError
 from cutover.mapping.model import SystemMapping, load_mapping
@@ -114,6 +117,10 @@ def _preflight(switch: Switch) -> dict:
     passed = latest is not None and latest["status"] == "reconciled"
     if not passed and switch.forced_reason is None:
         found = (f"there is no finished dry run of mapping {switch.mapping.name} in this target" if latest is None
+                 else f"dry run {latest['run_id']} of mapping {switch.mapping.name} is still running"
+                 if latest["status"] == "running"
+                 else f"dry run {latest['run_id']} of mapping {switch.mapping.name} was interrupted (`cutover "
+                      f"reconcile` finishes it if its load was committed)" if latest["status"] == runs.INTERRUPTED
                  else f"dry run {latest['run_id']} of mapping {switch.mapping.name} ended {latest['status']}")
         raise ConfigError(f"the latest dry run must pass its gates before the switch, and {found}; run "
                           f"`cutover dry-run`, or override with --force --reason \"...\" (recorded in the protocol)")
@@ -136,12 +143,19 @@ def _check_legacy_connections(project: Project, mapping: SystemMapping) -> list[
 
 
 def _latest_dry_run(connection: sa.Connection, mapping: str) -> dict | None:
+    """The latest dry run of ``mapping``, finished or not (a killed one is ``interrupted``)."""
     run = target_metadata().tables["run"]
     row = connection.execute(
         sa.select(run.c.run_id, run.c.status, run.c.finished_at)
-        .where(run.c.kind == "dry-run", run.c.mapping == mapping, run.c.status != "running")
+        .where(run.c.kind == "dry-run", run.c.mapping == mapping)
         .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(1)).first()
-    return None if row is None else {"run_id": row.run_id, "status": row.status, "finished_at": row.finished_at}
+    if row is None:
+        return None
+    status = row.status
+    if status == "running":
+        at_work = runs.running_run(connection, row.run_id)
+        status = runs.INTERRUPTED if at_work is not None and at_work.gone else status
+    return {"run_id": row.run_id, "status": status, "finished_at": row.finished_at}
 
 
 def _close_legacy(switch: Switch) -> dict:
@@ -258,41 +272,46 @@ def _fail_step(switch: Switch, name: str, detail: dict) -> None:
 def _advance(switch: Switch, no_rollback: bool) -> MonthEndResult:
     """Run every step not done yet, in order; the lock is held and released here."""
     try:
-        for step in STEPS:
-            with switch.engine.connect() as connection:
-                record = journal.steps(connection, switch.run_id).get(step.name)
-            if record is not None and record.status == "done":
-                continue
-            switch.progress.stage(step.title)
-            try:
-                _run_step(switch, step.name)
-            except GateFailed as failed:
-                _fail_step(switch, step.name, failed.detail)
-                if no_rollback:
-                    return MonthEndResult(switch.run_id, switch.period, "stopped", switch.report_dir, failed.reasons)
-                try:
-                    undone = _undo(switch)
-                except CutoverError as exc:
-                    raise MonthEndStopped(
-                        f"month-end {switch.run_id}: the reconciliation gate failed ({'; '.join(failed.reasons[:3])}) "
-                        f"and its rollback stopped: {exc}\n`cutover month-end --period {switch.period} --rollback` "
-                        f"finishes the rollback once that is fixed") from exc
-                return MonthEndResult(switch.run_id, switch.period, "rolled_back", switch.report_dir, failed.reasons,
-                                      undone)
-            except (Exception, KeyboardInterrupt) as exc:
-                why = str(exc) if isinstance(exc, CutoverError) else f"{type(exc).__name__}: {exc}"
-                _fail_step(switch, step.name, {"error": why})
-                if step.name == "preflight":  # nothing was done: the run is over
-                    with switch.engine.begin() as connection:
-                        journal.finish_run(connection, switch.run_id, "failed", _summary(switch, "failed") | {"error": why})
-                    raise MonthEndStopped(f"month-end refused at preflight: {why}") from exc
-                raise MonthEndStopped(
-                    f"month-end {switch.run_id} stopped at step {step.name} ({step.title}): {why}\n"
-                    f"`cutover month-end --period {switch.period} --resume` continues from there once that is fixed; "
-                    f"`--rollback` undoes what was done") from exc
-        return MonthEndResult(switch.run_id, switch.period, "switched", switch.report_dir, [])
+        with Heartbeat(switch.engine, switch.run_id):
+            return _steps_not_done(switch, no_rollback)
     finally:
         lock.release(switch.engine, switch.run_id)
+
+
+def _steps_not_done(switch: Switch, no_rollback: bool) -> MonthEndResult:
+    for step in STEPS:
+        with switch.engine.connect() as connection:
+            record = journal.steps(connection, switch.run_id).get(step.name)
+        if record is not None and record.status == "done":
+            continue
+        switch.progress.stage(step.title)
+        try:
+            _run_step(switch, step.name)
+        except GateFailed as failed:
+            _fail_step(switch, step.name, failed.detail)
+            if no_rollback:
+                return MonthEndResult(switch.run_id, switch.period, "stopped", switch.report_dir, failed.reasons)
+            try:
+                undone = _undo(switch)
+            except CutoverError as exc:
+                raise MonthEndStopped(
+                    f"month-end {switch.run_id}: the reconciliation gate failed ({'; '.join(failed.reasons[:3])}) "
+                    f"and its rollback stopped: {exc}\n`cutover month-end --period {switch.period} --rollback` "
+                    f"finishes the rollback once that is fixed") from exc
+            return MonthEndResult(switch.run_id, switch.period, "rolled_back", switch.report_dir, failed.reasons,
+                                  undone)
+        except (Exception, KeyboardInterrupt) as exc:
+            why = str(exc) if isinstance(exc, CutoverError) else f"{type(exc).__name__}: {exc}"
+            _fail_step(switch, step.name, {"error": why})
+            if step.name == "preflight":  # nothing was done: the run is over
+                with switch.engine.begin() as connection:
+                    journal.finish_run(connection, switch.run_id, "failed", _summary(switch, "failed") | {"error": why})
+                raise MonthEndStopped(f"month-end refused at preflight: {why}") from exc
+            raise MonthEndStopped(
+                f"month-end {switch.run_id} stopped at step {step.name} ({step.title}): {why}\n"
+                f"`cutover month-end --period {switch.period} --resume` continues from there once that is fixed; "
+                f"`--rollback` undoes what was done") from exc
+    return MonthEndResult(switch.run_id, switch.period, "switched", switch.report_dir, [])
 
 
 def _undo(switch: Switch) -> dict:
@@ -307,6 +326,7 @@ def _undo(switch: Switch) -> dict:
         switch.progress.stage("rollback: restore the target")
         with switch.engine.begin() as connection:
             detail["restored"] = saved.restore(connection)
+            saved.clear(connection)  # the target holds them again: the copies would only double it
             reject = target_metadata().tables["reject"]
             detail["rejects_removed"] = connection.execute(reject.delete().where(reject.c.run_id == switch.run_id)).rowcount
             journal.mark_rolled_back(connection, switch.run_id, [name for name in IN_TARGET if name in records])
@@ -363,24 +383,43 @@ def month_end(project: Project, period: str, *, force_reason: str | None = None,
         with engine.connect() as connection:
             _refuse_if_switched(connection)
         run_id = runs.new_run_id(journal.KIND)
-        lock.acquire(engine, run_id)
-        try:
-            with engine.connect() as connection:
-                _refuse_if_switched(connection)  # switched while we waited for the lock
-                open_run = journal.unfinished(connection)
-            if open_run is not None:
-                raise ConfigError(f"month-end {open_run.run_id} (period {open_run.period}) was begun and neither "
-                                  f"switched nor rolled back: `cutover month-end --period {open_run.period} --resume` "
-                                  f"continues it, `--rollback` undoes it (`cutover status` shows its steps)")
-            journal.start_run(engine, run_id, mapping.name, period)
-        except BaseException:
-            lock.release(engine, run_id)
-            raise
+        _begin(engine, run_id, mapping.name, period)
         switch = Switch(project, mapping, engine, run_id, period, progress, force_reason)
         return _advance(switch, no_rollback)
     finally:
         progress.done()
         engine.dispose()
+
+
+def _begin(engine: sa.Engine, run_id: str, mapping: str, period: str) -> None:
+    """Take the lock and journal the run in one transaction, excluding any dry run's load."""
+    with _target_write(engine, run_id, f"month-end {run_id}") as connection:
+        _refuse_if_switched(connection)
+        lock.take(connection, run_id)
+        open_run = journal.unfinished(connection)
+        if open_run is not None:
+            raise ConfigError(f"month-end {open_run.run_id} (period {open_run.period}) was begun and neither "
+                              f"switched nor rolled back: `cutover month-end --period {open_run.period} --resume` "
+                              f"continues it, `--rollback` undoes it (`cutover status` shows its steps)")
+        journal.start_run(connection, run_id, mapping, period)
+
+
+@contextmanager
+def _target_write(engine: sa.Engine, run_id: str, doing: str) -> Iterator[sa.Connection]:
+    """A transaction holding the target's write exclusion (no dry run loads meanwhile)."""
+    try:
+        with engine.begin() as connection, exclusive(connection, run_id, doing):
+            yield connection
+    except sa.exc.OperationalError as exc:
+        if not sqlite_is_locked(exc):
+            raise
+        raise TargetBusy(f"the target {db.mask_url(engine.url)} is locked by another process writing it, so {doing} "
+                         f"is refused; wait for it to finish (`cutover runs`, `cutover status`)") from exc
+
+
+def _take_over(engine: sa.Engine, run_id: str, doing: str) -> None:
+    with _target_write(engine, run_id, doing) as connection:
+        lock.take(connection, run_id, take_over=True)
 
 
 def _unfinished_run(engine: sa.Engine, period: str, action: str) -> journal.MonthEndRun:
@@ -401,7 +440,7 @@ def resume(project: Project, period: str, *, no_rollback: bool = False,
     mapping, engine = _open(project, period)
     try:
         open_run = _unfinished_run(engine, period, "resume")
-        lock.acquire(engine, open_run.run_id, take_over=True)
+        _take_over(engine, open_run.run_id, f"resuming month-end {open_run.run_id}")
         with engine.connect() as connection:
             rolling_back = "rollback" in journal.steps(connection, open_run.run_id)
         if rolling_back:
@@ -427,13 +466,32 @@ def rollback(project: Project, period: str, progress: Progress | None = None) ->
     mapping, engine = _open(project, period)
     try:
         open_run = _unfinished_run(engine, period, "roll back")
-        lock.acquire(engine, open_run.run_id, take_over=True)
+        _take_over(engine, open_run.run_id, f"rolling back month-end {open_run.run_id}")
         try:
             switch = Switch(project, mapping, engine, open_run.run_id, period, progress)
-            undone = _undo(switch)
+            with Heartbeat(engine, open_run.run_id):
+                undone = _undo(switch)
         finally:
             lock.release(engine, open_run.run_id)
         return MonthEndResult(open_run.run_id, period, "rolled_back", switch.report_dir, [], undone)
     finally:
         progress.done()
+        engine.dispose()
+
+
+def break_lock(project: Project, reason: str) -> lock.Holder:
+    """Remove the month-end lock for the case no check can decide (``--break-lock --reason``),
+    recorded in the journal of the lock's run and printed in its protocol.
+
+    Raises
+    ------
+    ConfigError
+        No reason, or no lock to break (exit code 2).
+    """
+    engine = db.create_target_engine(project.target_url)
+    try:
+        db.check_connection(engine)
+        with engine.begin() as connection:
+            return lock.break_lock(connection, reason)
+    finally:
         engine.dispose()

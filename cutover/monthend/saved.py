@@ -29,9 +29,14 @@ def save(connection: sa.Connection) -> dict[str, int]:
     for table, copy in _pairs():
         connection.execute(copy.delete())
         columns = [column.name for column in table.columns]
-        copied[table.name] = connection.execute(
-            copy.insert().from_select(columns, sa.select(*(table.c[name] for name in columns)))).rowcount
+        connection.execute(copy.insert().from_select(columns, sa.select(*(table.c[name] for name in columns))))
+        copied[table.name] = _rows(connection, copy)
     return copied
+
+
+def _rows(connection: sa.Connection, table: sa.Table) -> int:
+    """Rows in ``table``: counted, since ``INSERT ... SELECT`` tells no row count through psycopg (-1)."""
+    return connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
 
 def restore(connection: sa.Connection) -> dict[str, int]:
@@ -42,8 +47,8 @@ def restore(connection: sa.Connection) -> dict[str, int]:
     restored = {}
     for table, copy in pairs:
         columns = [column.name for column in table.columns]
-        restored[table.name] = connection.execute(
-            table.insert().from_select(columns, sa.select(*(copy.c[name] for name in columns)))).rowcount
+        connection.execute(table.insert().from_select(columns, sa.select(*(copy.c[name] for name in columns))))
+        restored[table.name] = _rows(connection, table)
     return restored
 
 

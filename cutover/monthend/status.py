@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from cutover import db
+from cutover import db, runs
 from cutover.monthend import journal, lock
 
 
@@ -29,6 +30,9 @@ def month_end_status(target_url: str) -> MonthEndStatus:
             if not sa.inspect(connection).has_table("cutover_lock"):
                 return MonthEndStatus(db.mask_url(target_url), None, {}, None, None)
             latest = journal.latest(connection)
+            at_work = runs.running_run(connection, latest.run_id) if latest else None
+            if at_work is not None and at_work.gone:
+                latest = dataclasses.replace(latest, status=runs.INTERRUPTED)
             steps = journal.steps(connection, latest.run_id) if latest else {}
             return MonthEndStatus(db.mask_url(target_url), latest, steps, lock.holder(connection),
                                   journal.switched(connection))

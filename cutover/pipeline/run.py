@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from cutover import db, runs
 from cutover.config import Project
 from cutover.errors import ConfigError, CutoverError
+from cutover.exclusive import exclusive
+from cutover.heartbeat import Heartbeat
 from cutover.mapping.model import SystemMapping, load_mapping
 from cutover.pipeline.extract_stage import ExtractResult, extract_sources, snapshot_sources
 from cutover.pipeline.load import TargetLoad
@@ -69,13 +71,19 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
     try:
         progress.stage("upgrade target schema")
         db.upgrade(engine)
-        _refuse_during_switch(engine, project, "it holds the live data, which a dry run would replace")
+        with engine.connect() as connection:
+            _refuse_during_switch(connection, project, LIVE_DATA)
         runs.start(engine, run_id, kind, mapping.name)
         extracted = None
         try:
-            extracted = extract_sources(mapping, project.source_dir, report_dir / "snapshot", project.chunk_rows,
-                                        progress)
-            result = _stages(project, mapping, engine, run_id, extracted, started, progress)
+            with Heartbeat(engine, run_id):
+                extracted = extract_sources(mapping, project.source_dir, report_dir / "snapshot", project.chunk_rows,
+                                            progress)
+                # What the sources were, written before the load: a run killed after its load's commit
+                # can then be reconciled from its snapshot (`cutover reconcile`).
+                write_summary(report_dir, build_summary(run_id, kind, project, mapping, extracted, None, started)
+                              | {"status": "running", "finished_at": None})
+                result = _stages(project, mapping, engine, run_id, extracted, started, progress)
         except Exception as exc:
             # Bad input and bugs alike: the journal and the report say the run failed, and why (with
             # the sources, when they were read: a run that failed after its load can be reconciled).
@@ -91,12 +99,14 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
         engine.dispose()
 
 
-def _refuse_during_switch(engine: sa.Engine, project: Project, why: str) -> None:
+LIVE_DATA = "it holds the live data, which a dry run would replace"
+
+
+def _refuse_during_switch(connection: sa.Connection, project: Project, why: str) -> None:
     """Dry runs and their reconciliation stay away from a switched project and a month-end under way."""
     from cutover.monthend import journal
 
-    with engine.connect() as connection:
-        switched, begun = journal.switched(connection), journal.unfinished(connection)
+    switched, begun = journal.switched(connection), journal.unfinished(connection)
     where = db.mask_url(project.target_url)
     if switched is not None:
         raise ConfigError(f"{where} was switched on {switched.finished_at:%Y-%m-%d %H:%M:%S} by month-end "
@@ -114,12 +124,15 @@ def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id:
         facts = SourceFacts(facts_folder(project.reports_dir, run_id), Path(scratch),
                             reading_buckets(mapping, extracted, project.partition_rows))
         try:
-            with engine.begin() as connection:
-                # One transaction from the first row deleted to the last row loaded: all or nothing.
+            with engine.begin() as connection, exclusive(connection, run_id, f"dry run {run_id}"):
+                # One transaction from the first row deleted to the last row loaded: all or nothing. It
+                # holds the target's write exclusion, and a month-end begun since the extract began stops it.
+                _refuse_during_switch(connection, project, LIVE_DATA)
                 load = TargetLoad(connection, run_id, target_schema(), project.numbering)
                 map_check_load(mapping, extracted, project, load, facts, Path(scratch), progress)
                 progress.stage("finish load")
                 load.finish()
+                runs.prune_rejects(connection, project.keep_rejects)
         finally:
             facts.close()
         return reconcile_and_report(project, mapping, engine, run_id, extracted, started, Path(scratch), progress,
@@ -180,7 +193,8 @@ def reconcile(project: Project, run_id: str | None = None, live: bool = False,
     engine = db.create_target_engine(project.target_url)
     try:
         db.check_connection(engine)
-        _refuse_during_switch(engine, project, "its rows are no dry run's to reconcile")
+        with engine.connect() as connection:
+            _refuse_during_switch(connection, project, "its rows are no dry run's to reconcile")
         run_id = runs.run_to_reconcile(engine, run_id)
         report_dir = project.reports_dir / run_id
         summary_path = report_dir / "summary.json"
