@@ -13,8 +13,10 @@ an error, not a silently shorter table. Every value is taken from its raw bytes:
 - ``M`` (memo): the memo's text from the ``.FPT``/``.DBT`` file beside the table, decoded;
 - ``I`` (integer) and ``Y`` (currency) as exact decimal text.
 
-The records of a table are the ones its header announces. Deleted records (marked ``*``) are
-skipped but keep their numbers. So are blank records, live ones whose every field is blank:
+The records of a table are the ones its header announces, and they must be the ones the file
+holds (its length less the header, in records, with or without the end-of-file byte 0x1A); a
+count that disagrees refuses the file before anything is read. Deleted records (marked ``*``)
+are skipped but keep their numbers. So are blank records, live ones whose every field is blank:
 FoxPro's ``APPEND BLANK`` leaves them when nothing is written into the record afterwards.
 A field is blank when its bytes are spaces or zero bytes (what ``APPEND BLANK`` writes:
 spaces into text, numbers, dates and dBase memo numbers, zeros into the binary integer,
@@ -71,7 +73,18 @@ def _open_table(path: Path, options: Options):
             f"{path}: a field name cannot be read as {exc.encoding}; set encoding in the mapping's system.toml"
         ) from None
     except (struct.error, ValueError, OSError) as exc:
-        raise ExtractError(f"{path}: not a readable DBF file ({exc}); is the file truncated or not a DBF table?") from None
+        raise ExtractError(f"{path}: not a readable DBF file ({_unreadable(exc)}); is the file truncated or not a "
+                           f"DBF table?") from None
+
+
+def _unreadable(exc: Exception) -> str:
+    """Why dbfread could not read the header, without the bytes it found (a file that is no DBF
+    table may be anything, and its content has no place in a message or summary.json)."""
+    if isinstance(exc, struct.error):
+        return "the header ends too soon"
+    if isinstance(exc, ValueError) and str(exc).startswith("Unknown field type"):
+        return "a field descriptor names a type dBase and FoxPro do not write"
+    return str(exc)  # dbfread's field length messages and the system's own say no more than numbers
 
 
 def _encoding(path: Path, table, options: Options) -> tuple[str, str]:
@@ -103,6 +116,48 @@ def _check_layout(path: Path, table) -> None:
             f"{path}: the header says records of {table.header.recordlen} bytes, but its fields take "
             f"{fields_length} + 1; the file is damaged"
         )
+
+
+def _check_length(path: Path, table) -> None:
+    """The records the header announces must be the records the file holds.
+
+    After the header come ``numrecords`` records of ``recordlen`` bytes and, optionally, one
+    end-of-file byte 0x1A (dBase and FoxPro write it, some Clipper programs do not). A header
+    announcing fewer records than the file holds would hide the rest; one announcing more means
+    the file was cut short; bytes left over that are no end marker mean the header's lengths or
+    the file are damaged.
+    """
+    header = table.header
+    length = path.stat().st_size
+    data = length - header.headerlen
+    holds, left = divmod(max(data, 0), header.recordlen) if header.recordlen else (0, max(data, 0))
+    if left == 1 and _last_byte(path) == b"\x1a":
+        left = 0  # the end-of-file marker
+    if holds == header.numrecords and left == 0:
+        return
+    if left and holds < header.numrecords:
+        raise ExtractError(f"{path}: the header announces {header.numrecords} records, but the file ends inside "
+                           f"record {holds + 1}; is the file truncated?")
+    layout = f"length {length} bytes, record length {header.recordlen}, header {header.headerlen} bytes"
+    more = f" and {left} bytes more" if left else ""
+    raise ExtractError(
+        f"{path}: the header says {header.numrecords} records, the file holds {holds}{more} ({layout}); "
+        f"was it copied while the legacy program had it open? Copy it again with the program closed"
+    )
+
+
+def _last_byte(path: Path) -> bytes:
+    with path.open("rb") as raw:
+        raw.seek(-1, 2)
+        return raw.read(1)
+
+
+def _table(path: Path, options: Options):
+    """The table's header, checked against its fields and the file's length."""
+    table = _open_table(path, options)
+    _check_layout(path, table)
+    _check_length(path, table)
+    return table
 
 
 def _memo_index(raw: bytes) -> int:
@@ -206,13 +261,13 @@ def _layout(table) -> list[tuple[str, str, int, int]]:
 def header(options: Options, source_dir: Path) -> list[str]:
     """The table's field names, as written in the file (upper case in most DBF files)."""
     path = file_path(options, source_dir)
-    return [name for name, *_ in _layout(_open_table(path, options))]
+    return [name for name, *_ in _layout(_table(path, options))]
 
 
 def details(options: Options, source_dir: Path) -> dict:
     """What a report says about how the table was read: its encoding and where it came from."""
     path = file_path(options, source_dir)
-    encoding, origin = _encoding(path, _open_table(path, options), options)
+    encoding, origin = _encoding(path, _table(path, options), options)
     return {"encoding": encoding if origin == "given" else f"{encoding} ({origin})"}
 
 
@@ -253,12 +308,13 @@ def read_dbf(options: Options, source_dir: Path, needed: set[str], chunk_rows: i
     ------
     ExtractError
         A missing DBF or memo file, no known encoding, a missing column, a byte that cannot be
-        decoded, a file shorter than its header says or a damaged header: naming the file and
-        the record.
+        decoded, a file holding more or fewer records than its header says or a damaged header:
+        naming the file and the record.
+    ConfigError
+        The file resolves outside the source folder (``folders.confined``).
     """
     path = file_path(options, source_dir)
-    table = _open_table(path, options)
-    _check_layout(path, table)
+    table = _table(path, options)
     layout = _layout(table)
     # Taken before binary fields nobody asked for are dropped: a value in one of them still
     # makes the record more than an APPEND BLANK.

@@ -58,6 +58,21 @@ def _header(path: Path, encoding: str, separator: str, skip_rows: int) -> list[s
     return [name.strip() for name in line.lstrip("\ufeff").split(separator)]
 
 
+def _require_columns(path: Path, header: list[str], needed: set[str], separator: str) -> None:
+    """The columns the mapping reads must be in the header; it is listed only when some are there.
+
+    A header holding none of them may be the first line of a file that is no such export at
+    all, and a line of an arbitrary file has no place in a message or summary.json.
+    """
+    if needed & set(header) or not needed:
+        require_columns(str(path), header, needed, _separator_hint(header, separator))
+        return
+    fields = f"{len(header)} field" + ("s" if len(header) != 1 else "")
+    raise ExtractError(f"{path}: no column(s) {sorted(needed)}: the header row has {fields}, none of them a column "
+                       f"the mapping reads; is it the right file, separated by {separator!r}?"
+                       f"{_separator_hint(header, separator)}")
+
+
 def _separator_hint(header: list[str], separator: str) -> str:
     if len(header) == 1:
         found = [s for s in _OTHER_SEPARATORS if s != separator and s in header[0]]
@@ -89,7 +104,7 @@ def _records(path: Path, text, header: list[str], first_row: int, comment: str |
     row = first_row - 1
     try:
         for record in reader:
-            row += 1
+            row += 1  # counted once the reader gives the record: a csv.Error is about row + 1
             if _is_blank(record):
                 tally.add_blank(row)
             elif comment and record[0].startswith(comment):
@@ -99,7 +114,7 @@ def _records(path: Path, text, header: list[str], first_row: int, comment: str |
                 tally.add_read()
                 yield row, record
     except csv.Error as exc:
-        raise ExtractError(f"{path}: row {row}: {exc}; is the file truncated or a quote left open?") from None
+        raise ExtractError(f"{path}: row {row + 1}: {exc}; is the file truncated or a quote left open?") from None
 
 
 def _encoding(options: Options, path: Path) -> str:
@@ -138,13 +153,15 @@ def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_r
     ExtractError
         A missing file, an undecodable byte, a missing column, a row with more or fewer
         fields than the header, an unterminated quote: naming the file and the row.
+    ConfigError
+        The file resolves outside the source folder (``folders.confined``).
     """
     path = file_path(options, source_dir)
     encoding = _encoding(options, path)
     separator = options.get("separator", ";")
     skip_rows = options.get("skip_rows", 0)
     columns = _header(path, encoding, separator, skip_rows)
-    require_columns(str(path), columns, needed, _separator_hint(columns, separator))
+    _require_columns(path, columns, needed, separator)
     try:
         with path.open("r", encoding=encoding, newline="") as text:
             for _ in range(skip_rows + 1):
