@@ -157,7 +157,7 @@ def _money_limit(path: Path, value) -> int | None:
     """A money limit written as text (``"5000.00"`` roubles) in integer kopecks; never a float."""
     if value is None:
         return None
-    if not isinstance(value, str) or not re.fullmatch(r"\d{1,16}(\.\d{1,2})?", value.strip()):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,16}(\.[0-9]{1,2})?", value.strip()):
         raise ConfigError(f"{path}: [gates] max_rejected_money must be roubles written as text, e.g. \"5000.00\"; "
                           f"got {value!r}")
     return int(Decimal(value.strip()) * 100)

@@ -106,10 +106,13 @@ def run_to_reconcile(engine: sa.Engine, run_id: str | None) -> str:
     with engine.connect() as connection:
         loaded = loaded_run(connection)
         known = run_id is None or connection.execute(
-            sa.select(_run().c.status).where(_run().c.run_id == run_id)).scalar()
+            sa.select(_run().c.kind).where(_run().c.run_id == run_id)).scalar()
         at_work = loaded and running_run(connection, loaded)
     if run_id is not None and known is None:
         raise ConfigError(f"there is no run {run_id} in the target's journal; `cutover runs` lists them")
+    if run_id is not None and known != "dry-run":
+        raise ConfigError(f"run {run_id} is a {known}, not a dry run: reconcile compares a dry run's source with the "
+                          f"target (a month-end reconciles itself, in its reconcile step)")
     if loaded is None:
         raise ConfigError("the target holds no finished dry run: run `cutover dry-run` first")
     if run_id is not None and run_id != loaded:

@@ -180,6 +180,11 @@ def test_a_lock_whose_heartbeat_stopped_is_taken_over(who, project, switch_targe
     rolled_back = month_end(project, "--rollback")
     assert rolled_back.exit_code == 0, rolled_back.output
     assert f"Month-end {run_id} ROLLED BACK" in rolled_back.output
+    not_a_dry_run = cutover(project, "reconcile", "--run", run_id)
+    assert not_a_dry_run.exit_code == 2
+    assert not_a_dry_run.output == (f"Error: run {run_id} is a month-end, not a dry run: reconcile compares a dry "
+                                    f"run's source with the target (a month-end reconciles itself, in its reconcile "
+                                    f"step)\n")
 
 
 def test_a_lock_with_a_fresh_heartbeat_on_another_host_holds(project, switch_target):

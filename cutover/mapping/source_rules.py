@@ -25,7 +25,7 @@ from cutover.errors import MappingError
 
 FILE_NAME = "source_rules.toml"
 # A range bound: a whole number, or decimal text with '.' or ','.
-_BOUND = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_BOUND = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 # Bounds are compared as integers scaled by their decimals; keep them within int64.
 _MAX_BOUND_DIGITS = 17
 
@@ -64,7 +64,7 @@ def _bound(where: str, value: Any) -> str:
     else:
         # A TOML float (0.5) is refused: a bound is exact, so decimals are written as text.
         raise _expected(where, 'a whole number or decimal text, e.g. 20 or "99.5"', value)
-    if len(re.sub(r"\D", "", text)) > _MAX_BOUND_DIGITS:
+    if len(re.sub(r"[^0-9]", "", text)) > _MAX_BOUND_DIGITS:
         raise MappingError(f"{where}: {value!r} has more than {_MAX_BOUND_DIGITS} digits")
     return text
 
