@@ -283,3 +283,19 @@ def test_rejects_of_dry_runs_older_than_keep_rejects_are_dropped(tmp_path, legac
     runs = [run_id for (run_id,) in _sql(target, "SELECT run_id FROM run ORDER BY started_at, run_id")]
     with_rejects = {run_id for (run_id,) in _sql(target, "SELECT DISTINCT run_id FROM reject")}
     assert with_rejects == set(runs[1:])
+
+
+def test_a_sqlite_target_another_process_keeps_locked_is_a_message_not_a_traceback(tmp_path, legacy_url):
+    import sqlite3
+
+    target = tmp_path / "target.db"
+    folder = make_project(tmp_path / "project", legacy_url, f"sqlite:///{target.as_posix()}")
+    holder = sqlite3.connect(target, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process's write transaction, left open
+        result = cutover(folder, "dry-run")
+    finally:
+        holder.close()
+    assert result.exit_code == 2
+    assert result.output == ("Error: the target's SQLite file is locked by another process writing it (a dry run or "
+                             "a month-end): wait for it to finish and run again (`cutover runs`, `cutover status`)\n")
