@@ -15,8 +15,10 @@ an error, not a silently shorter table. Every value is taken from its raw bytes:
 
 The records of a table are the ones its header announces, and they must be the ones the file
 holds (its length less the header, in records, with or without the end-of-file byte 0x1A); a
-count that disagrees refuses the file before anything is read. Deleted records (marked ``*``)
-are skipped but keep their numbers. So are blank records, live ones whose every field is blank:
+count that disagrees refuses the file before anything is read. So does text that reads as
+Russian in another code page than the one given or named in the header (a cp866 table
+re-encoded to UTF-8 or cp1251, ``cutover/extract/encoding.py`` ``misread``). Deleted records
+(marked ``*``) are skipped but keep their numbers. So are blank records, live ones whose every field is blank:
 FoxPro's ``APPEND BLANK`` leaves them when nothing is written into the record afterwards.
 A field is blank when its bytes are spaces or zero bytes (what ``APPEND BLANK`` writes:
 spaces into text, numbers, dates and dBase memo numbers, zeros into the binary integer,
@@ -39,7 +41,7 @@ from dbfread.memo import FakeMemoFile, open_memofile
 
 from cutover.errors import ExtractError
 from cutover.extract import Extractor, Options, RecordTally, chunks, file_path, register, require_columns
-from cutover.extract.encoding import detect_encoding
+from cutover.extract.encoding import detect_encoding, misread
 
 OPTIONS = {"file": str, "encoding": str}
 
@@ -160,6 +162,53 @@ def _table(path: Path, options: Options):
     return table
 
 
+SAMPLE_RECORDS = 1000  # records whose text fields the code page is judged on, spread over the table
+
+
+def _check_text(path: Path, table, options: Options) -> str:
+    """The encoding to read the text with, once its text is known to read as that code page.
+
+    A code page the mapping gives or the header names is checked on the text fields of up to
+    ``SAMPLE_RECORDS`` records spread over the table (``encoding.misread``); one guessed from
+    the bytes (``"auto"`` and a header naming none) is what the text reads as already.
+
+    Raises
+    ------
+    ExtractError
+        Most of the text reads as Russian in another code page: naming both.
+    """
+    encoding, origin = _encoding(path, table, options)
+    if origin == "detected":
+        return encoding
+    found = misread(_text_values(path, table), encoding)
+    if found is None:
+        return encoding
+    said = f"the header says {encoding}" if origin == "from the DBF header" else \
+        f"the mapping says encoding = \"{encoding}\""
+    raise ExtractError(
+        f"{path}: {said}, but the text reads as {found.reads_as} ({found.evidence()}); was the table "
+        f"re-encoded? Export it again in {encoding}, or set encoding = \"{found.reads_as}\" in the mapping's "
+        f"system.toml if that is how the table is written"
+    )
+
+
+def _text_values(path: Path, table) -> Iterator[bytes]:
+    """The raw bytes of the text fields (``C``, ``V``) of up to ``SAMPLE_RECORDS`` records, spread
+    evenly over the table (deleted ones too: they are written in the same code page)."""
+    fields = [(start, end) for _, kind, start, end in _layout(table) if kind in "CV"]
+    size, count = table.header.recordlen, table.header.numrecords
+    if not fields or not count:
+        return
+    indexes = range(count) if count <= SAMPLE_RECORDS else \
+        (index * count // SAMPLE_RECORDS for index in range(SAMPLE_RECORDS))
+    with path.open("rb") as raw:
+        for index in indexes:
+            raw.seek(table.header.headerlen + index * size)
+            record = raw.read(size)
+            for start, end in fields:
+                yield record[start:end].rstrip(_BLANK)
+
+
 def _memo_index(raw: bytes) -> int:
     if len(raw) == 4:  # Visual FoxPro: a binary block number
         return struct.unpack("<I", raw)[0]
@@ -261,7 +310,9 @@ def _layout(table) -> list[tuple[str, str, int, int]]:
 def header(options: Options, source_dir: Path) -> list[str]:
     """The table's field names, as written in the file (upper case in most DBF files)."""
     path = file_path(options, source_dir)
-    return [name for name, *_ in _layout(_table(path, options))]
+    table = _table(path, options)
+    _check_text(path, table, options)
+    return [name for name, *_ in _layout(table)]
 
 
 def details(options: Options, source_dir: Path) -> dict:
@@ -307,20 +358,21 @@ def read_dbf(options: Options, source_dir: Path, needed: set[str], chunk_rows: i
     Raises
     ------
     ExtractError
-        A missing DBF or memo file, no known encoding, a missing column, a byte that cannot be
-        decoded, a file holding more or fewer records than its header says or a damaged header:
-        naming the file and the record.
+        A missing DBF or memo file, no known encoding, text that reads as another code page than
+        the one given or named in the header, a missing column, a byte that cannot be decoded, a
+        file holding more or fewer records than its header says or a damaged header: naming the
+        file and the record.
     ConfigError
         The file resolves outside the source folder (``folders.confined``).
     """
     path = file_path(options, source_dir)
     table = _table(path, options)
+    encoding = _check_text(path, table, options)
     layout = _layout(table)
     # Taken before binary fields nobody asked for are dropped: a value in one of them still
     # makes the record more than an APPEND BLANK.
     fields = [(kind, start, end) for _, kind, start, end in layout]
     require_columns(str(path), [name for name, *_ in layout], needed)
-    encoding, _ = _encoding(path, table, options)
     unreadable = {name: kind for name, kind, *_ in layout if kind not in _READ_TYPES}
     if unreadable.keys() & needed:
         wanted = {name: kind for name, kind in unreadable.items() if name in needed}

@@ -9,6 +9,10 @@ The records of a file are those after the header (the ``skip_rows`` title lines 
 not). Empty lines and records whose fields are all blank (trailing ``;;;;`` lines) are
 skipped and counted as blank, with their row numbers; lines starting with the ``comment``
 option are skipped and counted as comments.
+
+Before any row is read, the text is judged on lines from the file's start, middle and end:
+text that decodes in the mapping's encoding but reads as Russian in another code page (a
+cp1251 export declared cp866, UTF-8 declared cp1251) refuses the file, naming both.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ import pandas as pd
 
 from cutover.errors import ExtractError
 from cutover.extract import Extractor, Options, RecordTally, chunks, file_path, register, require_columns
-from cutover.extract.encoding import detect_encoding
+from cutover.extract.encoding import detect_encoding, misread
 
 OPTIONS = {"file": str, "encoding": str, "separator": str, "skip_rows": int, "comment": str, "quote": str}
 _OTHER_SEPARATORS = (";", "|", "\t", ",")
+SAMPLE_WINDOW = 64 * 1024  # bytes of lines the code page is judged on, at each of three places
 
 
 def _first_undecodable_line(path: Path, encoding: str) -> tuple[int, str]:
@@ -71,6 +76,40 @@ def _require_columns(path: Path, header: list[str], needed: set[str], separator:
     raise ExtractError(f"{path}: no column(s) {sorted(needed)}: the header row has {fields}, none of them a column "
                        f"the mapping reads; is it the right file, separated by {separator!r}?"
                        f"{_separator_hint(header, separator)}")
+
+
+def _check_text(path: Path, encoding: str, skip_rows: int, given: bool) -> None:
+    """Text that decodes in the mapping's encoding must also read as it (``encoding.misread``),
+    judged on lines from the start, the middle and the end of the file.
+
+    A header line that does not decode at all is left to ``_header``, which names its byte.
+    """
+    with path.open("rb") as raw:
+        head = b"".join(raw.readline() for _ in range(skip_rows + 1))
+    try:
+        head.decode(encoding)
+    except UnicodeDecodeError:
+        return
+    found = misread(_sample_lines(path), encoding)
+    if found is None:
+        return
+    said = f"the mapping says encoding = \"{encoding}\"" if given else f"the mapping gives no encoding (so {encoding})"
+    raise ExtractError(f"{path}: {said}, but the text reads as {found.reads_as} ({found.evidence()}); "
+                       f"set encoding = \"{found.reads_as}\" in the mapping's system.toml")
+
+
+def _sample_lines(path: Path) -> Iterator[bytes]:
+    """Whole lines of the file, from windows of ``SAMPLE_WINDOW`` bytes at its start, middle and end
+    (the whole file when it is small)."""
+    size = path.stat().st_size
+    starts = [0] if size <= 3 * SAMPLE_WINDOW else [0, (size - SAMPLE_WINDOW) // 2, size - SAMPLE_WINDOW]
+    with path.open("rb") as raw:
+        for start in starts:
+            raw.seek(start)
+            lines = raw.read(size if len(starts) == 1 else SAMPLE_WINDOW).split(b"\n")
+            if len(starts) > 1:  # cut at the window's edges
+                lines = lines[1 if start else 0:-1 if start + SAMPLE_WINDOW < size else None]
+            yield from lines
 
 
 def _separator_hint(header: list[str], separator: str) -> str:
@@ -126,7 +165,10 @@ def _encoding(options: Options, path: Path) -> str:
 def header(options: Options, source_dir: Path) -> list[str]:
     """The column names in the file's header row."""
     path = file_path(options, source_dir)
-    return _header(path, _encoding(options, path), options.get("separator", ";"), options.get("skip_rows", 0))
+    encoding, skip_rows = _encoding(options, path), options.get("skip_rows", 0)
+    if options.get("encoding") != "auto":  # a guess is what the text reads as already
+        _check_text(path, encoding, skip_rows, "encoding" in options)
+    return _header(path, encoding, options.get("separator", ";"), skip_rows)
 
 
 def details(options: Options, source_dir: Path) -> dict:
@@ -151,8 +193,9 @@ def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_r
     Raises
     ------
     ExtractError
-        A missing file, an undecodable byte, a missing column, a row with more or fewer
-        fields than the header, an unterminated quote: naming the file and the row.
+        A missing file, an undecodable byte, text that reads as another code page than the
+        mapping's encoding, a missing column, a row with more or fewer fields than the header,
+        an unterminated quote: naming the file and the row.
     ConfigError
         The file resolves outside the source folder (``folders.confined``).
     """
@@ -160,6 +203,8 @@ def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_r
     encoding = _encoding(options, path)
     separator = options.get("separator", ";")
     skip_rows = options.get("skip_rows", 0)
+    if options.get("encoding") != "auto":  # a guess is what the text reads as already
+        _check_text(path, encoding, skip_rows, "encoding" in options)
     columns = _header(path, encoding, separator, skip_rows)
     _require_columns(path, columns, needed, separator)
     try:
