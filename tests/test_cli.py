@@ -211,6 +211,16 @@ def test_check_names_every_missing_column_and_file_and_exits_2(tmp_path):
     assert "! abonent.csv (source abonent): no column(s) ['ДатаР'] that the mapping reads; it has ['ЛС'," in result.stdout
 
 
+def test_check_shows_nothing_of_a_file_holding_none_of_the_columns(tmp_path):
+    extract = copy_sample(tmp_path)
+    (extract / "usluga.csv").write_text("root:x:0:0:TOPSECRET:/root:/bin/bash\nline2\n", encoding="utf-8")
+    result = run(project(tmp_path, extract), "check")
+    assert result.exit_code == 2
+    assert ("! usluga.csv (source usluga): no column(s) ['ЕдИзм', 'Код', 'Наименование'] that the mapping reads; "
+            "it has none of them: is it the right file?") in result.stdout
+    assert "TOPSECRET" not in result.stdout + result.stderr
+
+
 def test_check_with_an_invalid_mapping_exits_2(tmp_path):
     mapping = own_mapping(tmp_path)
     (mapping / "entities" / "meter.toml").write_text("[entity]\nname = 'meter'\n", encoding="utf-8")

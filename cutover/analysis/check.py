@@ -103,7 +103,9 @@ def _source_problems(mapping: SystemMapping, project: Project) -> list[str]:
         missing = sorted(columns - set(header))
         if missing:
             where = extractor.describe(spec.options, project.source_dir)
-            problems.append(f"{where} (source {name}): no column(s) {missing} that the mapping reads; it has {header}")
+            # A file holding none of them may be no source at all: nothing of its content is shown.
+            has = f"it has {header}" if len(missing) < len(columns) else "it has none of them: is it the right file?"
+            problems.append(f"{where} (source {name}): no column(s) {missing} that the mapping reads; {has}")
     return problems
 
 

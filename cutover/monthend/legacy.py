@@ -24,6 +24,7 @@ from cutover import db
 from cutover.config import Project, statement_parameters
 from cutover.errors import ConfigError, CutoverError, ExtractError
 from cutover.extract import file_sha256
+from cutover.extract.folders import confined
 # The extract's table of how each dialect is told not to write: one place knows it.
 from cutover.extract.sql import _READ_ONLY, check_select, source_url
 from cutover.mapping.model import SystemMapping
@@ -162,7 +163,7 @@ def source_files(project: Project, mapping: SystemMapping) -> list[dict]:
     for name, spec in mapping.sources.items():
         if "file" not in spec.options:
             continue
-        path = project.source_dir / spec.options["file"]
+        path = confined(project.source_dir, spec.options["file"])
         if not path.is_file():
             raise ConfigError(f"{path}: source {name} is missing: the final extract of the month must be complete")
         files.append({"source": name, "file": spec.options["file"], "sha256": file_sha256(path),
