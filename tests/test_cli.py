@@ -93,7 +93,7 @@ def test_file_in_another_encoding_exits_2_naming_file_and_line(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (
         f"Error: {extract / 'abonent.csv'}: line 1: byte 0x98 cannot be read as cp1251; "
-        "is the file in another encoding? Set encoding in the mapping's system.toml\n"
+        "the text reads as utf-8: set encoding = \"utf-8\" in the mapping's system.toml\n"
     )
 
 

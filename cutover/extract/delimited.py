@@ -44,10 +44,11 @@ def _first_undecodable_line(path: Path, encoding: str) -> tuple[int, str]:
 
 def _encoding_error(path: Path, encoding: str) -> ExtractError:
     line_number, byte = _first_undecodable_line(path, encoding)
-    return ExtractError(
-        f"{path}: line {line_number}: byte 0x{byte} cannot be read as {encoding}; "
-        f"is the file in another encoding? Set encoding in the mapping's system.toml"
-    )
+    likely = detect_encoding(path)
+    hint = (f"the text reads as {likely}: set encoding = \"{likely}\"" if likely != encoding else
+            "is the file in another encoding? Set encoding")
+    return ExtractError(f"{path}: line {line_number}: byte 0x{byte} cannot be read as {encoding}; {hint} in the "
+                        f"mapping's system.toml")
 
 
 def _header(path: Path, encoding: str, separator: str, skip_rows: int) -> list[str]:
