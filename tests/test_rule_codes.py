@@ -147,6 +147,11 @@ CASES: dict[str, Case] = {
                          account("01-000003", "СИДОРОВ ПЁТР ИЛЬИЧ", "Энск г, Мира ул, д.2 кв.5", residents="60")]},
         {"premises": {"MERGED_ROW_REJECTED": 2}, "accounts": {"PARENT_REJECTED": 2}},
         rejected={"premises": 1, "accounts": 2}),
+    # A 300-character ЛС (the shipped source rules on ЛС left out, which would reject it first):
+    # the person and the account keyed by it cannot be kept in the key map.
+    "KEY_TOO_LONG": Case({"abonent.csv": [account("7" * 300)]},
+                         {"persons": {"KEY_TOO_LONG": 1}, "accounts": {"KEY_TOO_LONG": 1}},
+                         edits=[("source_rules.toml", "pattern = '^\\d{2}-\\d{6}$'\nmax_length = 30\n", "")]),
     "MERGE_CONFLICT": Case(
         {"abonent.csv": [account(address="Приморская обл., г. Энск, ул. Мира, д. 2, кв. 5"),
                          account("01-000003", "СИДОРОВ ПЁТР ИЛЬИЧ", "Энская обл., г. Энск, ул. Мира, д. 2, кв. 5")]},

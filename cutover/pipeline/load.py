@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from cutover.mapping.model import ENTITY_ORDER
 from cutover.pipeline.bulk import insert_frame
 from cutover.pipeline.checks import accepted_rows
+from cutover.pipeline.fit import fit_columns
 from cutover.pipeline.keyindex import KeyIndex
 from cutover.pipeline.keys import KeyMap, account_numbers
 from cutover.pipeline.mapstage import MappedEntity
@@ -158,12 +159,12 @@ class TargetLoad:
         """Write rejects and warnings to the run's journal."""
         if rejects.empty:
             return
-        journal = rejects[REJECT_COLUMNS].assign(
-            run_id=self.run_id,
-            message=rejects["message"].astype("str").str.slice(0, 500),
-            raw_value=rejects["raw_value"].astype("str").str.slice(0, 500).where(rejects["raw_value"].notna(), None),
-        )
-        insert_frame(self.connection, self.metadata.tables["reject"], journal, self.schema.table("reject"))
+        # A reject must fit the columns it is written to, or it fails the load it reports on: each
+        # text is cut to its column's length (a long legacy key to the cut form rows know it by).
+        table = self.schema.table("reject")
+        journal = fit_columns(rejects[REJECT_COLUMNS].assign(run_id=self.run_id, message=rejects["message"].astype("str")),
+                              table)
+        insert_frame(self.connection, self.metadata.tables["reject"], journal, table)
 
     def finish(self) -> LoadResult:
         """Add back what the load set aside (PostgreSQL's foreign keys, checked now); rows written."""

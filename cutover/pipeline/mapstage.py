@@ -13,6 +13,7 @@ import pandas as pd
 
 from cutover.mapping.model import ColumnRule, EntityMapping
 from cutover.mapping.transforms import REGISTRY
+from cutover.pipeline.fit import KEY_TOO_LONG, fit_keys, too_long_messages
 from cutover.pipeline.rejects import RejectLog
 from cutover.pipeline.source_checks import SourceFailures
 from cutover.schema.definition import TableDef
@@ -50,8 +51,9 @@ def join_key(parts: pd.DataFrame) -> pd.Series:
 
 
 def row_named(keys: pd.Series, rows: pd.Series) -> pd.Series:
-    """Legacy keys, a blank one named by its row (``#row<n>``), as rejects and the key map name it."""
-    return keys.where(keys.notna(), "#row" + rows.astype("str"))
+    """Legacy keys as rejects and the key map name them: a blank one by its row (``#row<n>``), one
+    too long to store in its cut form (see ``fit``)."""
+    return fit_keys(keys.where(keys.notna(), "#row" + rows.astype("str")))[0]
 
 
 def raw_text(source: pd.DataFrame, inputs: tuple[str, ...]) -> pd.Series | None:
@@ -96,6 +98,17 @@ def _reject_shape_errors(mapping: EntityMapping, source_file: str, source: pd.Da
                         column=column, raw=source["_shape_raw"])
 
 
+def _reject_long_keys(mapping: EntityMapping, table: TableDef, source_file: str, frame: pd.DataFrame,
+                      uncut: pd.Series, rejects: RejectLog) -> pd.Series:
+    """A row of a key-mapped entity whose legacy key was too long to keep (``uncut``: those keys
+    as built, by row) is rejected with ``KEY_TOO_LONG``; which rows are."""
+    if uncut.empty or not table.key_mapped:
+        return pd.Series(False, index=frame.index)
+    rejects.add(mapping.entity, source_file, frame.loc[uncut.index], rule=KEY_TOO_LONG,
+                message=too_long_messages(uncut), column=", ".join(mapping.key or mapping.key_from_target), raw=uncut)
+    return pd.Series(frame.index.isin(uncut.index), index=frame.index)
+
+
 def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source: pd.DataFrame,
                rejects: RejectLog, source_failures: SourceFailures | None = None) -> MappedEntity:
     """Map an entity's shaped input rows into target rows, recording field errors as rejects
@@ -116,6 +129,8 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
         keys = frame[list(mapping.key_from_target)]
         # Case and ё/е are not told apart: "МОЛОДЁЖНАЯ" and "Молодежная" are one street.
         frame["_key"] = join_key(keys).str.casefold().str.replace("ё", "е").where(~failed, None)
+    # A key too long to store is cut before any reject names it (see ``fit``); its message shows it.
+    uncut = frame["_key"][fit_keys(frame["_key"])[1]]
     frame["_key"] = row_named(frame["_key"], frame["_row"])
     broken = pd.Series(False, index=source.index)
     if source_failures is not None:
@@ -139,8 +154,11 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
                     message=f"the legacy key {list(mapping.key)} is blank", column=mapping.key[0],
                     raw=source[mapping.key[0]])
         failed |= blank_key
+    failed |= _reject_long_keys(mapping, table, source_file, frame, uncut, rejects)
     for ref in mapping.refs:
-        frame[f"_ref_{ref.target}"] = join_key(source[list(ref.key)]) if ref.key else None
+        # A reference is cut as the key it names was, so that a child of a row rejected for its
+        # long key still finds it (and falls with PARENT_REJECTED, not as an orphan).
+        frame[f"_ref_{ref.target}"] = fit_keys(join_key(source[list(ref.key)]))[0] if ref.key else None
     frame["_failed"] = failed | unjoined | broken
     _reject_shape_errors(mapping, source_file, source, frame, rejects)
     return MappedEntity(mapping=mapping, source_file=source_file, frame=frame, source=source)
