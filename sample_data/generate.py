@@ -230,6 +230,7 @@ class Stats:
         self.totals = [{MAPPING[c]: [0, 0, 0, 0, 0] for c in CITY_SERVICES} for _ in BAL_PERIODS]
         self.dirt = {code: {"rows": 0, "keys": []} for code in DIRT}
         self.cascade = {code: {} for code in DIRT}
+        self.unit = {code: {} for code in DIRT}  # persons and premises rejected with their account
         self.r4_values = 0
         self.money_values = 0
         self.premises = 0
@@ -248,6 +249,13 @@ class Stats:
         if n:
             c = self.cascade[code]
             c[entity] = c.get(entity, 0) + n
+
+    def unit_add(self, code: str, entity: str, n: int = 1) -> None:
+        """A person or premise built from the rejected account's row, which no loaded account
+        refers to: rejected with it (ACCOUNT_REJECTED). Dirty accounts never share a premise."""
+        self.reject(entity, "ACCOUNT_REJECTED", n)
+        c = self.unit[code]
+        c[entity] = c.get(entity, 0) + n
 
 
 def generate(accounts: int, seed: int, out_dir: str, log=sys.stderr) -> dict:
@@ -787,14 +795,17 @@ def generate(accounts: int, seed: int, out_dir: str, log=sys.stderr) -> dict:
         if kind == "D1":
             st.reject("persons", "DUPLICATE_KEY", 2)
             st.reject("accounts", "DUPLICATE_KEY", 2)
+            st.unit_add(kind, "premises", 2)  # each row's own premise
         elif kind in ("D2a", "D2b"):
             st.reject("persons", "BAD_NAME")
             st.reject("accounts", "PARENT_REJECTED")
             st.cascade_add(kind, "accounts", 1)
+            st.unit_add(kind, "premises")
         elif kind == "D3":
             st.reject("premises", "BAD_ADDRESS")
             st.reject("accounts", "PARENT_REJECTED")
             st.cascade_add(kind, "accounts", 1)
+            st.unit_add(kind, "persons")
         parent_bad = kind in PARENT_KINDS
         child_status = "PARENT_REJECTED" if parent_bad else None
         cascade_code = kind if parent_bad else None
@@ -894,7 +905,8 @@ def build_expected(accounts: int, seed: int, counts: dict, st: Stats, communal: 
     for e, n in source.items():
         rej = sum(st.rejects.get(e, {}).values())
         entities[e] = {"source_rows": n, "loaded": n - rej, "rejected": rej}
-    assert entities["persons"]["rejected"] == 2 * n_d1 + counts["D2a"] + counts["D2b"]
+    assert entities["persons"]["rejected"] == 2 * n_d1 + counts["D2a"] + counts["D2b"] + n_d3
+    assert entities["premises"]["rejected"] == 2 * n_d1 + counts["D2a"] + counts["D2b"] + n_d3
     money_services = {}
     for k in MONEY_KEYS:
         money_services[k] = {"source": st.money_src[k], "target": st.money_tgt[k],
@@ -911,6 +923,8 @@ def build_expected(accounts: int, seed: int, counts: dict, st: Stats, communal: 
                  "rows": d["rows"], "keys": d["keys"]}
         if st.cascade[code]:
             entry["cascade_parent_rejected"] = st.cascade[code]
+        if st.unit[code]:
+            entry["cascade_account_rejected"] = st.unit[code]
         if code == "R4":
             entry["values"] = st.r4_values
             entry["money_values"] = st.money_values
@@ -985,14 +999,16 @@ Keys in `expected.json` `dirt[].keys`: ЛС for abonent rows, КодПУ for met
 |---|---|---|---|---:|
 {dirt_rows}
 
-Cascades (rule PARENT_REJECTED, recorded only on rows without an error of their own):
+Cascades (rule PARENT_REJECTED, recorded only on rows without an error of their own; and
+ACCOUNT_REJECTED, in `dirt[].cascade_account_rejected`, on the person or premise built from the
+row of a rejected account that no loaded account refers to: the legacy record is the unit):
 - D1: both abonent rows are rejected as persons and as accounts (every occurrence of a duplicated
-  key); both premises are loaded; the meters, readings and balances of that ЛС (generated once,
-  for the first row) are rejected.
+  key); both premises (one per row) are rejected with them (ACCOUNT_REJECTED); the meters,
+  readings and balances of that ЛС (generated once, for the first row) are rejected.
 - D2a/D2b: the person is rejected; the account, its meters, readings and balances are rejected;
-  the premise is loaded.
+  the premise is rejected with the account (ACCOUNT_REJECTED).
 - D3: the premise is rejected; the account and its meters, readings and balances are rejected;
-  the person is loaded.
+  the person is rejected with the account (ACCOUNT_REJECTED).
 - D4: the readings of the orphan meter are rejected.
 - D13: every balance of service 12 is rejected (D7).
 Warnings (D12a-c) do not reject the row.

@@ -187,11 +187,14 @@ def test_a_300_character_account_number_is_one_reject_and_its_rows_follow(target
             assert found[0] == too_long
             assert {row[1] for row in found} == {cut} and {len(row[3]) for row in found} == {300}
     else:
-        expected = moved({"persons": {"KEY_TOO_LONG": 1}, "accounts": {"KEY_TOO_LONG": 1}, **cascade},
-                         {**rows, "premises": 0})
+        expected = moved({"persons": {"KEY_TOO_LONG": 1}, "accounts": {"KEY_TOO_LONG": 1},
+                          "premises": {"ACCOUNT_REJECTED": 1}, **cascade}, rows)
         assert_counts_match(result.summary, expected)
         assert rejects(target_url, result.run_id, "person") == [too_long]
         assert rejects(target_url, result.run_id, "account") == [too_long]
+        assert query(target_url, "SELECT COUNT(*) FROM reject WHERE run_id = :run AND entity = 'premise' "
+                                 "AND rule = 'ACCOUNT_REJECTED' AND message = :message", run=result.run_id,
+                     message=f"account {cut!r} was rejected (KEY_TOO_LONG)") == [(1,)]
     # The children name the account by its cut key, and its first error rule (a source rule's, when
     # the source rules reject the row first).
     fallen = query(target_url, "SELECT entity, message, COUNT(*) FROM reject WHERE run_id = :run "

@@ -106,11 +106,14 @@ CASES: dict[str, Case] = {
     "SOURCE_LENGTH": Case({"schetchik.csv": [meter(serial="SN-12345678")]}, {"meters": {"SOURCE_LENGTH": 1}},
                           edits=source_rule("schetchik", "ЗавНомер", "max_length = 10")),
     # Transform rules. A person or premise is built from an abonent.csv row that also builds an
-    # account: the account of a rejected person or premise is PARENT_REJECTED (documented).
+    # account: the account of a rejected person or premise is PARENT_REJECTED, and the premise or
+    # person built from the same row goes with it, ACCOUNT_REJECTED (documented).
     "BAD_NAME": Case({"abonent.csv": [account(name="БЕЛОВА")]},
-                     {"persons": {"BAD_NAME": 1}, "accounts": {"PARENT_REJECTED": 1}}),
+                     {"persons": {"BAD_NAME": 1}, "accounts": {"PARENT_REJECTED": 1},
+                      "premises": {"ACCOUNT_REJECTED": 1}}),
     "BAD_ADDRESS": Case({"abonent.csv": [account(address="адрес не указан")]},
-                        {"premises": {"BAD_ADDRESS": 1}, "accounts": {"PARENT_REJECTED": 1}}),
+                        {"premises": {"BAD_ADDRESS": 1}, "accounts": {"PARENT_REJECTED": 1},
+                         "persons": {"ACCOUNT_REJECTED": 1}}),
     # A decimal point where the mapping reads a comma: the control reads it (rejected money, not unreadable).
     "BAD_MONEY": Case({"saldo.csv": [balance(charged="12.50")]}, {"balances": {"BAD_MONEY": 1}}),
     "BAD_NUMBER": Case({"schetchik.csv": [meter(digits="5,5")]}, {"meters": {"BAD_NUMBER": 1}}),
@@ -126,8 +129,10 @@ CASES: dict[str, Case] = {
     "DUPLICATE_KEY": Case({"schetchik.csv": [meter(), meter(serial="SN-2B")]}, {"meters": {"DUPLICATE_KEY": 2}},
                           rejected={"meters": 2}),
     # The sample's accounts refer to persons by their own ЛС: a person is only missing from
-    # its source when person.toml leaves rows out ([filter] on ДатаОткр).
-    "ORPHAN_ACCOUNT": Case({"abonent.csv": [account()]}, {"accounts": {"ORPHAN_ACCOUNT": 1}},
+    # its source when person.toml leaves rows out ([filter] on ДатаОткр). The premise built from
+    # the orphan's row goes with it.
+    "ORPHAN_ACCOUNT": Case({"abonent.csv": [account()]},
+                           {"accounts": {"ORPHAN_ACCOUNT": 1}, "premises": {"ACCOUNT_REJECTED": 1}},
                            edits=[("entities/person.toml", "", '\n[filter]\n"ДатаОткр" = ["01.01.2010"]\n')]),
     "ORPHAN_METER": Case({"schetchik.csv": [meter(account_key="99-999999")]}, {"meters": {"ORPHAN_METER": 1}}),
     "ORPHAN_READING": Case({"pokazanie.csv": [reading("20.10.2026", "5", meter_id="99")]},
@@ -140,18 +145,32 @@ CASES: dict[str, Case] = {
     "TARGET_SCHEMA": Case({"schetchik.csv": [meter(digits="20")]}, {"meters": {"TARGET_SCHEMA": 1}}),
     # Two new accounts share a flat of their own (no children but the two accounts): 60 + 60
     # residents is more than the target's 100, so the premise is rejected whole and both
-    # accounts follow it. rejects_by_rule counts rows (docs/rules.md, Counting): both rows of
-    # the one premise, which the entity counts once (premises rejected 1).
+    # accounts follow it, and their persons follow them. rejects_by_rule counts rows
+    # (docs/rules.md, Counting): both rows of the one premise, which the entity counts once
+    # (premises rejected 1).
     "MERGED_ROW_REJECTED": Case(
         {"abonent.csv": [account(residents="60"),
                          account("01-000003", "СИДОРОВ ПЁТР ИЛЬИЧ", "Энск г, Мира ул, д.2 кв.5", residents="60")]},
-        {"premises": {"MERGED_ROW_REJECTED": 2}, "accounts": {"PARENT_REJECTED": 2}},
-        rejected={"premises": 1, "accounts": 2}),
+        {"premises": {"MERGED_ROW_REJECTED": 2}, "accounts": {"PARENT_REJECTED": 2},
+         "persons": {"ACCOUNT_REJECTED": 2}},
+        rejected={"premises": 1, "accounts": 2, "persons": 2}),
     # A 300-character ЛС (the shipped source rules on ЛС left out, which would reject it first):
-    # the person and the account keyed by it cannot be kept in the key map.
+    # the person and the account keyed by it cannot be kept in the key map; the premise built
+    # from the row goes with the account.
     "KEY_TOO_LONG": Case({"abonent.csv": [account("7" * 300)]},
-                         {"persons": {"KEY_TOO_LONG": 1}, "accounts": {"KEY_TOO_LONG": 1}},
+                         {"persons": {"KEY_TOO_LONG": 1}, "accounts": {"KEY_TOO_LONG": 1},
+                          "premises": {"ACCOUNT_REJECTED": 1}},
                          edits=[("source_rules.toml", "pattern = '^\\d{2}-\\d{6}$'\nmax_length = 30\n", "")]),
+    # A one-word name rejects its account, but the communal flat it shares with an account that
+    # loads stays; an account rejected for its own opening date takes its person and its
+    # premise with it.
+    "ACCOUNT_REJECTED": Case(
+        {"abonent.csv": [account(name="БЕЛОВА"),
+                         account("01-000003", "СИДОРОВ ПЁТР ИЛЬИЧ", "Энск г, Мира ул, д.2 кв.5"),
+                         account("01-000004", "ОРЛОВ ОЛЕГ ОЛЕГОВИЧ", "г. Энск, ул. Мира, д. 9", opened="2012-01-01")]},
+        {"persons": {"BAD_NAME": 1, "ACCOUNT_REJECTED": 1}, "accounts": {"PARENT_REJECTED": 1, "BAD_DATE": 1},
+         "premises": {"ACCOUNT_REJECTED": 1}},
+        rejected={"persons": 2, "accounts": 2, "premises": 1}),
     "MERGE_CONFLICT": Case(
         {"abonent.csv": [account(address="Приморская обл., г. Энск, ул. Мира, д. 2, кв. 5"),
                          account("01-000003", "СИДОРОВ ПЁТР ИЛЬИЧ", "Энская обл., г. Энск, ул. Мира, д. 2, кв. 5")]},

@@ -130,9 +130,9 @@ def test_a_row_breaking_a_source_rule_is_rejected_with_everything_built_from_it(
     """abonent.csv row 2 (01-000001) has 25 residents, more than the rule's 20; row 3
     (01-000002) shares its flat and is clean. Row 2's person, premise and account are
     rejected by the rule itself; the shared premise loads whole or not at all, so row 3 is
-    rejected as MERGED_ROW_REJECTED and its account follows the premise. Everything under
-    01-000001 (a meter, its reading, a balance) is PARENT_REJECTED; row 4 (01-000003, its own
-    flat) and its balance load."""
+    rejected as MERGED_ROW_REJECTED, its account follows the premise and its person the
+    account (ACCOUNT_REJECTED). Everything under 01-000001 (a meter, its reading, a balance) is
+    PARENT_REJECTED; row 4 (01-000003, its own flat) and its balance load."""
     flatmate = "01-000002;ПЕТРОВА АННА СЕРГЕЕВНА;Энск г, Ленина ул, д.1 кв.1;;19,25;1;01.01.2012"
     other = "01-000003;СИДОРОВ ПЁТР ИЛЬИЧ;г. Энск, ул. Ленина, д. 3, кв. 7;;30,0;1;01.01.2013"
     result, url = run(tmp_path, abonent=[account(residents="25"), flatmate, other], schetchik=[meter(1)],
@@ -145,14 +145,15 @@ def test_a_row_breaking_a_source_rule_is_rejected_with_everything_built_from_it(
         ("balance", 2, "01-000001|01|202610", "PARENT_REJECTED", "account '01-000001' was rejected (SOURCE_RANGE)"),
         ("meter", 2, "1", "PARENT_REJECTED", "account '01-000001' was rejected (SOURCE_RANGE)"),
         ("person", 2, "01-000001", "SOURCE_RANGE", "Прожив '25' is not a number within [0, 20]"),
+        ("person", 3, "01-000002", "ACCOUNT_REJECTED", "account '01-000002' was rejected (PARENT_REJECTED)"),
         ("premise", 2, premise, "SOURCE_RANGE", "Прожив '25' is not a number within [0, 20]"),
         ("premise", 3, premise, "MERGED_ROW_REJECTED", "another row of the same premise was rejected"),
         ("reading", 2, "1|1|20.10.2026", "PARENT_REJECTED", "meter '1' was rejected (PARENT_REJECTED)"),
     ]
     counts = {name: (c["source_rows"], c["loaded"], c["rejected"]) for name, c in result.summary["entities"].items()}
-    assert counts == {"services": (1, 1, 0), "persons": (3, 2, 1), "premises": (2, 1, 1), "accounts": (3, 1, 2),
+    assert counts == {"services": (1, 1, 0), "persons": (3, 1, 2), "premises": (2, 1, 1), "accounts": (3, 1, 2),
                       "meters": (1, 0, 1), "readings": (1, 0, 1), "balances": (2, 1, 1)}
-    assert result.summary["rejects_by_rule"]["persons"] == {"SOURCE_RANGE": 1}
+    assert result.summary["rejects_by_rule"]["persons"] == {"SOURCE_RANGE": 1, "ACCOUNT_REJECTED": 1}
     assert result.summary["status"] == "reconciled"
     assert query(url, "SELECT legacy_account_number FROM account") == [("01-000003",)]
 

@@ -150,3 +150,9 @@ GROUPED_BY: dict[str, str] = {"reading": "meter"}
 
 # Parent entity -> the columns of its accepted rows that the rules of its children read.
 PARENT_COLUMNS: dict[str, tuple[str, ...]] = {"meter": ("digit_capacity",)}
+
+# Entity -> the parents the legacy data builds for it (a payer and a premise for each account):
+# a parent row that rows of the entity refer to, none of them loaded, is rejected with them
+# (ACCOUNT_REJECTED, see cutover/pipeline/units.py), so that the target holds no payer without an
+# account and no premise nobody lives in. A parent no row refers to at all stays.
+UNIT_PARENTS: dict[str, tuple[str, ...]] = {"account": ("person", "premise")}

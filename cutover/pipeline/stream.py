@@ -5,7 +5,10 @@ checked against what is known of the parents and loaded. Between entities only w
 children need is kept: the parents' keys and the few columns their rules read. An entity
 that refers to itself (a meter replaced by a meter) is checked in two passes: each part's
 rows first, then the chains of references over the slim columns of every part, and only
-then are its parts loaded.
+then are its parts loaded. The parents built for an entity from its legacy records (a payer
+and a premise for each account, see ``units``) are checked in their turn, but their parts and
+the entity's wait until every part of the entity is checked: a parent row no loaded row of it
+refers to is then rejected with it, and the parents are loaded, then the entity.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from cutover.pipeline.rules import PARENT_COLUMNS, RuleContext
 from cutover.pipeline.shape import shape_batches
 from cutover.pipeline.source_checks import SourceFailures, check_sources
 from cutover.pipeline.spill import SpillFile
+from cutover.pipeline.units import HeldParts, Referrers, rejected_rule, reject_unreferenced, unit_parents
 from cutover.progress import Progress
 from cutover.reconcile.source_side import SourceFacts
 from cutover.schema.definition import target_schema
@@ -47,42 +51,95 @@ class _Done:
     referenced: set[str]  # entities some other entity refers to
     same_row: set[str]  # entities some other entity refers to by the source row both come from
     facts: SourceFacts  # the source side of the reconciliation, gathered on the way
+    units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # entity -> parents built for it (units.py)
     parents: dict[str, ParentKeys] = field(default_factory=dict)
     accepted: dict[str, dict[str, KeyIndex]] = field(default_factory=dict)  # columns children's rules read
+    waiting: dict[str, "_Entity"] = field(default_factory=dict)  # parents checked, loaded with their entity
+
+    def held(self) -> set[str]:
+        """The entities whose checked parts wait for their load: the units' parents, and the units."""
+        return {name for unit, parents in self.units.items() for name in (unit, *parents)}
 
 
 class _Entity:
     """One entity on its way through the run: its parts and what is gathered from them."""
 
-    def __init__(self, mapping: EntityMapping, location: str, done: _Done, rejects: RejectLog) -> None:
+    def __init__(self, mapping: EntityMapping, location: str, done: _Done, rejects: RejectLog,
+                 held: HeldParts | None = None) -> None:
         self.mapping, self.location, self.done, self.rejects = mapping, location, done, rejects
         self.name = mapping.entity
         self.parent_parts: list[ParentKeys] = []
         self.accepted_parts: list[dict[str, KeyIndex]] = []
+        self.held = held  # checked parts waiting for the load, or None: each part is loaded once checked
+        parents = done.units.get(self.name)
+        self.referrers = Referrers(mapping, parents) if parents else None
 
     def finish_part(self, mapped: MappedEntity, load: TargetLoad, progress: Progress) -> None:
-        """Keep what children need of a checked part and what the reconciliation needs, and load it."""
-        self.done.facts.add(self.mapping, mapped.frame, mapped.frame["_failed"])
+        """Keep what children need of a checked part, and load it (or hold it, see ``units``)."""
         if self.name in self.done.referenced:
             self.parent_parts.append(parent_keys(mapped, self.rejects, rows=self.name in self.done.same_row))
         if self.name in PARENT_COLUMNS:
             accepted = accepted_rows(mapped)
             self.accepted_parts.append({column: KeyIndex.of(accepted["_key"], accepted[column].to_numpy())
                                         for column in PARENT_COLUMNS[self.name] if column in accepted})
+        if self.referrers is not None:
+            self.referrers.add(mapped, self.rejects)
+        if self.held is None:
+            self._load(mapped, load, progress)
+        else:
+            self.held.add(mapped)
+
+    def _load(self, mapped: MappedEntity, load: TargetLoad, progress: Progress) -> None:
+        """Load a part whose rows are decided, and tell the reconciliation which were rejected."""
+        self.done.facts.add(self.mapping, mapped.frame, mapped.frame["_failed"])
         progress.stage(f"load {self.name}")
         progress.advance(load.load(mapped))
 
     def finish(self, load: TargetLoad, progress: Progress) -> None:
         done = self.done
+        if self.held is not None and self.referrers is None:
+            # A parent built for a later entity: children check against it now; its rows are decided
+            # and loaded with that entity (``release``).
+            done.parents[self.name] = ParentKeys.combine(self.parent_parts, self.location)
+            self._keep_accepted()
+            done.waiting[self.name] = self
+            load.add_rejects(self.rejects.pop(self.name))
+            return
+        if self.referrers is not None:
+            for parent in done.units[self.name]:
+                done.waiting.pop(parent).release(self.referrers.unreferenced(parent), rejected_rule(self.name),
+                                                 load, progress)
+        for mapped in self.held or ():
+            self._load(mapped, load, progress)
         progress.stage(f"load {self.name}")
         load.end_entity(self.name)
         loaded = load.ids(self.name) if load.key_mapped(self.name) else None
         done.parents[self.name] = ParentKeys.combine(self.parent_parts, self.location, loaded)
-        if self.accepted_parts:
-            done.accepted[self.name] = {column: KeyIndex.union([part[column] for part in self.accepted_parts])
-                                        for column in self.accepted_parts[0]}
+        self._keep_accepted()
         progress.stage("load rejects")
         load.add_rejects(self.rejects.pop(self.name))
+
+    def release(self, why: pd.Series, rule: str, load: TargetLoad, progress: Progress) -> None:
+        """Reject the held rows whose key is in ``why`` (key -> message: no loaded row of the entity
+        they were built for refers to them), load the others and finish."""
+        progress.stage(f"check {self.name}")
+        fallen = []
+        for mapped in self.held:
+            fallen.append(reject_unreferenced(mapped, why, rule, self.rejects))
+            self._load(mapped, load, progress)
+        progress.stage(f"load {self.name}")
+        load.end_entity(self.name)
+        kept = self.done.parents[self.name]
+        loaded = load.ids(self.name) if load.key_mapped(self.name) else kept.accepted
+        self.done.parents[self.name] = ParentKeys(loaded, pd.concat([kept.reasons, *fallen]), kept.key_by_row,
+                                                  kept.source_file)
+        progress.stage("load rejects")
+        load.add_rejects(self.rejects.pop(self.name))
+
+    def _keep_accepted(self) -> None:
+        if self.accepted_parts:
+            self.done.accepted[self.name] = {column: KeyIndex.union([part[column] for part in self.accepted_parts])
+                                             for column in self.accepted_parts[0]}
 
 
 def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Project, load: TargetLoad,
@@ -93,12 +150,16 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
     same_row = {ref.entity for e in mapping.entities for ref in e.refs if ref.same_row}
     source_failures = check_sources(mapping, extracted, project.partition_rows)  # once per source
     rejects, schema = RejectLog(), target_schema()
-    done = _Done(referenced, same_row, facts)
+    done = _Done(referenced, same_row, facts, unit_parents(mapping))
     context = RuleContext(project.period_end, done.accepted, project.severities)
+    held = done.held()
     for entity_mapping in mapping.entities:
+        name = entity_mapping.entity
         location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
-        entity = _Entity(entity_mapping, location, done, rejects)
         plan = plan_partitions(entity_mapping, _input_rows(entity_mapping, extracted), project.partition_rows)
+        hold = (HeldParts(entity_mapping, location, scratch / f"{name}.held.pickle", in_memory=plan.parts == 1)
+                if name in held else None)
+        entity = _Entity(entity_mapping, location, done, rejects, hold)
         partitions = Partitions(plan, scratch, entity.name)
         try:
             own_keys = _map(entity, extracted, source_failures, partitions, project.chunk_rows, progress)

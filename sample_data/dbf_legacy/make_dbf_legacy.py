@@ -209,6 +209,7 @@ def _write_accounts(out: Path, rng: random.Random, exp: Expected) -> tuple[list[
             premises.add(("#", lchet))
             exp.reject("premises", "JOIN_MISSING")
             exp.reject("accounts", "PARENT_REJECTED")
+            exp.reject("persons", "ACCOUNT_REJECTED")  # built from the same LIC row, for that account only
             exp.mark("D1", "street code KOD_UL not in ULICY.DBF", "LIC.DBF", "JOIN_MISSING", "rejected", lchet)
         else:  # premises are keyed by the address, case-folded: communal flats are one premise
             premises.add((street, house.lower(), building, apartment.lower()))
