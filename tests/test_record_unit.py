@@ -99,6 +99,18 @@ def test_a_communal_premise_shared_with_a_loaded_account_stays(tmp_path, parts):
     assert unlived(url) == []
 
 
+def test_a_communal_premise_whose_accounts_are_all_rejected_is_rejected_naming_one_and_counting_the_others(tmp_path):
+    """Rows 3 and 4 share a flat, and both names are one word."""
+    summary, url = run(tmp_path, ["01-000002;БЕЛОВА;г. Энск, ул. Мира, д. 2, кв. 5;;40,0;1;01.01.2012",
+                                  "01-000003;ОРЛОВ;Энск г, Мира ул, д.2 кв.5;;20,0;2;01.01.2013"])
+    assert query(url, "SELECT row_number, message FROM reject WHERE rule = 'ACCOUNT_REJECTED' ORDER BY 1") == [
+        (3, "account '01-000002' was rejected (PARENT_REJECTED), and 1 more of its accounts"),
+        (4, "account '01-000002' was rejected (PARENT_REJECTED), and 1 more of its accounts")]
+    assert summary["rejects_by_rule"]["premises"] == {"ACCOUNT_REJECTED": 2}  # rows; the premise is one item
+    assert counts(summary)["premises"] == (2, 1, 1)
+    assert unlived(url) == []
+
+
 @PARTS
 def test_a_premise_rejected_takes_its_person_with_it(tmp_path, parts):
     """Row 3's address has no house number (the sample's dirt D3): its premise is BAD_ADDRESS, its

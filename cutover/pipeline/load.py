@@ -162,8 +162,8 @@ class TargetLoad:
         # A reject must fit the columns it is written to, or it fails the load it reports on: each
         # text is cut to its column's length (a long legacy key to the cut form rows know it by).
         table = self.schema.table("reject")
-        journal = fit_columns(rejects[REJECT_COLUMNS].assign(run_id=self.run_id, message=rejects["message"].astype("str")),
-                              table)
+        journal = rejects[REJECT_COLUMNS].assign(run_id=self.run_id, message=rejects["message"].astype("str"))
+        journal = fit_columns(journal, table)
         insert_frame(self.connection, self.metadata.tables["reject"], journal, table)
 
     def finish(self) -> LoadResult:

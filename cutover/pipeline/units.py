@@ -86,11 +86,16 @@ def _first_rules(mapped: MappedEntity, rejects: RejectLog, rows: pd.Series) -> p
     frame = mapped.frame.loc[rows]
     found = rejects.frame(mapped.entity)
     found = found[found["severity"] == "error"]
-    identity = found["source"].astype("str") + SEPARATOR + found["row_number"].astype("str") + SEPARATOR + found["legacy_key"]
-    first = pd.Series(found["rule"].to_numpy(), index=identity.to_numpy())
+    first = pd.Series(found["rule"].to_numpy(), index=_identity(found["source"], found["row_number"],
+                                                                found["legacy_key"]).to_numpy())
     first = first[~first.index.duplicated()]
-    wanted = frame["_source"].astype("str") + SEPARATOR + frame["_row"].astype("str") + SEPARATOR + frame["_key"]
+    wanted = _identity(frame["_source"], frame["_row"], frame["_key"])
     return wanted.map(first).astype("object").fillna("rejected").astype("str")
+
+
+def _identity(sources: pd.Series, rows: pd.Series, keys: pd.Series) -> pd.Series:
+    """What names one row: its file, its row number and its legacy key."""
+    return sources.astype("str") + SEPARATOR + rows.astype("int64").astype("str") + SEPARATOR + keys.astype("str")
 
 
 class Referrers:
