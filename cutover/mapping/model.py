@@ -28,7 +28,7 @@ from cutover.mapping.transforms import REGISTRY
 from cutover.schema.definition import SchemaDef, target_schema
 
 # Target entities a mapping may build, parents before children.
-ENTITY_ORDER = ("service", "person", "premise", "account", "meter", "reading", "balance")
+ENTITY_ORDER = target_schema().entities  # parents first, as the schema's references give them
 # Target columns cutover fills itself rather than a mapping.
 ENGINE_COLUMNS = {"account": frozenset({"account_number"})}
 SOURCE_OPTIONS = {fmt: extractor.options for fmt, extractor in EXTRACTORS.items()}  # format -> option -> type

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from cutover.mapping.model import ENTITY_ORDER
 from cutover.pipeline.bulk import insert_frame
 from cutover.pipeline.checks import accepted_rows
 from cutover.pipeline.fit import fit_columns
@@ -19,10 +18,10 @@ from cutover.pipeline.keyindex import KeyIndex
 from cutover.pipeline.keys import KeyMap, account_numbers
 from cutover.pipeline.mapstage import MappedEntity
 from cutover.pipeline.rejects import REJECT_COLUMNS
-from cutover.schema.definition import SchemaDef, TableDef
+from cutover.schema.definition import SchemaDef, TableDef, target_schema
 from cutover.schema.tables import target_metadata
 
-DATA_TABLES = ("period",) + ENTITY_ORDER + ("base_reading",)  # parents first; base readings come from a month-end
+DATA_TABLES = target_schema().data_tables  # parents first; base readings come from a month-end
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ _COLUMN_OPTIONS = frozenset(
     {"type", "nullable", "primary_key", "unique", "min", "max", "isin", "length", "on",
      "precision", "scale", "comment"}
 )
-_TABLE_OPTIONS = frozenset({"gloss", "columns", "unique", "key_mapped", "saved"})
+_TABLE_OPTIONS = frozenset({"gloss", "columns", "unique", "key_mapped", "saved", "entity", "data"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ class TableDef:
     unique: tuple[tuple[str, ...], ...] = ()
     key_mapped: bool = False
     saved: bool = False  # month-end copies it to saved_<name> before its load, to roll back to
+    entity: bool = False  # a mapping fills it (entities/<name>.toml)
+    data: bool = False  # a dry run's load empties and fills it again (every entity is data)
 
     def column(self, name: str) -> ColumnDef:
         for column in self.columns:
@@ -70,6 +72,16 @@ class SchemaDef:
     """The whole target schema, tables in dependency order (parents first)."""
 
     tables: tuple[TableDef, ...] = field(default_factory=tuple)
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        """The tables a mapping fills, parents first: the order entities are mapped and loaded in."""
+        return tuple(table.name for table in self.tables if table.entity)
+
+    @property
+    def data_tables(self) -> tuple[str, ...]:
+        """The tables a dry run's load empties and fills again, parents first."""
+        return tuple(table.name for table in self.tables if table.data)
 
     def table(self, name: str) -> TableDef:
         for table in self.tables:
@@ -145,17 +157,42 @@ def load_schema(path: Path) -> SchemaDef:
                 unique=tuple(tuple(cols) for cols in spec.get("unique", ())),
                 key_mapped=bool(spec.get("key_mapped", False)),
                 saved=bool(spec.get("saved", False)),
+                entity=bool(spec.get("entity", False)),
+                data=bool(spec.get("entity", False) or spec.get("data", False)),
             )
         )
-    schema = SchemaDef(tables=tuple(tables))
-    known = {t.name for t in schema.tables}
-    for table in schema.tables:
+    known = {t.name for t in tables}
+    for table in tables:
         for column in table.columns:
             if column.references and column.references not in known:
                 raise SchemaError(
                     f"{path}: tables.{table.name}.columns.{column.name}: on = {column.references!r} is not a table"
                 )
-    return schema
+    return SchemaDef(tables=_parents_first(path, tables))
+
+
+def _parents_first(path: Path, tables: list[TableDef]) -> tuple[TableDef, ...]:
+    """The tables in the order their references give (a table after every table it refers to), the
+    file's order where they give none.
+
+    Raises
+    ------
+    SchemaError
+        The references make a cycle (a table referring to itself is allowed).
+    """
+    parents = {table.name: {c.references for c in table.columns if c.references and c.references != table.name}
+               for table in tables}
+    ordered: list[TableDef] = []
+    placed: set[str] = set()
+    while len(ordered) < len(tables):
+        ready = next((t for t in tables if t.name not in placed and parents[t.name] <= placed), None)
+        if ready is None:
+            cycle = sorted(name for name in parents if name not in placed)
+            raise SchemaError(f"{path}: the references of tables {cycle} make a cycle; a table may refer only to "
+                              f"tables that do not refer back to it")
+        ordered.append(ready)
+        placed.add(ready.name)
+    return tuple(ordered)
 
 
 @lru_cache(maxsize=1)
