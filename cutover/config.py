@@ -18,10 +18,9 @@ from pathlib import Path
 from cutover.control.declared import DeclaredSource, parse_declared
 from cutover.errors import ConfigError
 from cutover.extract.folders import SourceFolder
-from cutover.mapping.model import ENTITY_ORDER
-from cutover.pipeline.load import AccountNumbering
-from cutover.pipeline.rules import RULES
 from cutover.resources import resource_dir
+from cutover.schema.definition import target_schema
+from cutover.schema.rules import RULE_CODES
 
 CONFIG_FILE = "cutover.toml"
 DEFAULT_CHUNK_ROWS = 50_000
@@ -50,6 +49,14 @@ class Gates:
     max_rejected_money_share: float = 0.05  # of the period's closing balances (absolute), rejected or filtered
     accept_unreadable_rows: int = 0  # balance rows holding money nobody can read that the project accepts
     max_fall: float = 0.05  # how far a source's records or a service's money may fall since the last good run
+
+
+@dataclass(frozen=True)
+class AccountNumbering:
+    """How new account numbers are built (``[accounts]`` in cutover.toml)."""
+
+    prefix: str = "77"
+    width: int = 8
 
 
 # What a month-end's legacy statements may name: :period ("2026-10"), :yyyymm (202610),
@@ -144,7 +151,7 @@ def _period(path: Path, value) -> str:
 
 def _severities(path: Path, rules: dict) -> dict[str, str]:
     """``[rules]``: the severity of a domain rule, e.g. ``VERIFY_EXPIRED = "error"``."""
-    codes = sorted(rule.code for entity_rules in RULES.values() for rule in entity_rules)
+    codes = sorted(RULE_CODES)
     for code, severity in rules.items():
         if code not in codes:
             raise ConfigError(f"{path}: [rules] {code}: not a rule whose severity can be set; expected one of {codes}")
@@ -165,7 +172,8 @@ def _money_limit(path: Path, value) -> int | None:
 
 def _entity_gates(path: Path, entities: dict) -> dict[str, float]:
     """Per-entity reject limits, keyed by the plural names reports use (``meters``)."""
-    known = {name: f"{name}s" for name in ENTITY_ORDER} | {f"{name}s": f"{name}s" for name in ENTITY_ORDER}
+    order = target_schema().entities  # the mapping's ENTITY_ORDER, without the mapping's machinery
+    known = {name: f"{name}s" for name in order} | {f"{name}s": f"{name}s" for name in order}
     limits = {}
     for name, spec in entities.items():
         if name not in known:

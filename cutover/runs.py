@@ -12,11 +12,20 @@ import sqlalchemy as sa
 
 from cutover import heartbeat
 from cutover.errors import ConfigError
-from cutover.report.data import RunHistory
 from cutover.schema.tables import target_metadata
 
 LOADED = ("reconciled", "differences")  # a dry run that finished: its rows are in the target
 INTERRUPTED = "interrupted"  # shown for a run the journal has running whose process is gone
+
+
+@dataclass(frozen=True)
+class RunHistory:
+    """A recent run of the same project, for the charts over nights (:func:`history`)."""
+
+    run_id: str
+    started_at: str
+    status: str
+    rejects_by_rule: dict[str, dict[str, int]]  # label -> rule -> items
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cutover import db, runs
-from cutover.config import DEFAULT_CHUNK_ROWS, Gates, Project
+from cutover.config import DEFAULT_CHUNK_ROWS, AccountNumbering, Gates, Project
 from cutover.demo.build import DemoBuilt, build_demo
 from cutover.errors import ConfigError
 from cutover.monthend import journal
 from cutover.monthend.steps import next_period
 from cutover.schema.tables import target_metadata
-from cutover.pipeline.load import AccountNumbering
 from cutover.pipeline.run import dry_run
 from cutover.resources import resource_dir
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from cutover.config import AccountNumbering
 from cutover.pipeline.bulk import insert_frame
 from cutover.pipeline.checks import accepted_rows
 from cutover.pipeline.fit import fit_columns
@@ -22,14 +23,6 @@ from cutover.schema.definition import SchemaDef, TableDef, target_schema
 from cutover.schema.tables import target_metadata
 
 DATA_TABLES = target_schema().data_tables  # parents first; base readings come from a month-end
-
-
-@dataclass(frozen=True)
-class AccountNumbering:
-    """How new account numbers are built (``[accounts]`` in cutover.toml)."""
-
-    prefix: str = "77"
-    width: int = 8
 
 
 @dataclass(frozen=True)

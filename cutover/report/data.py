@@ -54,6 +54,8 @@ ROW_LIMIT = 1000  # rows of each kind summary.json and report.html list; report.
 
 # Every unreadable money value of a run (reports/<run-id>/reconcile/unreadable.parquet), as report.xlsx lists them.
 from cutover.reconcile.model import UNREADABLE_COLUMNS  # noqa: E402
+# A recent run, for the charts over nights: the run journal (cutover/runs.py) reads it, below the reports.
+from cutover.runs import RunHistory  # noqa: E402,F401
 
 REJECT_COLUMNS = ["entity", "severity", "rule", "message", "source", "row_number", "legacy_key", "column_name",
                   "raw_value"]
@@ -74,16 +76,6 @@ def _no_rows(columns: list[str]) -> Callable[[], Iterator[pd.DataFrame]]:
     def rows() -> Iterator[pd.DataFrame]:
         yield pd.DataFrame(columns=columns)
     return rows
-
-
-@dataclass(frozen=True)
-class RunHistory:
-    """A recent run of the same project, for the charts over nights."""
-
-    run_id: str
-    started_at: str
-    status: str
-    rejects_by_rule: dict[str, dict[str, int]]  # label -> rule -> items
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cutover.analysis.columns import ColumnProfile
-from cutover.analysis.profile import ProfileResult, SourceProfile
+if TYPE_CHECKING:  # annotations only: the profile's results stand above their rendering (cutover/layers.py)
+    from cutover.analysis.columns import ColumnProfile
+    from cutover.analysis.profile import ProfileResult, SourceProfile
+
 
 _CSS = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }

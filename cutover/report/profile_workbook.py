@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -17,8 +18,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cutover.report.sheets import BOLD, put, table, widths
 
-from cutover.analysis.columns import ColumnProfile
-from cutover.analysis.profile import ProfileResult, SourceProfile
+if TYPE_CHECKING:  # annotations only: the profile's results stand above their rendering (cutover/layers.py)
+    from cutover.analysis.columns import ColumnProfile
+    from cutover.analysis.profile import ProfileResult, SourceProfile
+
 
 WRAP = Alignment(wrap_text=True, vertical="top")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")

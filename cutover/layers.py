@@ -1,0 +1,117 @@
+"""Which parts of cutover may import which: the layers, bottom first, written once as data.
+
+A module may import its own layer and every layer below it, never one above. Each layer names
+the packages and modules in it (a package holds its sub-modules unless one of them is named in
+another layer). ``tests/test_layers.py`` reads every module's imports, at the top and inside
+functions, and fails naming each arrow that runs up and is not in :data:`EXCEPTIONS`. The table
+is printed in README.md ("How it fits together"); ``python -m cutover.layers`` prints it too.
+
+Imports under ``if TYPE_CHECKING:`` are for annotations only, never run, and do not count.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Layer(NamedTuple):
+    """One layer: its name, the modules and packages in it, and what it is for."""
+
+    name: str
+    modules: tuple[str, ...]
+    holds: str
+
+
+LAYERS: tuple[Layer, ...] = (
+    Layer("base", ("cutover", "cutover.errors", "cutover.resources", "cutover.money", "cutover.decimals",
+                   "cutover.progress", "cutover.states", "cutover.layers"),
+          "errors and exit codes, bundled files, money and decimals, progress, run states"),
+    Layer("schema", ("cutover.schema",), "the target schema, defined once; the domain rules' codes"),
+    Layer("target", ("cutover.db", "cutover.heartbeat", "cutover.runs", "cutover.exclusive"),
+          "target access: engines and migrations, the run journal, heartbeats, exclusion"),
+    Layer("extract", ("cutover.extract",), "extractors: legacy sources to frames of text"),
+    Layer("mapping", ("cutover.mapping",), "the mapping format and its transforms"),
+    Layer("config", ("cutover.config",), "the project: cutover.toml"),
+    Layer("pipeline", ("cutover.pipeline",), "the stages: extract, map, check, load"),
+    Layer("control", ("cutover.control",), "control totals read from the raw source"),
+    Layer("reconcile", ("cutover.reconcile",), "source against target, and what changed since the last run"),
+    Layer("report", ("cutover.report",), "what a run's reports show, and their renderings"),
+    Layer("analysis", ("cutover.analysis",), "`cutover check` and `cutover profile`"),
+    Layer("run", ("cutover.pipeline.run", "cutover.pipeline.stream"),
+          "a dry run and a reconciliation: the one place that knows the order of the stages"),
+    Layer("monthend", ("cutover.monthend",), "the month-end switch"),
+    Layer("demo", ("cutover.demo",), "the training database"),
+    Layer("cli", ("cutover.cli", "cutover.__main__"), "the command line"),
+)
+
+# Arrows that run up and stay for now: (importing module, imported module) -> why, and what
+# would end it. A stale entry (the import is gone) fails the test too, so the list only shrinks.
+EXCEPTIONS: dict[tuple[str, str], str] = {
+    # cutover.toml's [declared] amounts are read by the control's tolerant money reader, which is
+    # vectorised (pyarrow), so reading the configuration loads pandas. A scalar read_amount and
+    # read_period in a base-level module, and DeclaredSource/parse_declared (with MEASURES) beside
+    # config, end it: cutover/control/readers.py, cutover/control/declared.py.
+    ("cutover.config", "cutover.control.declared"): "DeclaredSource, parse_declared",
+    # reconcile's result model and staged files sit below the controls that fill them: move
+    # model.py, files.py and journal.py below control (e.g. a cutover/results/ package beside
+    # schema), or the controls' imports of them; cutover/control/ and cutover/reconcile/.
+    ("cutover.control.compare", "cutover.reconcile.model"): "MoneyLine, the control's result",
+    ("cutover.control.declared", "cutover.reconcile.model"): "MEASURES",
+    ("cutover.control.falls", "cutover.reconcile.model"): "the fall's result types",
+    ("cutover.control.plan", "cutover.reconcile.model"): "MEASURES",
+    ("cutover.control.records", "cutover.reconcile.model"): "RecordCount, SourceRecords",
+    ("cutover.control.totals", "cutover.reconcile.model"): "ControlLine and the unreadable rows' columns",
+    ("cutover.control.totals", "cutover.reconcile.files"): "the run's staged Parquet files",
+    ("cutover.control.totals", "cutover.reconcile.journal"): "the run's rejects, read back",
+    # The row formats of differences, changes and rejects are defined in report/data.py; move them
+    # into reconcile/model.py beside UNREADABLE_COLUMNS (report/data.py re-imports them) and import
+    # them there in cutover/reconcile/rows.py, changes.py and journal.py.
+    ("cutover.reconcile.rows", "cutover.report.data"): "DIFFERENCE_COLUMNS",
+    ("cutover.reconcile.changes", "cutover.report.data"): "CHANGE_COLUMNS",
+    ("cutover.reconcile.journal", "cutover.report.data"): "REJECT_COLUMNS",
+    # Lazy: a dry run refuses a target a month-end switched or is switching. The journal's reads
+    # (switched, unfinished) stand only on the target layer; moving them there (cutover/runs.py or
+    # a target-level module) ends it: cutover/monthend/journal.py, cutover/pipeline/run.py.
+    ("cutover.pipeline.run", "cutover.monthend.journal"): "is the target switched, or a month-end under way?",
+}
+
+
+def layer_index(module: str) -> int:
+    """The position (0 = bottom) of the layer holding ``module``: the longest name that matches.
+
+    Raises
+    ------
+    KeyError
+        No layer holds the module: add it to :data:`LAYERS`.
+    """
+    best, found = -1, None
+    for index, layer in enumerate(LAYERS):
+        for name in layer.modules:
+            if (module == name or module.startswith(name + ".")) and len(name) > best:
+                best, found = len(name), index
+    if found is None:
+        raise KeyError(f"{module} is in no layer of cutover/layers.py")
+    return found
+
+
+def layer_of(module: str) -> Layer:
+    """The layer holding ``module``."""
+    return LAYERS[layer_index(module)]
+
+
+def describe() -> str:
+    """The table, top first, as README.md shows it."""
+    from pathlib import Path
+
+    here = Path(__file__).parent
+
+    def shown(name: str) -> str:
+        short = name.removeprefix("cutover.")
+        return short + "/" if (here / short).is_dir() else short
+
+    return "\n".join(f"{layer.name:<10} {', '.join(shown(name) for name in layer.modules)}: {layer.holds}"
+                     for layer in reversed(LAYERS))
+
+
+if __name__ == "__main__":
+    print(describe())
