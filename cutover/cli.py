@@ -11,16 +11,13 @@ from pathlib import Path
 
 import click
 
+# Light imports only up here: `cutover status`, `runs` and `keymap export` must not load the
+# pipeline (pandas, pandera); each command imports what it runs (tests/test_light_imports.py).
 from cutover import __version__, db
-from cutover.runs import list_runs
 from cutover.config import load_project
 from cutover.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, CutoverError
 from cutover.exclusive import sqlite_is_locked
-from cutover.pipeline.run import dry_run, reconcile
 from cutover.progress import progress_for
-from cutover.analysis import profile_project, write_profile_reports
-from cutover.analysis.check import check_project
-from cutover.report.console import render_check, render_profile, render_run, render_runs
 
 
 class CutoverGroup(click.Group):
@@ -61,6 +58,8 @@ def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
 
 def _verdict(result, quiet: bool) -> None:
     """Print a run's result (one line when quiet) and exit 0 if it reconciled, else 1."""
+    from cutover.report.console import render_run
+
     if quiet:
         click.echo(f"{result.run_id} {result.status}")
     else:
@@ -80,6 +79,8 @@ ACCEPT_FALL = click.option("--accept-fall", is_flag=True,
 @click.pass_obj
 def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool, accept_fall: bool) -> None:
     """Extract, validate, map, load into the target, reconcile and report."""
+    from cutover.pipeline.run import dry_run
+
     project = load_project(project_dir, target_url, accept_fall=accept_fall)
     result = dry_run(project, progress_for(sys.stderr, quiet))
     _verdict(result, quiet)
@@ -96,6 +97,8 @@ def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool, acce
 def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live: bool, target_url: str | None,
                       quiet: bool, accept_fall: bool) -> None:
     """Compare a run's source with the target again, item by item, and rewrite its reports."""
+    from cutover.pipeline.run import reconcile
+
     if run_id and latest:
         raise click.UsageError("give --run RUN_ID or --latest, not both")
     project = load_project(project_dir, target_url, accept_fall=accept_fall)
@@ -109,6 +112,9 @@ def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live:
 @click.pass_obj
 def runs_command(project_dir: Path, target_url: str | None, limit: int) -> None:
     """List the latest runs in the target's journal, newest first."""
+    from cutover.report.console import render_runs
+    from cutover.runs import list_runs
+
     project = load_project(project_dir, target_url)
     click.echo(render_runs(list_runs(project.target_url, limit)))
 
@@ -117,6 +123,9 @@ def runs_command(project_dir: Path, target_url: str | None, limit: int) -> None:
 @click.pass_obj
 def check_command(project_dir: Path) -> None:
     """Validate the configuration and mappings against the data; list unmapped legacy codes."""
+    from cutover.analysis.check import check_project
+    from cutover.report.console import render_check
+
     project = load_project(project_dir)
     result = check_project(project, progress_for(sys.stderr))
     click.echo(render_check(result))
@@ -128,6 +137,9 @@ def check_command(project_dir: Path) -> None:
 @click.pass_obj
 def profile_command(project_dir: Path, quiet: bool) -> None:
     """Profile every legacy source: blanks, values, shapes, duplicate keys, orphans (profile.xlsx, profile.html)."""
+    from cutover.analysis import profile_project, write_profile_reports
+    from cutover.report.console import render_profile
+
     project = load_project(project_dir)
     result = profile_project(project, progress_for(sys.stderr, quiet))
     workbook, page = write_profile_reports(result)
