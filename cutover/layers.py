@@ -23,22 +23,22 @@ class Layer(NamedTuple):
 
 
 LAYERS: tuple[Layer, ...] = (
-    Layer("base", ("cutover", "cutover.errors", "cutover.resources", "cutover.money", "cutover.decimals",
-                   "cutover.progress", "cutover.states", "cutover.layers"),
-          "errors and exit codes, bundled files, money and decimals, progress, run states"),
+    Layer("base", ("cutover.errors", "cutover.resources", "cutover.money", "cutover.decimals", "cutover.progress",
+                   "cutover.states", "cutover.layers", "cutover"),
+          ""),  # the names say it
     Layer("schema", ("cutover.schema",), "the target schema, defined once; the domain rules' codes"),
     Layer("target", ("cutover.db", "cutover.heartbeat", "cutover.runs", "cutover.exclusive"),
-          "target access: engines and migrations, the run journal, heartbeats, exclusion"),
+          "engines, migrations, the run journal, exclusion"),
     Layer("extract", ("cutover.extract",), "extractors: legacy sources to frames of text"),
     Layer("mapping", ("cutover.mapping",), "the mapping format and its transforms"),
     Layer("config", ("cutover.config",), "the project: cutover.toml"),
     Layer("pipeline", ("cutover.pipeline",), "the stages: extract, map, check, load"),
     Layer("control", ("cutover.control",), "control totals read from the raw source"),
-    Layer("reconcile", ("cutover.reconcile",), "source against target, and what changed since the last run"),
+    Layer("reconcile", ("cutover.reconcile",), "source against target; what changed since the last run"),
     Layer("report", ("cutover.report",), "what a run's reports show, and their renderings"),
     Layer("analysis", ("cutover.analysis",), "`cutover check` and `cutover profile`"),
     Layer("run", ("cutover.pipeline.run", "cutover.pipeline.stream"),
-          "a dry run and a reconciliation: the one place that knows the order of the stages"),
+          "dry run, reconcile: the one place that orders the stages"),
     Layer("monthend", ("cutover.monthend",), "the month-end switch"),
     Layer("demo", ("cutover.demo",), "the training database"),
     Layer("cli", ("cutover.cli", "cutover.__main__"), "the command line"),
@@ -100,17 +100,18 @@ def layer_of(module: str) -> Layer:
 
 
 def describe() -> str:
-    """The table, top first, as README.md shows it."""
+    """The table, top first, as README.md shows it: each layer may import the ones below it."""
     from pathlib import Path
 
     here = Path(__file__).parent
 
     def shown(name: str) -> str:
-        short = name.removeprefix("cutover.")
+        short = name.removeprefix("cutover.") if name != "cutover" else "__init__"
         return short + "/" if (here / short).is_dir() else short
 
-    return "\n".join(f"{layer.name:<10} {', '.join(shown(name) for name in layer.modules)}: {layer.holds}"
-                     for layer in reversed(LAYERS))
+    rows = [(layer.name, ", ".join(shown(name) for name in layer.modules), layer.holds) for layer in reversed(LAYERS)]
+    width = max(len(modules) for _, modules, holds in rows if holds)
+    return "\n".join(f"{name:<10} {modules:<{width}}  {holds}".rstrip() for name, modules, holds in rows)
 
 
 if __name__ == "__main__":

@@ -145,3 +145,11 @@ def test_config_knows_the_pipelines_rule_codes():
     from cutover.schema.rules import RULE_CODES
 
     assert RULE_CODES == {rule.code for rules in RULES.values() for rule in rules}
+
+
+def test_readme_shows_the_layers():
+    """README.md ("How it fits together") shows the table as cutover/layers.py has it."""
+    from cutover.layers import describe
+
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    assert f"```\n{describe()}\n```" in readme, "README.md: paste the output of `python -m cutover.layers`"
