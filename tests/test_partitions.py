@@ -79,9 +79,10 @@ def test_the_parts_of_a_run_leave_no_files_behind(tmp_path, sqlite_url):
     assert sorted(p.name for p in result.report_dir.iterdir()) == ["reconcile", "report.html", "report.xlsx", "snapshot",
                                                                     "summary.json"]
     # the comparison ran in buckets of 1,000 rows; only its facts stay (no differences: no file of them),
-    # and the sample's two unreadable values (dirt D9)
+    # recorded complete (facts.json), and the sample's two unreadable values (dirt D9)
     assert sorted(p.name for p in (result.report_dir / "reconcile").iterdir()) == [
-        "accounts.parquet", "balances.parquet", "last_readings.parquet", "meters.parquet", "unreadable.parquet"]
+        "accounts.parquet", "balances.parquet", "facts.json", "last_readings.parquet", "meters.parquet",
+        "unreadable.parquet"]
 
 
 @pytest.mark.parametrize("value", [0, -5, "many", 1.5, True])

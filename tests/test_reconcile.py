@@ -418,13 +418,15 @@ def _facts(folder: Path) -> dict[str, pd.DataFrame]:
 @pytest.mark.parametrize("system", SHIPPED)
 def test_what_the_dry_run_gathers_equals_what_reconcile_reads_again(system, tmp_path):
     """The dry run's reconciliation uses the rows it mapped and the checks' verdicts; `cutover
-    reconcile` maps the snapshot again and reads the reject table. On every shipped system, with
-    all its dirt, both see the same source: the same facts, counts, money and verdict."""
+    reconcile` without the facts recorded (facts.json removed) maps the snapshot again and reads
+    the reject table. On every shipped system, with all its dirt, both see the same source: the
+    same facts, counts, money and verdict."""
     folder = write_project(tmp_path / "project", system, Path(__file__).resolve().parents[1] / "sample_data" / system,
                            target_url=f"sqlite:///{tmp_path / 'target.db'}")
     project = load_project(folder)
     ran = dry_run(project)
     gathered = _facts(ran.report_dir / "reconcile")
+    (ran.report_dir / "reconcile" / "facts.json").unlink()
     again = reconcile(project)
     for name, frame in _facts(again.report_dir / "reconcile").items():
         pd.testing.assert_frame_equal(frame, gathered[name], obj=f"{system} {name}")

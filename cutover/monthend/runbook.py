@@ -35,7 +35,7 @@ from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.run import reconcile_and_report
 from cutover.pipeline.stream import map_check_load
 from cutover.progress import Progress
-from cutover.reconcile.source_side import SourceFacts, reading_buckets
+from cutover.reconcile.source_side import SourceFacts, facts_folder, facts_state, reading_buckets
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
 
@@ -181,14 +181,17 @@ def _load(switch: Switch, connection: sa.Connection) -> dict:
     project, extracted = switch.project, switch.extracted()
     switch.report_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="load-", dir=switch.report_dir) as scratch:
-        # The reconciliation maps the snapshot itself (a resumed run has no facts from this load).
-        facts = SourceFacts(Path(scratch) / "facts", Path(scratch),
+        # The source's facts go to the run's folder for the reconcile step; starting removes their
+        # facts.json, so a load run again (its first attempt killed before the commit) rewrites them.
+        facts = SourceFacts(facts_folder(project.reports_dir, switch.run_id), Path(scratch),
                             reading_buckets(switch.mapping, extracted, project.partition_rows))
         try:
             load = TargetLoad(connection, switch.run_id, target_schema(), project.numbering)
-            map_check_load(switch.mapping, extracted, project, load, facts, Path(scratch), switch.progress)
+            map_check_load(switch.mapping, extracted, project, load, [facts], Path(scratch), switch.progress)
             switch.progress.stage("finish load")
             result = load.finish()
+            # Complete just before the load commits with its checkpoint: a done load has its facts.
+            facts.record(switch.run_id)
         finally:
             facts.close()
     return {"saved": kept, "rows": result.rows}
@@ -206,6 +209,8 @@ def _open_period(switch: Switch, connection: sa.Connection) -> dict:
 
 
 def _reconcile(switch: Switch) -> dict:
+    # The gate reads the source's facts the load recorded (facts.json); only without them complete
+    # does reconcile_run map the snapshot again.
     with tempfile.TemporaryDirectory(prefix="reconcile-", dir=switch.report_dir) as scratch:
         result = reconcile_and_report(switch.project, switch.mapping, switch.engine, switch.run_id, switch.extracted(),
                                       switch.started_at(), Path(scratch), switch.progress, kind="month-end",
@@ -213,8 +218,10 @@ def _reconcile(switch: Switch) -> dict:
     with switch.engine.connect() as connection:
         problems = opening.opening_problems(connection, switch.period, switch.following)
     summary = result.summary
+    recorded = facts_state(facts_folder(switch.project.reports_dir, switch.run_id)) or {}
     detail = {"status": result.status, "differences": summary.get("differences", []),
-              "gate_failures": summary.get("gate_failures", []), "opening_problems": problems}
+              "gate_failures": summary.get("gate_failures", []), "opening_problems": problems,
+              "facts_recorded_by": recorded.get("recorded_by")}  # load, or reconcile: mapped again here
     reasons = detail["differences"] + detail["gate_failures"] + problems
     if result.status != "reconciled" or problems:
         raise GateFailed(reasons or [f"the reconciliation ended {result.status}"], detail)

@@ -129,14 +129,16 @@ def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id:
                 # holds the target's write exclusion, and a month-end begun since the extract began stops it.
                 _refuse_during_switch(connection, project, LIVE_DATA)
                 load = TargetLoad(connection, run_id, target_schema(), project.numbering)
-                map_check_load(mapping, extracted, project, load, facts, Path(scratch), progress)
+                map_check_load(mapping, extracted, project, load, [facts], Path(scratch), progress)
                 progress.stage("finish load")
                 load.finish()
                 runs.prune_rejects(connection, project.keep_rejects)
+                # Recorded complete before the commit: a run killed after it is reconciled from them.
+                side = facts.record(run_id)
         finally:
             facts.close()
         return reconcile_and_report(project, mapping, engine, run_id, extracted, started, Path(scratch), progress,
-                                    side=facts.finish())
+                                    side=side)
 
 
 def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str,
@@ -144,7 +146,9 @@ def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.En
                          kind: str = "dry-run", live: bool = False, side: SourceSide | None = None,
                          opened: str | None = None) -> RunResult:
     """Reconcile the run whose rows the target holds and write its three reports (a month-end passes
-    the month it ``opened``, whose balances are not compared)."""
+    the month it ``opened``, whose balances are not compared). ``side`` is the source's facts the
+    load just gathered; without it the facts the run's folder records are used when complete, else
+    the source is mapped again (see ``reconcile_run``)."""
     progress.stage("reconcile")
     reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress, live, side, opened)
     reconciliation = reconciled.reconciliation
@@ -181,7 +185,8 @@ def write_summary(report_dir: Path, summary: dict) -> None:
 def reconcile(project: Project, run_id: str | None = None, live: bool = False,
               progress: Progress | None = None) -> RunResult:
     """Reconcile a finished dry run again: its snapshot (or, ``live``, the sources as they are now)
-    against the target, and rewrite the run's reports.
+    against the target, and rewrite the run's reports. The source's facts its load recorded are
+    used when complete; the snapshot is mapped again only when they are missing or incomplete.
 
     Raises
     ------

@@ -9,12 +9,18 @@ then are its parts loaded. The parents built for an entity from its legacy recor
 and a premise for each account, see ``units``) are checked in their turn, but their parts and
 the entity's wait until every part of the entity is checked: a parent row no loaded row of it
 refers to is then rejected with it, and the parents are loaded, then the entity.
+
+What else needs the rows on the way (the reconciliation's facts of the source, see
+``cutover.reconcile.source_side.SourceFacts``) is an observer of the load: it is shown each
+batch as it is shaped, each part as it is loaded (its rows decided) and the end of the load.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
@@ -29,13 +35,24 @@ from cutover.pipeline.mapstage import MappedEntity, map_entity
 from cutover.pipeline.partition import Partitions, plan_partitions
 from cutover.pipeline.rejects import RejectLog
 from cutover.pipeline.rules import PARENT_COLUMNS, RuleContext
-from cutover.pipeline.shape import shape_batches
+from cutover.pipeline.shape import ShapedRows, shape_batches
 from cutover.pipeline.source_checks import SourceFailures, check_sources
 from cutover.pipeline.spill import SpillFile
 from cutover.pipeline.units import HeldParts, Referrers, rejected_rule, reject_unreferenced, unit_parents
 from cutover.progress import Progress
-from cutover.reconcile.source_side import SourceFacts
 from cutover.schema.definition import target_schema
+
+
+class LoadObserver(Protocol):
+    """What is told of a load as it goes, in order: an entity's batches as they are shaped (what
+    became of the source records), its parts as they are loaded, whose ``_failed`` column says
+    which rows were rejected, and the end of the load (every entity loaded, not yet committed)."""
+
+    def on_shaped(self, entity: str, shaped: ShapedRows) -> None: ...
+
+    def on_part(self, part: MappedEntity) -> None: ...
+
+    def on_finish(self) -> None: ...
 
 
 def _input_rows(mapping: EntityMapping, extracted: ExtractResult) -> int:
@@ -50,7 +67,7 @@ class _Done:
 
     referenced: set[str]  # entities some other entity refers to
     same_row: set[str]  # entities some other entity refers to by the source row both come from
-    facts: SourceFacts  # the source side of the reconciliation, gathered on the way
+    observers: Sequence[LoadObserver]  # shown each part as it is loaded
     units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # entity -> parents built for it (units.py)
     parents: dict[str, ParentKeys] = field(default_factory=dict)
     accepted: dict[str, dict[str, KeyIndex]] = field(default_factory=dict)  # columns children's rules read
@@ -90,8 +107,9 @@ class _Entity:
             self.held.add(mapped)
 
     def _load(self, mapped: MappedEntity, load: TargetLoad, progress: Progress) -> None:
-        """Load a part whose rows are decided, and tell the reconciliation which were rejected."""
-        self.done.facts.add(self.mapping, mapped.frame, mapped.frame["_failed"])
+        """Load a part whose rows are decided, and show it to the observers."""
+        for observer in self.done.observers:
+            observer.on_part(mapped)
         progress.stage(f"load {self.name}")
         progress.advance(load.load(mapped))
 
@@ -143,14 +161,14 @@ class _Entity:
 
 
 def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Project, load: TargetLoad,
-                   facts: SourceFacts, scratch: Path, progress: Progress) -> None:
-    """Map, check and load every entity of ``mapping``; rejects go to the target's journal, what
-    the reconciliation needs of the source rows to ``facts``."""
+                   observers: Sequence[LoadObserver], scratch: Path, progress: Progress) -> None:
+    """Map, check and load every entity of ``mapping``; rejects go to the target's journal, each
+    shaped batch and loaded part to the ``observers`` (see ``LoadObserver``)."""
     referenced = {ref.entity for e in mapping.entities for ref in e.refs if ref.entity != e.entity}
     same_row = {ref.entity for e in mapping.entities for ref in e.refs if ref.same_row}
     source_failures = check_sources(mapping, extracted, project.partition_rows)  # once per source
     rejects, schema = RejectLog(), target_schema()
-    done = _Done(referenced, same_row, facts, unit_parents(mapping))
+    done = _Done(referenced, same_row, observers, unit_parents(mapping))
     context = RuleContext(project.period_end, done.accepted, project.severities)
     held = done.held()
     for entity_mapping in mapping.entities:
@@ -176,6 +194,8 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
         finally:
             partitions.close()
         entity.finish(load, progress)
+    for observer in observers:
+        observer.on_finish()
 
 
 def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailures, partitions: Partitions,
@@ -188,7 +208,8 @@ def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailu
     table = target_schema().table(entity.name)
     for shaped in shape_batches(entity.mapping, extracted, chunk_rows):
         mapped = map_entity(entity.mapping, table, entity.location, shaped.frame, entity.rejects, source_failures)
-        entity.done.facts.add_shaped(entity.name, shaped)
+        for observer in entity.done.observers:
+            observer.on_shaped(entity.name, shaped)
         partitions.add(mapped.frame, mapped.source)
         if refers_to_itself:
             keys.append(mapped.frame["_key"])

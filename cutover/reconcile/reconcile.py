@@ -28,7 +28,7 @@ from cutover.control.compare import money_by_code
 from cutover.reconcile.controls import run_controls
 from cutover.reconcile.model import EntityCount, Reconciliation, RowDifferences, entity_label
 from cutover.reconcile.rows import row_differences
-from cutover.reconcile.source_side import SourceSide, facts_folder, read_source_side
+from cutover.reconcile.source_side import SourceSide, facts_folder, read_source_side, recorded_side
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,21 @@ def _gate_failures(entities: dict[str, EntityCount], gates: Gates, rejected_kope
     return failures
 
 
+def _source_side(mapping: SystemMapping, extracted: ExtractResult, connection: sa.Connection, run_id: str,
+                 project: Project, facts: Path, scratch: Path, progress: Progress, live: bool) -> SourceSide:
+    """The facts recorded for the run when they are complete, else the sources mapped again (and
+    the progress says which, and why)."""
+    if live:
+        progress.stage("reconcile: --live: mapping the sources as they are now")
+    else:
+        side, by = recorded_side(facts, run_id)
+        if side is not None:
+            progress.stage(f"reconcile: the source's facts the {by} of {run_id} recorded")
+            return side
+        progress.stage(f"reconcile: {by}: mapping the snapshot again")
+    return read_source_side(mapping, extracted, connection, run_id, project, facts, scratch, progress)
+
+
 def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, run_id: str,
                   extracted: ExtractResult, scratch: Path, progress: Progress, live: bool = False,
                   side: SourceSide | None = None, opened: str | None = None) -> Reconciled:
@@ -85,14 +100,16 @@ def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, r
     The facts of the comparison, every difference and every change are written to
     ``<reports>/<run_id>/reconcile/`` (``reconcile-live/`` when ``extracted`` is the sources read
     again later, ``live``). A dry run passes the ``side`` it gathered while it mapped the same
-    snapshot; without one, the sources are mapped again here. A month-end passes the month it
-    ``opened``: those balances were made in the target, not migrated, and are not compared.
+    snapshot; without one, the facts the run's load recorded are read when they are complete
+    (``facts.json``), else (or ``live``) the sources are mapped again here. A month-end passes
+    the month it ``opened``: those balances were made in the target, not migrated, and are not
+    compared.
     """
     facts = facts_folder(project.reports_dir, run_id, live)
     period = project.period
     with engine.connect() as connection:
         if side is None:
-            side = read_source_side(mapping, extracted, connection, run_id, project, facts, scratch, progress)
+            side = _source_side(mapping, extracted, connection, run_id, project, facts, scratch, progress, live)
         progress.stage("reconcile: counts")
         warnings = journal.by_rule(connection, run_id, "warning")
         counts = _counts(connection, run_id, mapping, side, warnings, opened)

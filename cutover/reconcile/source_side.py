@@ -9,10 +9,20 @@ reject table. What the comparison needs is written to Parquet files in the run's
 - ``meters``: legacy_key, account, rejected
 - ``balances``: account, service, period, <measure>_kopecks, rejected
 - ``last_readings``: meter, zone, read_on, value (the last accepted reading per meter and zone)
+
+The load gathers the same facts as it checks each part (``SourceFacts`` is one of its
+observers) and records them in the run's folder; ``facts.json``, written last and atomically,
+says they are complete and holds the rest of the source side (counts, codes, money sums), so a
+later reconciliation of the run (`cutover reconcile`, the month-end's gate, a resumed one) reads
+them instead of mapping the source again. A collector starting on a folder removes its
+``facts.json`` first: files being rewritten are never taken as complete.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -27,9 +37,9 @@ from cutover.decimals import from_scaled, scaled
 from cutover.config import Project
 from cutover.mapping.model import EntityMapping, SystemMapping
 from cutover.pipeline.extract_stage import ExtractResult
-from cutover.pipeline.mapstage import map_entity
+from cutover.pipeline.mapstage import MappedEntity, map_entity
 from cutover.pipeline.rejects import RejectLog
-from cutover.control.records import ShapingCounts
+from cutover.control.records import Shaping, ShapingCounts
 from cutover.control.totals import UNREAD_MONTH
 from cutover.pipeline.shape import ShapedRows, shape_batches
 from cutover.pipeline.spill import SpillFile
@@ -141,12 +151,14 @@ class _LastReadings:
 
 class SourceFacts:
     """Collects what the comparison needs of the source, an entity's mapped rows at a time, into
-    the facts files of ``folder``. The dry run feeds it the rows it checked (``rejected`` is what
-    the checks decided); ``read_source_side`` feeds it the sources mapped again (``rejected`` is
+    the facts files of ``folder``. The load observes its parts to it (``rejected`` is what the
+    checks decided); ``read_source_side`` feeds it the sources mapped again (``rejected`` is
     what the reject table says). A test proves both write the same facts."""
 
     def __init__(self, folder: Path, scratch: Path, reading_buckets: int = 1) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        forget_facts(folder)  # its files are rewritten from here on: not complete until ``record``
+        self.parts = 0
         self.side = SourceSide(folder)
         self.files = {name: ParquetRows(folder / f"{name}.parquet", FACT_SCHEMAS[name], always=True)
                       for name in FACT_SCHEMAS if name != "last_readings"}
@@ -161,8 +173,20 @@ class SourceFacts:
         self.side.items.setdefault(entity, 0)
         self.side.shaping.add(entity, shaped)
 
+    # the load's observer (``cutover.pipeline.stream.LoadObserver``)
+    def on_shaped(self, entity: str, shaped: ShapedRows) -> None:
+        self.add_shaped(entity, shaped)
+
+    def on_part(self, part: MappedEntity) -> None:
+        """A part whose rows are decided, as it is loaded: ``_failed`` says which were rejected."""
+        self.add(part.mapping, part.frame, part.frame["_failed"])
+
+    def on_finish(self) -> None:
+        self.finish()
+
     def add(self, entity: EntityMapping, frame: pd.DataFrame, rejected: pd.Series | bool) -> None:
         """Some mapped rows of ``entity`` and which of them were rejected."""
+        self.parts += 1
         name = entity.entity
         self.side.items.setdefault(name, 0)
         if entity.on_duplicate == "merge":
@@ -193,7 +217,9 @@ class SourceFacts:
             file.close()
 
     def finish(self) -> SourceSide:
-        """Write the last readings and count what is counted at the end."""
+        """Write the last readings and count what is counted at the end (once: again is no harm)."""
+        if self.side.money is not None:
+            return self.side
         self.close()
         last_readings = ParquetRows(self.side.folder / "last_readings.parquet", FACT_SCHEMAS["last_readings"],
                                     always=True)
@@ -205,6 +231,69 @@ class SourceFacts:
         self.side.codes = {key: code for key, code in self.codes.items() if isinstance(code, str)}
         return self.side
 
+    def record(self, run_id: str, recorded_by: str = "load") -> SourceSide:
+        """Finish the facts and record them as complete for ``run_id``: ``facts.json`` is written
+        last, atomically, so it is there only when every facts file is."""
+        side = self.finish()
+        folder = side.folder
+        state = {"complete": True, "format": FACTS_FORMAT, "run_id": run_id, "recorded_by": recorded_by,
+                 "parts": self.parts, "recorded_at": dt.datetime.now().isoformat(timespec="seconds"),
+                 "files": {name: fact_rows(folder, name) for name in FACT_SCHEMAS},
+                 "side": _side_state(side)}
+        writing = folder / f"{FACTS_STATE}.writing"
+        writing.write_text(json.dumps(state, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.replace(writing, folder / FACTS_STATE)
+        return side
+
+
+FACTS_STATE = "facts.json"
+FACTS_FORMAT = 1  # what facts.json and the facts files hold; another format is mapped again
+
+
+def forget_facts(folder: Path) -> None:
+    """The facts of ``folder`` are no longer complete (they are about to be rewritten)."""
+    (folder / FACTS_STATE).unlink(missing_ok=True)
+
+
+def facts_state(folder: Path) -> dict | None:
+    """What ``facts.json`` of ``folder`` says, or None if there is none (or it cannot be read)."""
+    try:
+        return json.loads((folder / FACTS_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def recorded_side(folder: Path, run_id: str) -> tuple[SourceSide | None, str]:
+    """The source side recorded in ``folder`` for ``run_id``, and who recorded it; or None and why
+    it cannot be used (missing, incomplete, another run's, a facts file changed since)."""
+    state = facts_state(folder)
+    if state is None:
+        return None, f"no complete facts are recorded in {folder}"
+    if state.get("complete") is not True or state.get("format") != FACTS_FORMAT:
+        return None, f"the facts in {folder} are incomplete or of another format"
+    if state.get("run_id") != run_id:
+        return None, f"the facts in {folder} are run {state.get('run_id')}'s, not {run_id}'s"
+    for name, rows in state["files"].items():
+        if not (folder / f"{name}.parquet").exists() or fact_rows(folder, name) != rows:
+            return None, f"{folder / name}.parquet is not the file of {rows} rows the facts recorded"
+    return _side_of(folder, state["side"]), state.get("recorded_by", "load")
+
+
+def _side_state(side: SourceSide) -> dict:
+    """The source side beside its files, as JSON (money in integer kopecks)."""
+    money = side.money if side.money is not None else _money([])
+    return {"items": side.items, "filtered": side.filtered, "codes": side.codes,
+            "shaping": [[entity, source, c.read, c.filtered, c.without_rows, c.rows]
+                        for (entity, source), c in side.shaping.counts.items()],
+            "money": [[row.service, row.period, bool(row.rejected), *(int(getattr(row, c)) for c in MONEY)]
+                      for row in money.itertuples(index=False)]}
+
+
+def _side_of(folder: Path, state: dict) -> SourceSide:
+    shaping = ShapingCounts({(entity, source): Shaping(*counts) for entity, source, *counts in state["shaping"]})
+    money = _money([pd.DataFrame(state["money"], columns=[*MONEY_GROUP, *MONEY])]) if state["money"] else _money([])
+    return SourceSide(folder, dict(state["items"]), dict(state["filtered"]), money, dict(state["codes"]), shaping)
+
 
 def reading_buckets(mapping: SystemMapping, extracted: ExtractResult, bucket_rows: int) -> int:
     """Buckets for the last readings: about ``bucket_rows`` source readings each."""
@@ -215,7 +304,8 @@ def reading_buckets(mapping: SystemMapping, extracted: ExtractResult, bucket_row
 
 def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connection: sa.Connection, run_id: str,
                      project: Project, folder: Path, scratch: Path, progress: Progress) -> SourceSide:
-    """Map the run's sources again and write the facts of the comparison to ``folder``."""
+    """Map the run's sources again and write the facts of the comparison to ``folder``, recorded
+    as complete for ``run_id`` once written."""
     facts = SourceFacts(folder, scratch, reading_buckets(mapping, extracted, project.partition_rows))
     chunk_rows = project.chunk_rows
     try:
@@ -240,7 +330,7 @@ def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connectio
                           if len(rejected) else False)
     finally:
         facts.close()
-    return facts.finish()
+    return facts.record(run_id, "reconcile")  # a later reconciliation of the run need not map them again
 
 
 def _balances(frame: pd.DataFrame) -> pd.DataFrame:
