@@ -128,6 +128,7 @@ def test_every_exception_is_still_an_up_arrow():
     ("from cutover import db, runs", ["cutover.db", "cutover.runs"]),
     ("from cutover.monthend import journal", ["cutover.monthend.journal"]),
     ("import cutover.report.data", ["cutover.report.data"]),
+    ("from .errors import ConfigError", ["cutover.errors"]),
     ("def f():\n    from cutover.report.summary import ROW_LIMIT", ["cutover.report.summary"]),
     ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from cutover.cli import cli", []),
 ])
