@@ -55,14 +55,14 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # reconcile's result model and staged files sit below the controls that fill them: move
     # model.py, files.py and journal.py below control (e.g. a cutover/results/ package beside
     # schema), or the controls' imports of them; cutover/control/ and cutover/reconcile/.
-    ("cutover.control.compare", "cutover.reconcile.model"): "MoneyLine, the control's result",
+    ("cutover.control.compare", "cutover.reconcile.model"): "MEASURES, ControlLine, MoneyLine, ServiceMoney",
     ("cutover.control.declared", "cutover.reconcile.model"): "MEASURES",
-    ("cutover.control.falls", "cutover.reconcile.model"): "the fall's result types",
+    ("cutover.control.falls", "cutover.reconcile.model"): "SourceRecords",
     ("cutover.control.plan", "cutover.reconcile.model"): "MEASURES",
-    ("cutover.control.records", "cutover.reconcile.model"): "RecordCount, SourceRecords",
-    ("cutover.control.totals", "cutover.reconcile.model"): "ControlLine and the unreadable rows' columns",
-    ("cutover.control.totals", "cutover.reconcile.files"): "the run's staged Parquet files",
-    ("cutover.control.totals", "cutover.reconcile.journal"): "the run's rejects, read back",
+    ("cutover.control.records", "cutover.reconcile.model"): "RecordCount, SourceRecords, entity_label",
+    ("cutover.control.totals", "cutover.reconcile.model"): "UNREADABLE_COLUMNS, UnreadableValue",
+    ("cutover.control.totals", "cutover.reconcile.files"): "ParquetRows: the run's staged Parquet files",
+    ("cutover.control.totals", "cutover.reconcile.journal"): "row_identity",
     # The row formats of differences, changes and rejects are defined in report/data.py; move them
     # into reconcile/model.py beside UNREADABLE_COLUMNS (report/data.py re-imports them) and import
     # them there in cutover/reconcile/rows.py, changes.py and journal.py.
