@@ -1,16 +1,16 @@
 """The switch protocol's facts, gathered from the run's summary, the journal and the target.
 
-The reconciliation's summary.json gives the legacy side (closing balances, rejected money,
-counts, rejects); the target gives the next month's opening balances and the sample accounts;
-the journal gives the close evidence, the hashes and the step timings. The protocol step
-writes ``protocol.xlsx``, ``protocol.html`` and ``keymap.csv`` into the run's folder.
+The reconciliation's :class:`~cutover.reconcile.result.RunSummary` (read back from its
+summary.json) gives the legacy side (closing balances, rejected money, counts, rejects); the
+target gives the next month's opening balances and the sample accounts; the journal gives the
+close evidence, the hashes and the step timings. The protocol step writes ``protocol.xlsx``,
+``protocol.html`` and ``keymap.csv`` into the run's folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -27,7 +27,7 @@ from cutover.monthend.protocol_html import write_protocol_html
 from cutover.monthend.protocol_workbook import write_protocol_workbook
 from cutover.monthend.steps import STEP_NAMES, TITLES
 from cutover.reconcile.source_side import facts_folder, read_facts
-from cutover.report.tables import money_lines
+from cutover.reconcile.result import Amounts, ControlSummary, RunSummary, run_summary
 from cutover.schema.tables import target_metadata
 
 if TYPE_CHECKING:
@@ -36,53 +36,45 @@ if TYPE_CHECKING:
 SAMPLE_ACCOUNTS = 5
 
 
-def _kopecks(text: str) -> int:
-    return int(Decimal(text) * 100)
-
-
-def _maybe_kopecks(text: str | None) -> int | None:
-    return None if text is None else _kopecks(text)
-
-
-def _service(code: str, name: str, closing: dict, totals: dict[str, int]) -> ServiceTotals:
+def _service(code: str, name: str, closing: Amounts, totals: dict[str, int]) -> ServiceTotals:
     """A service's line: the legacy closing as the control read it from the raw source."""
-    legacy = closing.get("control", closing["source"])
-    return ServiceTotals(code, name, _kopecks(legacy), _kopecks(closing["rejected"]), totals.get("closing", 0),
-                         totals.get("opening", 0), _kopecks(closing.get("filtered", "0")),
-                         int(closing.get("unreadable", 0)), _maybe_kopecks(closing.get("declared")))
+    return ServiceTotals(code, name, closing.read, closing.rejected, totals.get("closing", 0), totals.get("opening", 0),
+                         closing.filtered or 0, closing.unreadable or 0, closing.declared)
 
 
-def _services(summary: dict, totals: dict[str, dict[str, int]], names: dict[str, str]) -> list[ServiceTotals]:
-    nothing = {"source": "0", "rejected": "0", "target": "0"}
-    services = summary["money_by_measure"]["services"]
+def _services(summary: RunSummary, totals: dict[str, dict[str, int]], names: dict[str, str]) -> list[ServiceTotals]:
+    nothing = Amounts(source=0, target=0, rejected=0)
+    services = {} if summary.money is None else summary.money.services
     lines = [_service(code, names.get(code, code), services.get(code, {}).get("closing", nothing), totals.get(code, {}))
              for code in sorted(set(services) | set(totals))]
-    total = summary["money_by_measure"]["total"].get("closing", nothing)
+    total = nothing if summary.money is None else summary.money.total.get("closing", nothing)
     sums = {name: sum(getattr(line, name) for line in lines) for name in
             ("legacy_closing", "rejected_closing", "target_closing", "new_opening", "filtered_closing",
              "unreadable_rows")}
-    lines.append(ServiceTotals("total", "Total / Итого", **sums, declared_closing=_maybe_kopecks(total.get("declared"))))
+    lines.append(ServiceTotals("total", "Total / Итого", **sums, declared_closing=total.declared))
     return lines
 
 
-def _records(summary: dict) -> list[RecordLine]:
+def _records(summary: RunSummary) -> list[RecordLine]:
     """Every source's records, a line per entity built from it (a lookup's on a line of its own)."""
     lines = []
-    for source in summary.get("records", []):
-        head = (source["location"], source["records"], source["read"], source["blank"], source["deleted"])
-        for count in source["entities"]:
-            lines.append(RecordLine(*head, count["entity"], count["filtered"], count["rows"], count["loaded_rows"],
-                                    count["rejected_rows"]))
-        if not source["entities"]:
-            lines.append(RecordLine(*head, "lookup of " + ", ".join(source["lookup_of"]), 0, 0, 0, 0))
+    for source in summary.records or ():
+        head = (source.location, source.records, source.read, source.blank, source.deleted)
+        for count in source.entities:
+            lines.append(RecordLine(*head, count.entity, count.filtered, count.rows, count.loaded_rows,
+                                    count.rejected_rows))
+        if not source.entities:
+            lines.append(RecordLine(*head, "lookup of " + ", ".join(source.lookup_of), 0, 0, 0, 0))
     return lines
 
 
-def _unreadable(summary: dict) -> tuple[list[UnreadableLine], int]:
-    unreadable = summary.get("control", {}).get("unreadable", {})
-    values = [UnreadableLine(v["source"], v["row"], v["legacy_key"], v["measure"], v["column"], v["value"],
-                             v["problem"]) for v in unreadable.get("first", []) if v["status"] != "filtered"]
-    return values, int(unreadable.get("rows", 0))
+def _unreadable(summary: RunSummary) -> tuple[list[UnreadableLine], int]:
+    unreadable = summary.unreadable
+    if unreadable is None:
+        return [], 0
+    values = [UnreadableLine(v.source, v.row, v.legacy_key, v.measure, v.column, v.value, v.problem)
+              for v in unreadable.values if v.status != "filtered"]
+    return values, unreadable.rows
 
 
 def _service_names(connection: sa.Connection) -> dict[str, str]:
@@ -155,15 +147,16 @@ def _hashes(records: dict[str, journal.StepRecord]) -> list[FileHash]:
     return found
 
 
-def money_check(summary: dict) -> Check:
+def money_check(summary: RunSummary | dict) -> Check:
     """The money line of the checklist: every service and measure of the closed month, as the
     control read the raw source, is the target plus the rejected and filtered money, the legacy
     statement (where given) agrees, and no money nobody can read remains unless accepted."""
-    period, lines = money_lines(summary)
-    wrong = [f"{line.service} {line.measure}" for line in lines if line.differs]
-    unreadable = summary.get("control", {}).get("unreadable", {})
-    rows, accepted = int(unreadable.get("rows", 0)), int(unreadable.get("accepted", 0))
-    passed = not wrong and rows <= accepted
+    summary = run_summary(summary)
+    period = None if summary.money is None else summary.money.period
+    wrong = [f"{line.service} {line.measure}" for line in summary.differing_money]
+    unreadable = summary.unreadable
+    rows, accepted = (0, 0) if unreadable is None else (unreadable.rows, unreadable.accepted)
+    passed = not wrong and not (unreadable and unreadable.blocking)
     detail = "every service and measure of " + period if not wrong else "differs: " + ", ".join(wrong)
     if rows:
         detail += (f"; {rows} row(s) of unreadable money accepted, listed below" if rows <= accepted else
@@ -172,17 +165,16 @@ def money_check(summary: dict) -> Check:
                  "(+ filtered), no unreadable money unless accepted", passed, detail)
 
 
-def _record_check(summary: dict) -> Check:
-    unbalanced = [source["location"] for source in summary.get("records", []) if not source.get("balanced", True)]
+def _record_check(summary: RunSummary) -> Check:
+    unbalanced = summary.unbalanced_sources
     return Check("Every legacy record accounted for (records = read + blank + deleted; read = filtered + rows made)",
                  not unbalanced, "every source" if not unbalanced else "does not add up: " + ", ".join(unbalanced))
 
 
-def _checklist(summary: dict, services: list[ServiceTotals], problems: list[str], traces: list[TraceLine],
+def _checklist(summary: RunSummary, services: list[ServiceTotals], problems: list[str], traces: list[TraceLine],
                records: dict[str, journal.StepRecord], following: str) -> list[Check]:
-    entities = summary["entities"]
-    unbalanced = [name for name, count in entities.items()
-                  if count["source_rows"] != count["loaded"] + count["rejected"]]
+    unbalanced = summary.unbalanced_entities
+    gate_failures = list(summary.gate_failures or ())
     total = services[-1]
     opening_detail = records["opening"].detail
     traced = [line for line in traces if not line.passed]
@@ -199,9 +191,9 @@ def _checklist(summary: dict, services: list[ServiceTotals], problems: list[str]
               not any(p.startswith("base readings") for p in problems),
               f"{opening_detail.get('base_readings', 0)} meters and zones"),
         Check("No account, meter, balance or reading differs between legacy and target",
-              not summary["row_differences"]["total"], f"{summary['row_differences']['total']} row differences"),
-        Check("Reject limits kept (gates)", not summary["gate_failures"],
-              "within limits" if not summary["gate_failures"] else "; ".join(summary["gate_failures"])),
+              not summary.rows_differing, f"{summary.rows_differing} row differences"),
+        Check("Reject limits kept (gates)", not gate_failures,
+              "within limits" if not gate_failures else "; ".join(gate_failures)),
         Check(f"Sample accounts traced end to end ({len({line.legacy_account for line in traces})} accounts)",
               bool(traces) and not traced, f"{len(traces)} balances" if not traced else
               f"{len(traced)} of {len(traces)} balances do not match"),
@@ -210,22 +202,25 @@ def _checklist(summary: dict, services: list[ServiceTotals], problems: list[str]
     ]
 
 
-def build_protocol(switch: Switch) -> ProtocolData:
-    summary = json.loads((switch.report_dir / "summary.json").read_text(encoding="utf-8"))
+def build_protocol(switch: Switch, summary: RunSummary | None = None) -> ProtocolData:
+    """The protocol's facts; ``summary`` is the switch's reconciliation, read from its summary.json
+    when not given (the protocol step may run in a process resumed after the reconciliation's)."""
+    if summary is None:
+        summary = RunSummary.from_dict(json.loads((switch.report_dir / "summary.json").read_text(encoding="utf-8")))
     with switch.engine.connect() as connection:
         records = journal.steps(connection, switch.run_id)
         totals = opening.opening_totals(connection, switch.period, switch.following)
         problems = opening.opening_problems(connection, switch.period, switch.following)
         services = _services(summary, totals, _service_names(connection))
         traces = _traces(switch, connection)
-    counts = [CountLine(name, count["source_rows"], count["loaded"], count["rejected"])
-              for name, count in summary["entities"].items()]
+    counts = [CountLine(name, count.source_rows, count.loaded, count.rejected)
+              for name, count in (summary.entities or {}).items()]
     accepted = [AcceptedReject(entity, rule, severity, rows)
-                for severity, key in (("error", "rejects_by_rule"), ("warning", "warnings_by_rule"))
-                for entity, rules in summary[key].items() for rule, rows in rules.items()]
+                for severity, by_rule in (("error", summary.rejects_by_rule), ("warning", summary.warnings_by_rule))
+                for entity, rules in (by_rule or {}).items() for rule, rows in rules.items()]
     close = records["close_legacy"].detail
     unreadable, unreadable_rows = _unreadable(summary)
-    control = summary.get("control", {})
+    control = summary.control or ControlSummary(None)
     return ProtocolData(
         system=switch.mapping.name, period=switch.period, next_period=switch.following, run_id=switch.run_id,
         target=db.mask_url(switch.project.target_url),
@@ -236,14 +231,14 @@ def build_protocol(switch: Switch) -> ProtocolData:
         forced_reason=records["preflight"].detail.get("forced_reason"),
         records=_records(summary), unreadable=unreadable, unreadable_rows=unreadable_rows,
         notes=[*broken_locks(records),
-               *(f"accepted for this run: {fall}" for fall in control.get("falls_accepted", [])),
-               *control.get("notes", [])],
+               *(f"accepted for this run: {fall}" for fall in control.falls_accepted),
+               *control.notes],
     )
 
 
-def write_protocol(switch: Switch) -> dict:
+def write_protocol(switch: Switch, summary: RunSummary | None = None) -> dict:
     """Write protocol.xlsx, protocol.html and keymap.csv of the run; their hashes, for the journal."""
-    data = build_protocol(switch)
+    data = build_protocol(switch, summary)
     folder = switch.report_dir
     write_protocol_workbook(folder / "protocol.xlsx", data)
     write_protocol_html(folder / "protocol.html", data)

@@ -217,10 +217,10 @@ def _reconcile(switch: Switch) -> dict:
                                       opened=switch.following)
     with switch.engine.connect() as connection:
         problems = opening.opening_problems(connection, switch.period, switch.following)
-    summary = result.summary
+    summary = result.run_summary
     recorded = facts_state(facts_folder(switch.project.reports_dir, switch.run_id)) or {}
-    detail = {"status": result.status, "differences": summary.get("differences", []),
-              "gate_failures": summary.get("gate_failures", []), "opening_problems": problems,
+    detail = {"status": result.status, "differences": list(summary.differences or ()),
+              "gate_failures": list(summary.gate_failures or ()), "opening_problems": problems,
               "facts_recorded_by": recorded.get("recorded_by")}  # load, or reconcile: mapped again here
     reasons = detail["differences"] + detail["gate_failures"] + problems
     if result.status != "reconciled" or problems:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -30,11 +31,12 @@ from cutover.reconcile.journal import reject_rows
 from cutover.reconcile.files import rows_of
 from cutover.reconcile.model import UNREADABLE_COLUMNS, Reconciliation
 from cutover.reconcile.reconcile import reconcile_run
+from cutover.reconcile.result import RunSummary, run_summary
 from cutover.reconcile.rows import difference_rows
 from cutover.reconcile.source_side import SourceFacts, SourceSide, facts_folder, reading_buckets
 from cutover.report.data import ReportData, RunHistory
 from cutover.report.run_html import write_html
-from cutover.report.summary import build_summary
+from cutover.report.summary import build_run_summary
 from cutover.report.workbook import write_workbook
 from cutover.schema.definition import target_schema
 
@@ -46,9 +48,14 @@ class RunResult:
     run_id: str
     status: str
     report_dir: Path
-    summary: dict
+    run_summary: RunSummary
     reconciliation: Reconciliation | None
     error: str | None = None
+
+    @cached_property
+    def summary(self) -> dict:
+        """summary.json of the run (``run_summary.to_dict()``), for scripts that read JSON."""
+        return self.run_summary.to_dict()
 
 
 def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
@@ -81,16 +88,16 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
                                             progress)
                 # What the sources were, written before the load: a run killed after its load's commit
                 # can then be reconciled from its snapshot (`cutover reconcile`).
-                write_summary(report_dir, build_summary(run_id, kind, project, mapping, extracted, None, started)
-                              | {"status": "running", "finished_at": None})
+                write_summary(report_dir, replace(build_run_summary(run_id, kind, project, mapping, extracted, None,
+                                                                    started), status="running", finished_at=None))
                 result = _stages(project, mapping, engine, run_id, extracted, started, progress)
         except Exception as exc:
             # Bad input and bugs alike: the journal and the report say the run failed, and why (with
             # the sources, when they were read: a run that failed after its load can be reconciled).
             why = str(exc) if isinstance(exc, CutoverError) else f"internal error: {type(exc).__name__}: {exc}"
-            summary = build_summary(run_id, kind, project, mapping, extracted, None, started, error=why)
+            summary = build_run_summary(run_id, kind, project, mapping, extracted, None, started, error=why)
             write_summary(report_dir, summary)
-            runs.finish(engine, run_id, "failed", summary)
+            runs.finish(engine, run_id, "failed", summary.to_dict())
             raise
         runs.finish(engine, run_id, result.status, result.summary)
         return result
@@ -152,8 +159,8 @@ def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.En
     progress.stage("reconcile")
     reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress, live, side, opened)
     reconciliation = reconciled.reconciliation
-    summary = build_summary(run_id, kind, project, mapping, extracted, reconciliation, started,
-                            changes=reconciled.changes)
+    summary = build_run_summary(run_id, kind, project, mapping, extracted, reconciliation, started,
+                                changes=reconciled.changes)
     progress.stage("write report")
     report_dir = project.reports_dir / run_id
     with engine.connect() as connection:
@@ -164,7 +171,7 @@ def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.En
         differences=lambda: difference_rows(reconciliation.rows),
         changes=lambda: change_rows(reconciled.changes),
         unreadable=lambda: rows_of(reconciliation.unreadable.path, UNREADABLE_COLUMNS),
-        history=[*history, RunHistory(run_id, summary["started_at"], summary["status"], summary["rejects_by_rule"])],
+        history=[*history, RunHistory(run_id, summary.started_at, summary.status, summary.rejects_by_rule)],
     )
     write_reports(report_dir, data)
     return RunResult(run_id, reconciliation.status, report_dir, summary, reconciliation)
@@ -172,14 +179,15 @@ def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.En
 
 def write_reports(report_dir: Path, data: ReportData) -> None:
     """summary.json, report.xlsx and report.html of a run."""
-    write_summary(report_dir, data.summary)
+    write_summary(report_dir, run_summary(data.summary))
     write_workbook(report_dir / "report.xlsx", data)
     write_html(report_dir / "report.html", data)
 
 
-def write_summary(report_dir: Path, summary: dict) -> None:
+def write_summary(report_dir: Path, summary: RunSummary) -> None:
     report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (report_dir / "summary.json").write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n",
+                                             encoding="utf-8")
 
 
 def reconcile(project: Project, run_id: str | None = None, live: bool = False,

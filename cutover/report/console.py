@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import os
-from decimal import Decimal
 from pathlib import Path
 
-from cutover.money import kopecks_to_roubles_text
+from cutover.money import kopecks_to_roubles_text as _roubles
+from cutover.reconcile.result import CHANGED, Amounts, ChangeSummary, RunSummary, run_summary
 from cutover.report.check_console import render_control_totals, render_readings, render_unreadable
-from cutover.report.tables import ControlTotal, control_notes, control_total, records_lines, unreadable_money
+from cutover.report.tables import control_notes, records_lines, unreadable_money
 
 STATUS_WORDS = {"reconciled": "reconciled", "differences": "DIFFERENCES", "failed": "FAILED"}
-
-
-def _roubles(amount: Decimal) -> str:
-    return kopecks_to_roubles_text(int(amount.scaleb(2)))
 
 
 def _relative(path: Path) -> str:
@@ -24,38 +20,37 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def render_run(summary: dict, report_dir: Path) -> str:
-    """A short table of counts per entity, the money check and where the report is."""
-    lines = [f"Run {summary['run_id']}: {STATUS_WORDS.get(summary['status'], summary['status'])}", ""]
+def render_run(summary: RunSummary | dict, report_dir: Path) -> str:
+    """A short table of counts per entity, the money check and where the report is (``summary``:
+    the run's object, or summary.json's data)."""
+    summary = run_summary(summary)
+    lines = [f"Run {summary.run_id}: {STATUS_WORDS.get(summary.status, summary.status)}", ""]
     lines.append(f"{'entity':<10} {'source':>9} {'loaded':>9} {'rejected':>9} {'warnings':>9}")
-    for name, count in summary.get("entities", {}).items():
-        lines.append(f"{name:<10} {count['source_rows']:>9} {count['loaded']:>9} {count['rejected']:>9} {count['warnings']:>9}")
+    for name, count in (summary.entities or {}).items():
+        lines.append(f"{name:<10} {count.source_rows:>9} {count.loaded:>9} {count.rejected:>9} {count.warnings:>9}")
     records = records_lines(summary)
     if records:
         lines += ["", *records]
-    money = summary.get("money")
-    if money:
-        lines += ["", f"closing balances {money['period']}: "
-                      + _money_line(control_total("total", "closing", money["total"]), summary)]
+    closing = None if summary.money is None else summary.money.closing_total()
+    if closing is not None:
+        lines += ["", f"closing balances {summary.money.period}: " + _money_line(closing, summary)]
     lines += control_notes(summary)
     unreadable = unreadable_money(summary)
     if unreadable and not unreadable.blocking:  # a blocking one is a gate failure, listed below
         lines.append(f"accepted: {unreadable.held} ([gates] accept_unreadable_rows = {unreadable.accepted}); "
                      f"the Unreadable money sheet of report.xlsx lists them")
-    for reason in summary.get("differences", []) + summary.get("gate_failures", []):
+    for reason in [*(summary.differences or ()), *(summary.gate_failures or ())]:
         lines.append(f"! {reason}")
-    rows = summary.get("row_differences", {})
-    if rows.get("total"):
-        lines.append(f"! {rows['total']} item(s) differ: the Differences sheet lists them")
-    changes = summary.get("changes")
-    if changes:
-        lines += ["", _changes_line(changes)]
+    if summary.rows_differing:
+        lines.append(f"! {summary.rows_differing} item(s) differ: the Differences sheet lists them")
+    if summary.changes is not None:
+        lines += ["", _changes_line(summary.changes)]
     lines += ["", f"Report:  {_relative(report_dir / 'report.xlsx')}", f"Page:    {_relative(report_dir / 'report.html')}",
               f"Summary: {_relative(report_dir / 'summary.json')}"]
     return "\n".join(lines)
 
 
-def _money_line(line: ControlTotal, summary: dict) -> str:
+def _money_line(line: Amounts, summary: RunSummary) -> str:
     """``control X = target Y + rejected Z``, then what else a person should know about the line.
 
     A summary written before the control existed (no ``control``) says ``source X`` as it always
@@ -73,21 +68,21 @@ def _money_line(line: ControlTotal, summary: dict) -> str:
     if line.declared is not None:
         text += f"; the legacy statement says {_roubles(line.declared)}"
     if line.unreadable:
-        unreadable = unreadable_money(summary)
+        unreadable = summary.unreadable
         rows = f"{line.unreadable} row" if line.unreadable == 1 else f"{line.unreadable} rows"
         text += f"; {rows} unreadable" + (" (accepted)" if unreadable and not unreadable.blocking else "")
     return text
 
 
-def _changes_line(changes: dict) -> str:
+def _changes_line(changes: ChangeSummary) -> str:
     """One line on what changed since the previous run."""
-    if changes.get("previous_run") is None:
-        return f"Since the previous run: {changes.get('note')}"
-    rejects = changes.get("rejects", {}).values()
+    if changes.previous_run is None:
+        return f"Since the previous run: {changes.note}"
+    rejects = (changes.rejects or {}).values()
     new = sum(c["new"] for rules in rejects for c in rules.values())
     fixed = sum(c["fixed"] for rules in rejects for c in rules.values())
-    accounts, meters, balances = (changes.get(k, {}) for k in ("accounts", "meters", "balances"))
-    return (f"Since {changes['previous_run']}: rejects {new} new, {fixed} fixed; accounts +{accounts.get('added', 0)} "
+    accounts, meters, balances = ((changes.counts or {}).get(k, {}) for k in CHANGED)
+    return (f"Since {changes.previous_run}: rejects {new} new, {fixed} fixed; accounts +{accounts.get('added', 0)} "
             f"-{accounts.get('removed', 0)}; meters +{meters.get('added', 0)} -{meters.get('removed', 0)}; "
             f"balances {balances.get('changed', 0)} changed, +{balances.get('added', 0)} -{balances.get('removed', 0)}")
 

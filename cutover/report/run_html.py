@@ -18,12 +18,15 @@ from typing import Iterator
 
 import pandas as pd
 
-from cutover.report.charts import rejects_over_runs, roubles_text, source_against_target
+from cutover.money import kopecks_to_decimal, kopecks_to_roubles_text
+from cutover.reconcile.result import Amounts, ControlAmounts, RunSummary, run_summary
+from cutover.report.charts import rejects_over_runs, source_against_target
 from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, ROW_LIMIT, UNREADABLE_COLUMNS, ReportData
 from cutover.report.tables import (ALL_SERVICES, CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, CONTROL_HEADER,
-                                   DIFFERENCE_RULE, ENTITY_HEADER, MONEY_HEADER, RECORDS_HEADER, VERDICT, Amounts,
-                                   RuleCount, by_month, change_counts, changes_title, control_notes, legacy_lines,
-                                   money_lines, reasons, records_lines, records_rows, rule_counts, unreadable_money)
+                                   DIFFERENCE_RULE, ENTITY_HEADER, MONEY_HEADER, RECORDS_HEADER, VERDICT, RuleCount,
+                                   by_month, change_counts, changes_title, control_notes, legacy_lines, money_lines,
+                                   month_label, records_lines, records_rows, rule_counts, service_label,
+                                   unreadable_money)
 from cutover.report.workbook import CHANGES, CONTROL, DIFFERENCES, UNREADABLE
 
 SAMPLES_PER_RULE = 20  # rejected rows shown behind each rule
@@ -105,45 +108,46 @@ def _more(shown: int, total: int, sheet: str) -> str:
     return f'<p class="muted">{total - shown} more in report.xlsx (sheet {sheet}).</p>' if total > shown else ""
 
 
-def _heading(data: ReportData) -> list[str]:
-    summary = data.summary
-    status = summary["status"]
-    lines = [f"<h1>Run {_text(summary['run_id'])} ({_text(summary['kind'])})</h1>",
+def _heading(summary: RunSummary) -> list[str]:
+    status = summary.status
+    lines = [f"<h1>Run {_text(summary.run_id)} ({_text(summary.kind)})</h1>",
              f'<p class="verdict {"go" if status == "reconciled" else "nogo"}">{_text(VERDICT.get(status, status))}</p>']
-    found = reasons(summary)
+    found = summary.reasons
     if found:
         lines.append("<ul>" + "".join(f"<li>{_text(reason)}</li>" for reason in found) + "</ul>")
     notes = control_notes(summary)
     if notes:
         lines.append('<ul class="muted">' + "".join(f"<li>{_text(note)}</li>" for note in notes) + "</ul>")
-    lines.append(f"<p>Mapping <b>{_text(summary['mapping'])}</b>, period {_text(summary['period'])}, "
-                 f"target <code>{_text(summary['target'])}</code>.<br>Started {_text(summary.get('started_at'))}, "
-                 f"finished {_text(summary.get('finished_at'))}"
-                 + (f", cutover {_text(summary['cutover_version'])}" if summary.get("cutover_version") else "")
+    lines.append(f"<p>Mapping <b>{_text(summary.mapping)}</b>, period {_text(summary.period)}, "
+                 f"target <code>{_text(summary.target)}</code>.<br>Started {_text(summary.started_at)}, "
+                 f"finished {_text(summary.finished_at)}"
+                 + (f", cutover {_text(summary.cutover_version)}" if summary.cutover_version else "")
                  + ".</p>")
-    if "entities" in summary:
+    if summary.entities is not None:
         lines += ["<h2>Counts</h2>", _table(ENTITY_HEADER, [
-            [name, c["source_rows"], c["loaded"], c["rejected"], c["warnings"]]
-            for name, c in summary["entities"].items()], numeric={1, 2, 3, 4})]
+            [name, c.source_rows, c.loaded, c.rejected, c.warnings]
+            for name, c in summary.entities.items()], numeric={1, 2, 3, 4})]
     return lines
+
+
+def _roubles(kopecks: int | None) -> str | None:
+    return None if kopecks is None else kopecks_to_roubles_text(kopecks)
 
 
 def _amount_cells(line: Amounts) -> list:
     """The money columns of a line as text (money in roubles; what the summary lacks left blank)."""
-    control, source, target, rejected, filtered, unreadable, declared, difference = line.amounts()
-    money = [None if amount is None else roubles_text(amount) for amount in
-             (control, source, target, rejected, filtered)]
-    return [*money, unreadable, None if declared is None else roubles_text(declared), roubles_text(difference)]
+    return [*(_roubles(kopecks) for kopecks in (line.control, line.source, line.target, line.rejected, line.filtered)),
+            line.unreadable, _roubles(line.declared), _roubles(line.difference)]
 
 
 _AMOUNT_COLUMNS = set(range(2, len(MONEY_HEADER)))  # MONEY_HEADER after Service and Measure
 
 
-def _money(summary: dict) -> list[str]:
+def _money(summary: RunSummary) -> list[str]:
     period, lines = money_lines(summary)
     if not lines:
         return []
-    closing = [(line.service, line.read, line.target) for line in lines
+    closing = [(line.service, kopecks_to_decimal(line.read), kopecks_to_decimal(line.target)) for line in lines
                if line.measure == "closing" and line.service != "total"]
     controlled = any(line.control is not None for line in lines if line.measure == "closing")
     read = "control" if controlled else "source"
@@ -154,17 +158,17 @@ def _money(summary: dict) -> list[str]:
             f'<p class="muted">{_text(DIFFERENCE_RULE)}</p>']
 
 
-def _month_summary(lines: list) -> str:
+def _month_summary(lines: list[ControlAmounts]) -> str:
     """``2026-10: 3573 rows of 9 legacy services, 50 lines, every line exact``."""
     totals = [line for line in lines if line.service == ALL_SERVICES]
     services = {line.service for line in lines} - {ALL_SERVICES}
     rows = totals[0].rows if totals else sum(line.rows for line in lines if line.measure == lines[0].measure)
     differing = sum(line.differs for line in lines)
-    return (f"<b>{_text(lines[0].month_label)}</b>: {_rows(rows)} of {len(services)} legacy service(s), "
+    return (f"<b>{_text(month_label(lines[0]))}</b>: {_rows(rows)} of {len(services)} legacy service(s), "
             f"{len(lines)} lines, " + (f"<b>{differing} differ</b>" if differing else "every line exact"))
 
 
-def _control(summary: dict) -> list[str]:
+def _control(summary: RunSummary) -> list[str]:
     """The control lines of every month, a ``<details>`` each, open where a line differs."""
     months = by_month(legacy_lines(summary))
     if not months:
@@ -177,7 +181,7 @@ def _control(summary: dict) -> list[str]:
     numeric = set(range(3, len(CONTROL_HEADER) - 1))  # Rows and the money columns (the month is not a column here)
     for of_month in months.values():
         differing = any(line.differs for line in of_month)
-        rows = [[line.service_label, line.code, line.measure, line.rows, *_amount_cells(line)] for line in of_month]
+        rows = [[service_label(line), line.code, line.measure, line.rows, *_amount_cells(line)] for line in of_month]
         lines += [f"<details{' open' if differing else ''}><summary>{_month_summary(of_month)}</summary>",
                   _table(CONTROL_HEADER[1:], rows, numeric=numeric,
                          classes=["differs" if line.differs else "" for line in of_month]), "</details>"]
@@ -187,8 +191,8 @@ def _control(summary: dict) -> list[str]:
 _BLOCKING = ' class="differs"'
 
 
-def _unreadable(data: ReportData) -> list[str]:
-    found = unreadable_money(data.summary)
+def _unreadable(data: ReportData, summary: RunSummary) -> list[str]:
+    found = unreadable_money(summary)
     if found is None:
         return []
     rows, total = _first_rows(data.unreadable(), UNREADABLE_COLUMNS, ROW_LIMIT)
@@ -199,7 +203,7 @@ def _unreadable(data: ReportData) -> list[str]:
             _more(len(rows), total, UNREADABLE.title)]
 
 
-def _records(summary: dict) -> list[str]:
+def _records(summary: RunSummary) -> list[str]:
     rows = records_rows(summary)
     if not rows:
         return []
@@ -210,9 +214,9 @@ def _records(summary: dict) -> list[str]:
     return lines + [_table(RECORDS_HEADER, rows, numeric={1, 2, 3, 4, 5, 8, 9, 10, 11, 12})]
 
 
-def _differences(data: ReportData) -> list[str]:
+def _differences(data: ReportData, summary: RunSummary) -> list[str]:
     lines = ["<h2>Differences</h2>"]
-    by_kind = data.summary.get("row_differences", {}).get("by_kind", {})
+    by_kind = {} if summary.row_differences is None else summary.row_differences.by_kind
     if by_kind:
         lines.append(_table(["Kind: problem", "Rows"], [[kind, rows] for kind, rows in by_kind.items()], numeric={1}))
     rows, total = _first_rows(data.differences(), DIFFERENCE_COLUMNS, ROW_LIMIT)
@@ -253,12 +257,12 @@ def _reject_samples(data: ReportData, counts: list[RuleCount]) -> dict[tuple[str
     return samples
 
 
-def _rejects(data: ReportData) -> list[str]:
+def _rejects(data: ReportData, summary: RunSummary) -> list[str]:
     lines = ["<h2>Rejects by rule</h2>", "<h3>Rejected rows per rule over recent runs</h3>",
              rejects_over_runs(data.history)]
-    counts = rule_counts(data.summary)
+    counts = rule_counts(summary)
     if not counts:
-        why = "The run failed before its rejects were counted." if data.summary["status"] == "failed" \
+        why = "The run failed before its rejects were counted." if summary.status == "failed" \
             else "No rejects or warnings in this run."
         return lines + [f'<p class="muted">{why}</p>']
     rows = [[count.entity, count.severity, _Markup(f'<a href="#{_anchor(count)}">{_text(count.rule)}</a>'),
@@ -275,19 +279,19 @@ def _rejects(data: ReportData) -> list[str]:
     return lines
 
 
-def _changes(data: ReportData) -> list[str]:
-    changes = data.summary.get("changes")
-    if not changes:
+def _changes(data: ReportData, summary: RunSummary) -> list[str]:
+    changes = summary.changes
+    if changes is None:
         return []
     lines = [f"<h2>{_text(changes_title(changes))}</h2>"]
-    if changes.get("note"):
-        lines.append(f"<p>{_text(changes['note'])}</p>")
+    if changes.note:
+        lines.append(f"<p>{_text(changes.note)}</p>")
     by_rule, keyed = change_counts(changes)
     if by_rule:
         lines.append(_table(CHANGE_REJECTS_HEADER, by_rule, numeric={2, 3}))
     if keyed:
         lines.append(_table(CHANGE_KEYED_HEADER, keyed, numeric={1, 2, 3}))
-    if changes.get("previous_run"):
+    if changes.previous_run:
         rows, total = _first_rows(data.changes(), CHANGE_COLUMNS, ROW_LIMIT)
         if total:
             lines += [_table(CHANGES.header, rows, code=_legacy_values(CHANGE_COLUMNS)),
@@ -301,7 +305,7 @@ def render_html(data: ReportData) -> str:
     Parameters
     ----------
     data : ReportData
-        The run's summary, its row sets and the recent runs for the charts. A failed run's
+        The run's summary (a :class:`RunSummary`, or summary.json's data), its row sets and the recent runs for the charts. A failed run's
         summary (no entities, money or changes) gives the verdict, the error and the charts
         there is data for.
 
@@ -310,14 +314,15 @@ def render_html(data: ReportData) -> str:
     str
         The HTML document.
     """
-    summary = data.summary
-    title = f"Run {summary['run_id']} ({summary['kind']})"
+    summary = run_summary(data.summary)
+    title = f"Run {summary.run_id} ({summary.kind})"
     lines = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{_text(title)}</title><style>{_CSS}</style></head><body>"]
-    lines += _heading(data) + _money(summary) + _control(summary) + _unreadable(data) + _records(summary)
-    if summary["status"] != "failed":
-        lines += _differences(data)
-    lines += _rejects(data) + _changes(data)
+    lines += (_heading(summary) + _money(summary) + _control(summary) + _unreadable(data, summary)
+              + _records(summary))
+    if summary.status != "failed":
+        lines += _differences(data, summary)
+    lines += _rejects(data, summary) + _changes(data, summary)
     lines.append("</body></html>")
     return "\n".join(line for line in lines if line) + "\n"
 

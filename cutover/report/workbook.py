@@ -20,11 +20,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cutover.reconcile.result import RunSummary, run_summary
 from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, UNREADABLE_COLUMNS, ReportData
 from cutover.report.sheets import BOLD, cells, widths
 from cutover.report.tables import (CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, CONTROL_HEADER, DIFFERENCE_RULE,
-                                   ENTITY_HEADER, MONEY_HEADER, RECORDS_HEADER, VERDICT, change_counts, changes_title,
-                                   control_notes, control_row, legacy_lines, money_lines, reasons, records_rows,
+                                   ENTITY_HEADER, MONEY_HEADER, RECORDS_HEADER, VERDICT, amounts, change_counts,
+                                   changes_title, control_notes, control_row, legacy_lines, money_lines, records_rows,
                                    rule_counts, unreadable_money)
 
 Row = tuple[list, Font | None]
@@ -32,26 +33,26 @@ DIFFERS = Font(bold=True, color="9C0006")  # a line that does not add up, or tha
 DIFFERS_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")  # the row of a DIFFERS line
 
 
-def _summary_rows(summary: dict) -> list[Row]:
+def _summary_rows(summary: RunSummary) -> list[Row]:
     """The Summary sheet, row by row: (values, font). Blocks the summary has no data for are left out."""
     gap: Row = ([], None)
     rows: list[Row] = [
-        ([f"Run {summary['run_id']} ({summary['kind']})"], Font(bold=True, size=14)),
-        ([VERDICT.get(summary["status"], summary["status"])], Font(bold=True, size=12)),
-        *(([reason], None) for reason in reasons(summary)),
+        ([f"Run {summary.run_id} ({summary.kind})"], Font(bold=True, size=14)),
+        ([VERDICT.get(summary.status, summary.status)], Font(bold=True, size=12)),
+        *(([reason], None) for reason in summary.reasons),
         *(([note], None) for note in control_notes(summary)),
         gap,
-        ([f"Mapping {summary['mapping']}, period {summary['period']}, target {summary['target']}"], None),
-        ([f"Started {summary.get('started_at')}, finished {summary.get('finished_at')}"], None),
+        ([f"Mapping {summary.mapping}, period {summary.period}, target {summary.target}"], None),
+        ([f"Started {summary.started_at}, finished {summary.finished_at}"], None),
     ]
-    if "entities" in summary:
+    if summary.entities is not None:
         rows += [gap, (ENTITY_HEADER, BOLD)]
-        rows += [([name, c["source_rows"], c["loaded"], c["rejected"], c["warnings"]], None)
-                 for name, c in summary["entities"].items()]
+        rows += [([name, c.source_rows, c.loaded, c.rejected, c.warnings], None)
+                 for name, c in summary.entities.items()]
     period, money = money_lines(summary)
     if money:
         rows += [gap, ([f"Control totals of {period}, roubles"], BOLD), (MONEY_HEADER, BOLD)]
-        rows += [([line.service, line.measure, *line.amounts()], DIFFERS if line.differs else None) for line in money]
+        rows += [([line.service, line.measure, *amounts(line)], DIFFERS if line.differs else None) for line in money]
         rows.append(([DIFFERENCE_RULE + " The sheet Control totals has every month and legacy service."], None))
     unreadable = unreadable_money(summary)
     if unreadable:
@@ -66,11 +67,11 @@ def _summary_rows(summary: dict) -> list[Row]:
     if rejects:
         rows += [gap, (["Rejects by rule"], BOLD), (["Entity", "Rule", "Rows"], BOLD)]
         rows += [([count.entity, count.rule, count.rows], None) for count in rejects]
-    changes = summary.get("changes")
-    if changes:
+    changes = summary.changes
+    if changes is not None:
         rows += [gap, ([changes_title(changes)], BOLD)]
-        if changes.get("note"):
-            rows.append(([changes["note"]], None))
+        if changes.note:
+            rows.append(([changes.note], None))
         by_rule, keyed = change_counts(changes)
         if by_rule:
             rows += [(CHANGE_REJECTS_HEADER, BOLD), *((values, None) for values in by_rule)]
@@ -120,7 +121,7 @@ def write_workbook(path: Path, data: ReportData) -> None:
     path : Path
         Where to write the workbook; its folder is created if missing.
     data : ReportData
-        The run's summary and the row sets behind it. ``unreadable``, ``rejects``,
+        The run's summary (a :class:`RunSummary`, or summary.json's data) and the row sets behind it. ``unreadable``, ``rejects``,
         ``differences`` and ``changes`` are each read once, a frame at a time.
 
     Notes
@@ -129,15 +130,16 @@ def write_workbook(path: Path, data: ReportData) -> None:
     temporary file as it is read, so memory holds one frame of rows, never a cell per value
     of millions of rows. Rows go in the order the row sets yield them.
     """
+    run = run_summary(data.summary)
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("Summary")
     widths(summary, [28, 14, 18, 18, 18, 18, 18, 16, 18, 18, 12, 12, 12])
-    for values, font in _summary_rows(data.summary):
+    for values, font in _summary_rows(run):
         summary.append(_styled(cells(summary, values, font), font))
-    _write_values(workbook, CONTROL, ((control_row(line), line.differs) for line in legacy_lines(data.summary)))
+    _write_values(workbook, CONTROL, ((control_row(line), line.differs) for line in legacy_lines(run)))
     _write_rows(workbook, UNREADABLE, data.unreadable())
     _write_rows(workbook, DIFFERENCES, data.differences())
-    _write_rows(workbook, RULES, iter([pd.DataFrame(rule_counts(data.summary), columns=RULES.columns)]))
+    _write_rows(workbook, RULES, iter([pd.DataFrame(rule_counts(run), columns=RULES.columns)]))
     _write_rows(workbook, REJECTS, data.rejects())
     _write_rows(workbook, CHANGES, data.changes())
     path.parent.mkdir(parents=True, exist_ok=True)
