@@ -23,9 +23,11 @@ class Layer(NamedTuple):
 
 
 LAYERS: tuple[Layer, ...] = (
+    # "cutover" puts every top-level module no layer above names in base, the strictest place:
+    # a new module may import only base until it is given a higher layer here.
     Layer("base", ("cutover.errors", "cutover.resources", "cutover.money", "cutover.decimals", "cutover.progress",
-                   "cutover.states", "cutover.layers", "cutover"),
-          ""),  # the names say it
+                   "cutover.layers", "cutover"),
+          ""),
     Layer("schema", ("cutover.schema",), "the target schema, defined once; the domain rules' codes"),
     Layer("target", ("cutover.db", "cutover.heartbeat", "cutover.runs", "cutover.exclusive"),
           "engines, migrations, the run journal, exclusion"),
@@ -106,11 +108,11 @@ def describe() -> str:
     here = Path(__file__).parent
 
     def shown(name: str) -> str:
-        short = name.removeprefix("cutover.") if name != "cutover" else "__init__"
+        short = name.removeprefix("cutover.") if name != "cutover" else "any other top-level module"
         return short + "/" if (here / short).is_dir() else short
 
     rows = [(layer.name, ", ".join(shown(name) for name in layer.modules), layer.holds) for layer in reversed(LAYERS)]
-    width = max(len(modules) for _, modules, holds in rows if holds)
+    width = max(len(modules) for name, modules, _ in rows if name != "base")
     return "\n".join(f"{name:<10} {modules:<{width}}  {holds}".rstrip() for name, modules, holds in rows)
 
 
