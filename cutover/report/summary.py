@@ -67,8 +67,3 @@ def _measures(money: ServiceMoney) -> dict[str, Amounts]:
 def _changes(changes: Changes) -> ChangeSummary:
     return ChangeSummary(changes.previous_run, changes.note, changes.rejects, changes.counts,
                          tuple(first_rows(change_rows(changes))))
-
-
-def build_summary(*args, **kwargs) -> dict:
-    """summary.json of a run: :func:`build_run_summary`'s ``to_dict()``."""
-    return build_run_summary(*args, **kwargs).to_dict()
