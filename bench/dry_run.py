@@ -78,7 +78,6 @@ def print_stages(stages: list[dict]) -> None:
 def compare_loaders(saldo: Path, postgres_url: str | None, limit: int) -> None:
     """Plain loaders on the balance file's first ``limit`` rows: psql COPY and pandas to_sql."""
     import pandas as pd
-    import sqlalchemy as sa
 
     frame = pd.read_csv(saldo, sep=";", encoding="cp1251", dtype="str", keep_default_na=False, nrows=limit)
     rows = len(frame)

@@ -112,7 +112,7 @@ def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live:
 @click.pass_obj
 def runs_command(project_dir: Path, target_url: str | None, limit: int) -> None:
     """List the latest runs in the target's journal, newest first."""
-    from cutover.report.console import render_runs
+    from cutover.report.journal_console import render_runs
     from cutover.runs import list_runs
 
     project = load_project(project_dir, target_url)

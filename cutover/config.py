@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cutover.control.declared import DeclaredSource, parse_declared
 from cutover.errors import ConfigError
-from cutover.extract.folders import SourceFolder
+from cutover.folders import SourceFolder
 from cutover.resources import resource_dir
 from cutover.schema.definition import target_schema
 from cutover.schema.rules import RULE_CODES

@@ -49,10 +49,10 @@ LAYERS: tuple[Layer, ...] = (
 # Arrows that run up and stay for now: (importing module, imported module) -> why, and what
 # would end it. A stale entry (the import is gone) fails the test too, so the list only shrinks.
 EXCEPTIONS: dict[tuple[str, str], str] = {
-    # cutover.toml's [declared] amounts are read by the control's tolerant money reader, which is
-    # vectorised (pyarrow), so reading the configuration loads pandas. A scalar read_amount and
-    # read_period in a base-level module, and DeclaredSource/parse_declared (with MEASURES) beside
-    # config, end it: cutover/control/readers.py, cutover/control/declared.py.
+    # cutover.toml's [declared] amounts are read by the control's tolerant money reader (imported
+    # only when a statement is given: it loads pyarrow). DeclaredSource/parse_declared (with
+    # MEASURES) beside config, and a scalar reader at base level, end it:
+    # cutover/control/readers.py, cutover/control/declared.py.
     ("cutover.config", "cutover.control.declared"): "DeclaredSource, parse_declared",
     # reconcile's result model and staged files sit below the controls that fill them: move
     # model.py, files.py and journal.py below control (e.g. a cutover/results/ package beside

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from cutover import heartbeat
 from cutover.errors import ConfigError
 from cutover.schema.tables import target_metadata
+from cutover.states import LOADED, RunStatus
 
-LOADED = ("reconciled", "differences")  # a dry run that finished: its rows are in the target
-INTERRUPTED = "interrupted"  # shown for a run the journal has running whose process is gone
+INTERRUPTED = RunStatus.INTERRUPTED  # shown for a run the journal has running whose process is gone
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _run() -> sa.Table:
 
 def start(engine: sa.Engine, run_id: str, kind: str, mapping: str) -> None:
     with engine.begin() as connection:
-        connection.execute(_run().insert().values(run_id=run_id, kind=kind, mapping=mapping, status="running",
+        connection.execute(_run().insert().values(run_id=run_id, kind=kind, mapping=mapping, status=RunStatus.RUNNING,
                                                   started_at=dt.datetime.now(), **heartbeat.started_values()))
 
 
@@ -74,7 +74,7 @@ def running_runs(connection: sa.Connection) -> list[RunningRun]:
     run = _run()
     rows = connection.execute(sa.select(run.c.run_id, run.c.kind, run.c.started_at, run.c.host, run.c.pid,
                                         run.c.process_key, run.c.heartbeat_at)
-                              .where(run.c.status == "running")
+                              .where(run.c.status == RunStatus.RUNNING)
                               .order_by(run.c.started_at.desc(), run.c.run_id.desc()))
     return [_running(row) for row in rows]
 
@@ -97,7 +97,7 @@ def loaded_run(connection: sa.Connection) -> str | None:
     keys are in the key map), which ``cutover reconcile`` can then finish."""
     run, key_map = _run(), target_metadata().tables["key_map"]
     loaded = sa.exists().where(key_map.c.last_run_id == run.c.run_id)
-    unfinished = sa.and_(run.c.status.in_(("failed", "running")), loaded)
+    unfinished = sa.and_(run.c.status.in_((RunStatus.FAILED, RunStatus.RUNNING)), loaded)
     query = (sa.select(run.c.run_id).where(run.c.kind == "dry-run", sa.or_(run.c.status.in_(LOADED), unfinished))
              .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(1))
     return connection.execute(query).scalar()
@@ -172,7 +172,7 @@ def list_runs(target_url: str, limit: int = 20) -> list[dict]:
 def _listed(row) -> dict:
     """A journal row as `cutover runs` shows it: a running run whose process is gone is interrupted."""
     listed = {name: row._mapping[name] for name in ("run_id", "kind", "mapping", "status", "started_at", "finished_at")}
-    if row.status == "running" and _running(row).gone:
+    if row.status == RunStatus.RUNNING and _running(row).gone:
         listed["status"] = INTERRUPTED
     return listed
 

@@ -14,14 +14,12 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from cutover import db, heartbeat
 from cutover.monthend import lock

@@ -30,7 +30,7 @@ from cutover.cli import cli
 from cutover.config import load_project
 from cutover.errors import ConfigError, MappingError
 from cutover.extract import REGISTRY
-from cutover.extract.folders import SourceFolder
+from cutover.folders import SourceFolder
 from cutover.mapping.model import load_mapping
 from support import SAMPLE, ROOT, accepting_sample_dirt, write_project
 

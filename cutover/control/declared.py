@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cutover.control.readers import read_amount, read_period
 from cutover.errors import ConfigError
 from cutover.reconcile.model import MEASURES
 
@@ -74,6 +73,8 @@ def parse_declared(path: Path, section: dict) -> DeclaredSource:
 
 
 def _entry(path: Path, number: int, entry: dict) -> list[DeclaredTotal]:
+    from cutover.control.readers import read_amount, read_period  # Arrow's: loaded only for a statement given
+
     where = f"{path}: [[declared.totals]] number {number}"
     allowed = {"period", "service", *MEASURES}
     unknown = sorted(set(entry) - allowed)
@@ -121,6 +122,8 @@ def declared_totals(source: DeclaredSource, month_end_url: str | None, mapping, 
         The query cannot run, lacks a column, or returns a month, measure or amount that cannot
         be read (naming the row).
     """
+    from cutover.control.readers import read_amount, read_period
+
     found = list(source.totals)
     if not source.query:
         return found

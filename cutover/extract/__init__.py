@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 import pandas as pd
 
 from cutover.errors import ExtractError
-from cutover.extract.folders import confined
+from cutover.folders import confined
 
 Options = dict  # the source's table in system.toml, less ``format``
 ROW_NUMBERS_KEPT = 1000  # row numbers a tally keeps of each kind; its counts stay exact

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cutover.monthend.lock import broken_locks
-from cutover.monthend.runbook import MonthEndResult
 from cutover.monthend.status import MonthEndStatus
 from cutover.monthend.steps import STEP_NAMES, TITLES, next_period
-from cutover.report.console import _relative
+from cutover.report.paths import shown
+from cutover.states import RunStatus, StepStatus
+
+if TYPE_CHECKING:
+    from cutover.monthend.runbook import MonthEndResult
 
 
 def render_month_end(result: MonthEndResult, quiet: bool = False) -> str:
     if quiet:
         return f"{result.run_id} {result.status}"
-    folder = _relative(result.report_dir)
-    if result.status == "switched":
+    folder = shown(result.report_dir)
+    if result.status == RunStatus.SWITCHED:
         return "\n".join([
             f"Month-end {result.run_id}: SWITCHED. {result.period} is closed, {next_period(result.period)} is open "
             f"in the new system.",
@@ -24,7 +29,7 @@ def render_month_end(result: MonthEndResult, quiet: bool = False) -> str:
     lines += [f"  - {reason}" for reason in result.reasons[:20]]
     if len(result.reasons) > 20:
         lines.append(f"  ... and {len(result.reasons) - 20} more in {folder}/report.xlsx")
-    if result.status == "rolled_back":
+    if result.status == RunStatus.ROLLED_BACK:
         lines.append("ROLLED BACK: the target and the legacy system are as they were before the month-end; the "
                      "customer keeps working in the legacy system.")
     else:
@@ -75,7 +80,7 @@ def render_status(status: MonthEndStatus) -> str:
         seconds = f"{record.seconds:.1f}" if record.seconds is not None else ""
         lines.append(f"  {name:<13} {record.status:<12} {record.started_at:%Y-%m-%d %H:%M:%S} {seconds:>8}  "
                      f"{TITLES[name]}")
-        if record.status == "failed" and record.detail.get("error"):
+        if record.status == StepStatus.FAILED and record.detail.get("error"):
             lines.append(f"  {'':<13} {record.detail['error']}")
     lines += [f"  {line}" for line in broken_locks(status.steps)]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from cutover import heartbeat
 from cutover.schema.tables import target_metadata
+from cutover.states import RunStatus, StepStatus
 
 KIND = "month-end"
 
@@ -56,7 +57,7 @@ def mark_started(engine: sa.Engine, run_id: str, step: str) -> None:
     table = _steps()
     with engine.begin() as connection:
         connection.execute(table.delete().where(table.c.run_id == run_id, table.c.step == step))
-        connection.execute(table.insert().values(run_id=run_id, step=step, status="started",
+        connection.execute(table.insert().values(run_id=run_id, step=step, status=StepStatus.STARTED,
                                                  started_at=dt.datetime.now()))
 
 
@@ -70,23 +71,23 @@ def mark(connection: sa.Connection, run_id: str, step: str, status: str, detail:
 
 
 def mark_done(connection: sa.Connection, run_id: str, step: str, detail: dict) -> None:
-    mark(connection, run_id, step, "done", detail)
+    mark(connection, run_id, step, StepStatus.DONE, detail)
 
 
 def mark_rolled_back(connection: sa.Connection, run_id: str, names: list[str]) -> None:
     """The steps' work is undone (their timings stay as they were)."""
     table = _steps()
     connection.execute(table.update().where(table.c.run_id == run_id, table.c.step.in_(names))
-                       .values(status="rolled_back"))
+                       .values(status=StepStatus.ROLLED_BACK))
 
 
 def record_rollback(connection: sa.Connection, run_id: str, started: dt.datetime, detail: dict) -> None:
     """The run's steps are rolled back; the rollback itself is a step of the journal."""
     table = _steps()
     connection.execute(table.update().where(table.c.run_id == run_id, table.c.step != "rollback")
-                       .values(status="rolled_back"))
+                       .values(status=StepStatus.ROLLED_BACK))
     connection.execute(table.delete().where(table.c.run_id == run_id, table.c.step == "rollback"))
-    connection.execute(table.insert().values(run_id=run_id, step="rollback", status="done", started_at=started,
+    connection.execute(table.insert().values(run_id=run_id, step="rollback", status=StepStatus.DONE, started_at=started,
                                              finished_at=dt.datetime.now(),
                                              detail=json.dumps(detail, ensure_ascii=False, default=str)))
 
@@ -104,7 +105,7 @@ def steps(connection: sa.Connection, run_id: str) -> dict[str, StepRecord]:
 def start_run(connection: sa.Connection, run_id: str, mapping: str, period: str) -> None:
     """Journal the run, on the caller's transaction (the one that takes the lock)."""
     connection.execute(_runs().insert().values(
-        run_id=run_id, kind=KIND, mapping=mapping, status="running", started_at=dt.datetime.now(),
+        run_id=run_id, kind=KIND, mapping=mapping, status=RunStatus.RUNNING, started_at=dt.datetime.now(),
         summary_json=json.dumps({"period": period}), **heartbeat.started_values()))
 
 
@@ -128,14 +129,15 @@ def _month_end_runs(connection: sa.Connection, *statuses: str) -> list[MonthEndR
 
 def switched(connection: sa.Connection) -> MonthEndRun | None:
     """The month-end that switched the project, if one did."""
-    return next(iter(_month_end_runs(connection, "switched")), None)
+    return next(iter(_month_end_runs(connection, RunStatus.SWITCHED)), None)
 
 
 def unfinished(connection: sa.Connection) -> MonthEndRun | None:
     """The month-end begun and neither switched nor rolled back (running, killed or stopped)."""
-    return next(iter(_month_end_runs(connection, "running")), None)
+    return next(iter(_month_end_runs(connection, RunStatus.RUNNING)), None)
 
 
 def latest(connection: sa.Connection) -> MonthEndRun | None:
     """The latest month-end of any status."""
-    return next(iter(_month_end_runs(connection, "running", "switched", "rolled_back", "failed")), None)
+    return next(iter(_month_end_runs(connection, RunStatus.RUNNING, RunStatus.SWITCHED, RunStatus.ROLLED_BACK,
+                                         RunStatus.FAILED)), None)

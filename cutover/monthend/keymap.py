@@ -1,7 +1,7 @@
 """The old-to-new account map, for payment agents who keep paying to legacy account numbers.
 
 ``cutover keymap export --format csv|xlsx`` writes every account the target holds: its legacy
-account number and its new one, ordered by the legacy number. It streams, so a million
+account number and its new one, ordered by the legacy number. It streams (rows, not data frames), so a million
 accounts take no more memory than a thousand. Every cell is written as text a spreadsheet
 cannot take for a formula (:mod:`cutover.report.cells`): ``-2+3`` is written ``'-2+3``.
 """
@@ -29,30 +29,30 @@ def _pairs(connection: sa.Connection):
     account = target_metadata().tables["account"]
     query = (sa.select(account.c.legacy_account_number, account.c.account_number)
              .order_by(account.c.legacy_account_number, account.c.account_number))
-    return db.frames(connection, query, _CHUNK_ROWS)
+    return (rows for _, rows in db.row_chunks(connection, query, _CHUNK_ROWS))
 
 
-def _write_csv(path: Path, frames) -> int:
+def _write_csv(path: Path, chunks) -> int:
     written = 0
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(",".join(HEADER) + "\n")
-        for frame in frames:
-            out.write(csv_lines(frame))
-            written += len(frame)
+        for rows in chunks:
+            out.write(csv_lines(rows))
+            written += len(rows)
     return written
 
 
-def _write_xlsx(path: Path, frames) -> int:
+def _write_xlsx(path: Path, chunks) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Account map")
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = sheet.column_dimensions["B"].width = 42
     sheet.append(cells(sheet, TITLES, BOLD))
     written = 0
-    for frame in frames:
-        for row in frame.itertuples(index=False, name=None):
+    for rows in chunks:
+        for row in rows:
             sheet.append(cells(sheet, list(row)))  # account numbers stay text ("00123" keeps its zeros)
-        written += len(frame)
+        written += len(rows)
     workbook.save(path)
     return written
 

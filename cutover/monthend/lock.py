@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from cutover import heartbeat
 from cutover.errors import ConfigError
 from cutover.schema.tables import target_metadata
+from cutover.states import RunStatus, StepStatus
 
 NAME = "month-end"
 BROKEN = "break_lock"  # the step (with the time it was broken) that records a broken lock
@@ -37,12 +38,12 @@ class Holder:
     @property
     def alive(self) -> bool:
         """Whether the holding run is still at work (its heartbeat beats, or its process runs)."""
-        return self.run_status == "running" and not heartbeat.gone(self.process, self.heartbeat_at)
+        return self.run_status == RunStatus.RUNNING and not heartbeat.gone(self.process, self.heartbeat_at)
 
     @property
     def stale(self) -> bool:
         """A lock with no run at work behind it: left by a version that journalled the run apart."""
-        return self.run_status != "running"
+        return self.run_status != RunStatus.RUNNING
 
     def describe(self) -> str:
         beat = f", last heartbeat {self.heartbeat_at:%Y-%m-%d %H:%M:%S}" if self.heartbeat_at else ""
@@ -123,7 +124,7 @@ def break_lock(connection: sa.Connection, reason: str) -> Holder:
     if held.run_status is not None:
         steps = target_metadata().tables["cutover_step"]
         connection.execute(steps.insert().values(run_id=held.run_id, step=f"{BROKEN} {now:%Y-%m-%d %H:%M:%S.%f}",
-                                                 status="done", started_at=now, finished_at=now,
+                                                 status=StepStatus.DONE, started_at=now, finished_at=now,
                                                  detail=json.dumps(detail, ensure_ascii=False)))
     return held
 

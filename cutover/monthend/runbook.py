@@ -29,7 +29,7 @@ from cutover.errors import ConfigError, CutoverError
 from cutover.mapping.model import SystemMapping, load_mapping
 from cutover.monthend import journal, legacy, lock, opening, saved
 from cutover.monthend.protocol import write_protocol
-from cutover.monthend.steps import STEPS, next_period
+from cutover.monthend.steps import BY_NAME, STEP_NAMES, STEPS, next_period
 from cutover.pipeline.extract_stage import ExtractResult, extract_sources, snapshot_sources, source_entry
 from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.run import reconcile_and_report
@@ -39,7 +39,6 @@ from cutover.reconcile.source_side import SourceFacts, facts_folder, facts_state
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
 
-IN_TARGET = ("load", "opening", "open_period", "done")  # work and checkpoint commit together
 
 
 class GateFailed(Exception):
@@ -242,10 +241,12 @@ def _done(switch: Switch, connection: sa.Connection) -> dict:
     return detail
 
 
-RUNBOOK: dict[str, Callable] = {
+WORK: dict[str, Callable] = {
     "preflight": _preflight, "close_legacy": _close_legacy, "extract": _extract, "load": _load,
     "opening": _opening, "open_period": _open_period, "reconcile": _reconcile, "protocol": _protocol, "done": _done,
 }
+if tuple(WORK) != STEP_NAMES:  # the table of steps (steps.py) and their work name the same steps, in order
+    raise RuntimeError(f"the runbook's work {list(WORK)} does not follow its steps {list(STEP_NAMES)}")
 
 
 def _summary(switch: Switch, status: str) -> dict:
@@ -260,8 +261,8 @@ def _summary(switch: Switch, status: str) -> dict:
 
 def _run_step(switch: Switch, name: str) -> None:
     journal.mark_started(switch.engine, switch.run_id, name)
-    work = RUNBOOK[name]
-    if name in IN_TARGET:
+    work = WORK[name]
+    if BY_NAME[name].in_target:
         with switch.engine.begin() as connection:
             detail = work(switch, connection)
             journal.mark_done(connection, switch.run_id, name, detail)
@@ -336,7 +337,8 @@ def _undo(switch: Switch) -> dict:
             saved.clear(connection)  # the target holds them again: the copies would only double it
             reject = target_metadata().tables["reject"]
             detail["rejects_removed"] = connection.execute(reject.delete().where(reject.c.run_id == switch.run_id)).rowcount
-            journal.mark_rolled_back(connection, switch.run_id, [name for name in IN_TARGET if name in records])
+            journal.mark_rolled_back(connection, switch.run_id, [step.name for step in STEPS
+                                                                       if step.in_target and step.name in records])
     close = records.get("close_legacy")
     if close is not None and close.status != "rolled_back":  # started is enough: the close may have run
         switch.progress.stage("rollback: reopen the legacy month")

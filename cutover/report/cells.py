@@ -17,12 +17,13 @@ an unquoted ``12;=1+1`` would open as a cell ``=1+1``.
 
 from __future__ import annotations
 
-import pandas as pd
+import re
+from collections.abc import Iterable, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"
 _ESCAPED_STARTS = (*FORMULA_STARTS, NEUTRALISER)  # the apostrophe too: a reader can always remove one
-_QUOTED_IF_HELD = '[,;"\r\n]'
+_QUOTED_IF_HELD = re.compile('[,;"\r\n]')
 
 
 def neutral(text: str) -> str:
@@ -31,23 +32,12 @@ def neutral(text: str) -> str:
     return NEUTRALISER + text if text.startswith(_ESCAPED_STARTS) else text
 
 
-def _neutral_column(values: pd.Series) -> pd.Series:
-    text = values.astype("str")
-    return text.where(~text.str.startswith(_ESCAPED_STARTS), NEUTRALISER + text)
+def _cell(value: str | None) -> str:
+    text = neutral("" if value is None else str(value))
+    return '"' + text.replace('"', '""') + '"' if _QUOTED_IF_HELD.search(text) else text
 
 
-def csv_lines(frame: pd.DataFrame) -> str:
-    """The frame's rows as comma-separated lines (``\\n`` after each), every cell text made
-    :func:`neutral` and quoted where it must be. Cells must be text (a None is written as an
-    empty cell)."""
-    if frame.empty:
-        return ""
-    fields = []
-    for name in frame.columns:
-        text = _neutral_column(frame[name].fillna(""))
-        quoted = text.str.contains(_QUOTED_IF_HELD, regex=True)
-        fields.append(text.where(~quoted, '"' + text.str.replace('"', '""', regex=False) + '"'))
-    lines = fields[0]
-    for column in fields[1:]:
-        lines = lines + "," + column
-    return "\n".join(lines.tolist()) + "\n"
+def csv_lines(rows: Iterable[Sequence[str | None]]) -> str:
+    """The rows as comma-separated lines (``\\n`` after each), every cell :func:`neutral` and
+    quoted where it must be (a None is written as an empty cell)."""
+    return "".join(",".join(_cell(value) for value in row) + "\n" for row in rows)

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from cutover.money import kopecks_to_roubles_text as _roubles
 from cutover.reconcile.result import CHANGED, Amounts, ChangeSummary, RunSummary, run_summary
+from cutover.report.paths import shown
 from cutover.report.check_console import render_control_totals, render_readings, render_unreadable
 from cutover.report.tables import control_notes, records_lines, unreadable_money
 
 STATUS_WORDS = {"reconciled": "reconciled", "differences": "DIFFERENCES", "failed": "FAILED"}
-
-
-def _relative(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
 
 
 def render_run(summary: RunSummary | dict, report_dir: Path) -> str:
@@ -45,8 +38,8 @@ def render_run(summary: RunSummary | dict, report_dir: Path) -> str:
         lines.append(f"! {summary.rows_differing} item(s) differ: the Differences sheet lists them")
     if summary.changes is not None:
         lines += ["", _changes_line(summary.changes)]
-    lines += ["", f"Report:  {_relative(report_dir / 'report.xlsx')}", f"Page:    {_relative(report_dir / 'report.html')}",
-              f"Summary: {_relative(report_dir / 'summary.json')}"]
+    lines += ["", f"Report:  {shown(report_dir / 'report.xlsx')}", f"Page:    {shown(report_dir / 'report.html')}",
+              f"Summary: {shown(report_dir / 'summary.json')}"]
     return "\n".join(lines)
 
 
@@ -138,18 +131,5 @@ def render_profile(result, workbook: Path, page: Path, quiet: bool = False) -> s
         lines.append(f"{finding.severity:<7} {finding.check:<18} {where}: {finding.what}")
     if len(result.findings) > 10:
         lines.append(f"... and {len(result.findings) - 10} more in the report")
-    lines += ["", f"Report: {_relative(workbook)}", f"Page:   {_relative(page)}"]
-    return "\n".join(lines)
-
-
-def render_runs(runs: list[dict]) -> str:
-    """The journal's latest runs, one a line."""
-    if not runs:
-        return "No runs in the target's journal yet."
-    lines = [f"{'run':<34} {'kind':<10} {'status':<12} {'started':<19} {'minutes':>7}  mapping"]
-    for run in runs:
-        finished = run["finished_at"]
-        minutes = f"{(finished - run['started_at']).total_seconds() / 60:.1f}" if finished else ""
-        lines.append(f"{run['run_id']:<34} {run['kind']:<10} {run['status']:<12} "
-                     f"{run['started_at']:%Y-%m-%d %H:%M:%S} {minutes:>7}  {run['mapping']}")
+    lines += ["", f"Report: {shown(workbook)}", f"Page:   {shown(page)}"]
     return "\n".join(lines)
