@@ -18,6 +18,7 @@ from cutover.config import load_project
 from cutover.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, CutoverError
 from cutover.exclusive import sqlite_is_locked
 from cutover.progress import progress_for
+from cutover.states import RunStatus
 
 
 class CutoverGroup(click.Group):
@@ -64,7 +65,7 @@ def _verdict(result, quiet: bool) -> None:
         click.echo(f"{result.run_id} {result.status}")
     else:
         click.echo(render_run(result.summary, result.report_dir))
-    sys.exit(EXIT_OK if result.status == "reconciled" else EXIT_GATE_FAILED)
+    sys.exit(EXIT_OK if result.status == RunStatus.RECONCILED else EXIT_GATE_FAILED)
 
 
 ACCEPT_FALL = click.option("--accept-fall", is_flag=True,
@@ -193,7 +194,7 @@ def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: b
         result = runbook.month_end(project, period, force_reason=reason.strip() if force else None,
                                    no_rollback=no_rollback, progress=progress)
     click.echo(render_month_end(result, quiet))
-    sys.exit(EXIT_OK if result.status == "switched" else EXIT_GATE_FAILED)
+    sys.exit(EXIT_OK if result.status == RunStatus.SWITCHED else EXIT_GATE_FAILED)
 
 
 @cli.command("status")
@@ -237,7 +238,7 @@ def demo_command(project_dir: Path, target_url: str | None, run_id: str | None, 
     finally:
         progress.done()
     click.echo(render_demo(built, status, quiet))
-    sys.exit(EXIT_OK if status in (None, "reconciled") else EXIT_GATE_FAILED)
+    sys.exit(EXIT_OK if status in (None, RunStatus.RECONCILED) else EXIT_GATE_FAILED)
 
 
 @cli.group("keymap")

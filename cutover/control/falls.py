@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from cutover.money import kopecks_to_roubles_text
 from cutover.reconcile.model import SourceRecords
 from cutover.schema.tables import target_metadata
+from cutover.states import RunStatus
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def last_good_run(connection: sa.Connection, mapping: str, run_id: str) -> GoodR
     started = sa.select(run.c.started_at).where(run.c.run_id == run_id).scalar_subquery()
     row = connection.execute(
         sa.select(run.c.run_id, run.c.summary_json)
-        .where(run.c.mapping == mapping, run.c.status == "reconciled", run.c.run_id != run_id,
+        .where(run.c.mapping == mapping, run.c.status == RunStatus.RECONCILED, run.c.run_id != run_id,
                run.c.kind == "dry-run", run.c.started_at <= sa.func.coalesce(started, run.c.started_at))
         .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(1)).first()
     if row is None:

@@ -25,6 +25,7 @@ from cutover.errors import ConfigError
 from cutover.monthend import opening, saved
 from cutover.monthend.steps import next_period
 from cutover.schema.tables import target_metadata
+from cutover.states import RunStatus
 
 COPIED = ("period", "service", "person", "premise", "account", "meter", "reading", "balance")  # parents first
 DEMO_KIND = "demo"
@@ -198,7 +199,7 @@ def _mark(connection: sa.Connection, seed: int, source: str, rows: dict, report:
     now = dt.datetime.now()
     summary = {"source": source, "seed": seed, "rows": rows, "privacy": report.to_dict()}
     connection.execute(run.insert().values(run_id=f"demo-seed-{seed}", kind=DEMO_KIND, mapping=source[:100],
-                                           status="reconciled", started_at=now, finished_at=now,
+                                           status=RunStatus.RECONCILED, started_at=now, finished_at=now,
                                            summary_json=json.dumps(summary, ensure_ascii=False)))
 
 

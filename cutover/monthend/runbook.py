@@ -38,7 +38,11 @@ from cutover.progress import Progress
 from cutover.reconcile.source_side import SourceFacts, facts_folder, facts_state, reading_buckets
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
+from cutover.states import RunStatus, StepStatus
 
+
+
+STOPPED = "stopped"  # a month-end's result, never a journal status: a gate failed, kept for --no-rollback
 
 
 class GateFailed(Exception):
@@ -59,7 +63,7 @@ class MonthEndResult:
 
     run_id: str
     period: str
-    status: str  # switched; rolled_back; stopped (a gate failed, kept for inspection with --no-rollback)
+    status: str  # RunStatus.SWITCHED or ROLLED_BACK, or STOPPED
     report_dir: Path
     reasons: list[str]
     rollback: dict | None = None
@@ -113,11 +117,11 @@ def _preflight(switch: Switch) -> dict:
         latest = _latest_dry_run(connection, switch.mapping.name)
     detail = {"target": db.mask_url(project.target_url), "schema": db.current_revision(switch.engine),
               "legacy": legacy_databases, "latest_dry_run": latest}
-    passed = latest is not None and latest["status"] == "reconciled"
+    passed = latest is not None and latest["status"] == RunStatus.RECONCILED
     if not passed and switch.forced_reason is None:
         found = (f"there is no finished dry run of mapping {switch.mapping.name} in this target" if latest is None
                  else f"dry run {latest['run_id']} of mapping {switch.mapping.name} is still running"
-                 if latest["status"] == "running"
+                 if latest["status"] == RunStatus.RUNNING
                  else f"dry run {latest['run_id']} of mapping {switch.mapping.name} was interrupted (`cutover "
                       f"reconcile` finishes it if its load was committed)" if latest["status"] == runs.INTERRUPTED
                  else f"dry run {latest['run_id']} of mapping {switch.mapping.name} ended {latest['status']}")
@@ -151,7 +155,7 @@ def _latest_dry_run(connection: sa.Connection, mapping: str) -> dict | None:
     if row is None:
         return None
     status = row.status
-    if status == "running":
+    if status == RunStatus.RUNNING:
         at_work = runs.running_run(connection, row.run_id)
         status = runs.INTERRUPTED if at_work is not None and at_work.gone else status
     return {"run_id": row.run_id, "status": status, "finished_at": row.finished_at}
@@ -222,7 +226,7 @@ def _reconcile(switch: Switch) -> dict:
               "gate_failures": list(summary.gate_failures or ()), "opening_problems": problems,
               "facts_recorded_by": recorded.get("recorded_by")}  # load, or reconcile: mapped again here
     reasons = detail["differences"] + detail["gate_failures"] + problems
-    if result.status != "reconciled" or problems:
+    if result.status != RunStatus.RECONCILED or problems:
         raise GateFailed(reasons or [f"the reconciliation ended {result.status}"], detail)
     return detail
 
@@ -235,7 +239,7 @@ def _protocol(switch: Switch) -> dict:
 def _done(switch: Switch, connection: sa.Connection) -> dict:
     detail = {"switched_at": dt.datetime.now().isoformat(timespec="seconds"), "period": switch.period,
               "opened": switch.following}
-    journal.finish_run(connection, switch.run_id, "switched", _summary(switch, "switched") | detail)
+    journal.finish_run(connection, switch.run_id, RunStatus.SWITCHED, _summary(switch, RunStatus.SWITCHED) | detail)
     lock.release_on(connection, switch.run_id)
     saved.clear(connection)  # a switch is never rolled back: the copies would only take space
     return detail
@@ -274,7 +278,7 @@ def _run_step(switch: Switch, name: str) -> None:
 
 def _fail_step(switch: Switch, name: str, detail: dict) -> None:
     with switch.engine.begin() as connection:
-        journal.mark(connection, switch.run_id, name, "failed", detail)
+        journal.mark(connection, switch.run_id, name, StepStatus.FAILED, detail)
 
 
 def _advance(switch: Switch, no_rollback: bool) -> MonthEndResult:
@@ -290,7 +294,7 @@ def _steps_not_done(switch: Switch, no_rollback: bool) -> MonthEndResult:
     for step in STEPS:
         with switch.engine.connect() as connection:
             record = journal.steps(connection, switch.run_id).get(step.name)
-        if record is not None and record.status == "done":
+        if record is not None and record.status == StepStatus.DONE:
             continue
         switch.progress.stage(step.title)
         try:
@@ -298,7 +302,7 @@ def _steps_not_done(switch: Switch, no_rollback: bool) -> MonthEndResult:
         except GateFailed as failed:
             _fail_step(switch, step.name, failed.detail)
             if no_rollback:
-                return MonthEndResult(switch.run_id, switch.period, "stopped", switch.report_dir, failed.reasons)
+                return MonthEndResult(switch.run_id, switch.period, STOPPED, switch.report_dir, failed.reasons)
             try:
                 undone = _undo(switch)
             except CutoverError as exc:
@@ -306,20 +310,21 @@ def _steps_not_done(switch: Switch, no_rollback: bool) -> MonthEndResult:
                     f"month-end {switch.run_id}: the reconciliation gate failed ({'; '.join(failed.reasons[:3])}) "
                     f"and its rollback stopped: {exc}\n`cutover month-end --period {switch.period} --rollback` "
                     f"finishes the rollback once that is fixed") from exc
-            return MonthEndResult(switch.run_id, switch.period, "rolled_back", switch.report_dir, failed.reasons,
+            return MonthEndResult(switch.run_id, switch.period, RunStatus.ROLLED_BACK, switch.report_dir, failed.reasons,
                                   undone)
         except (Exception, KeyboardInterrupt) as exc:
             why = str(exc) if isinstance(exc, CutoverError) else f"{type(exc).__name__}: {exc}"
             _fail_step(switch, step.name, {"error": why})
             if step.name == "preflight":  # nothing was done: the run is over
                 with switch.engine.begin() as connection:
-                    journal.finish_run(connection, switch.run_id, "failed", _summary(switch, "failed") | {"error": why})
+                    journal.finish_run(connection, switch.run_id, RunStatus.FAILED,
+                                       _summary(switch, RunStatus.FAILED) | {"error": why})
                 raise MonthEndStopped(f"month-end refused at preflight: {why}") from exc
             raise MonthEndStopped(
                 f"month-end {switch.run_id} stopped at step {step.name} ({step.title}): {why}\n"
                 f"`cutover month-end --period {switch.period} --resume` continues from there once that is fixed; "
                 f"`--rollback` undoes what was done") from exc
-    return MonthEndResult(switch.run_id, switch.period, "switched", switch.report_dir, [])
+    return MonthEndResult(switch.run_id, switch.period, RunStatus.SWITCHED, switch.report_dir, [])
 
 
 def _undo(switch: Switch) -> dict:
@@ -330,7 +335,7 @@ def _undo(switch: Switch) -> dict:
     journal.mark_started(switch.engine, switch.run_id, "rollback")  # from here on, only --rollback finishes it
     detail: dict = {}
     load = records.get("load")
-    if load is not None and load.status == "done":  # the load committed: the target changed
+    if load is not None and load.status == StepStatus.DONE:  # the load committed: the target changed
         switch.progress.stage("rollback: restore the target")
         with switch.engine.begin() as connection:
             detail["restored"] = saved.restore(connection)
@@ -340,12 +345,12 @@ def _undo(switch: Switch) -> dict:
             journal.mark_rolled_back(connection, switch.run_id, [step.name for step in STEPS
                                                                        if step.in_target and step.name in records])
     close = records.get("close_legacy")
-    if close is not None and close.status != "rolled_back":  # started is enough: the close may have run
+    if close is not None and close.status != StepStatus.ROLLED_BACK:  # started is enough: the close may have run
         switch.progress.stage("rollback: reopen the legacy month")
         detail["legacy"] = legacy.reopen(switch.project, switch.mapping, switch.period)
     with switch.engine.begin() as connection:
         journal.record_rollback(connection, switch.run_id, started, detail)
-        journal.finish_run(connection, switch.run_id, "rolled_back", _summary(switch, "rolled_back") | detail)
+        journal.finish_run(connection, switch.run_id, RunStatus.ROLLED_BACK, _summary(switch, RunStatus.ROLLED_BACK) | detail)
     return detail
 
 
@@ -482,7 +487,7 @@ def rollback(project: Project, period: str, progress: Progress | None = None) ->
                 undone = _undo(switch)
         finally:
             lock.release(engine, open_run.run_id)
-        return MonthEndResult(open_run.run_id, period, "rolled_back", switch.report_dir, [], undone)
+        return MonthEndResult(open_run.run_id, period, RunStatus.ROLLED_BACK, switch.report_dir, [], undone)
     finally:
         progress.done()
         engine.dispose()

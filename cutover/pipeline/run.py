@@ -39,6 +39,7 @@ from cutover.report.run_html import write_html
 from cutover.report.summary import build_run_summary
 from cutover.report.workbook import write_workbook
 from cutover.schema.definition import target_schema
+from cutover.states import RunStatus
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
                 # What the sources were, written before the load: a run killed after its load's commit
                 # can then be reconciled from its snapshot (`cutover reconcile`).
                 write_summary(report_dir, replace(build_run_summary(run_id, kind, project, mapping, extracted, None,
-                                                                    started), status="running", finished_at=None))
+                                                                    started), status=RunStatus.RUNNING, finished_at=None))
                 result = _stages(project, mapping, engine, run_id, extracted, started, progress)
         except Exception as exc:
             # Bad input and bugs alike: the journal and the report say the run failed, and why (with
@@ -97,7 +98,7 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
             why = str(exc) if isinstance(exc, CutoverError) else f"internal error: {type(exc).__name__}: {exc}"
             summary = build_run_summary(run_id, kind, project, mapping, extracted, None, started, error=why)
             write_summary(report_dir, summary)
-            runs.finish(engine, run_id, "failed", summary.to_dict())
+            runs.finish(engine, run_id, RunStatus.FAILED, summary.to_dict())
             raise
         runs.finish(engine, run_id, result.status, result.summary)
         return result

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from cutover.states import RunStatus
+
 MEASURES = ("opening", "charged", "recalculated", "paid", "closing")  # balance money, in the order of the identity
 
 
@@ -234,4 +236,4 @@ class Reconciliation:
 
     @property
     def status(self) -> str:
-        return "differences" if self.differences or self.gate_failures else "reconciled"
+        return RunStatus.DIFFERENCES if self.differences or self.gate_failures else RunStatus.RECONCILED

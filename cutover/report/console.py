@@ -9,8 +9,9 @@ from cutover.reconcile.result import CHANGED, Amounts, ChangeSummary, RunSummary
 from cutover.report.paths import shown
 from cutover.report.check_console import render_control_totals, render_readings, render_unreadable
 from cutover.report.tables import control_notes, records_lines, unreadable_money
+from cutover.states import RunStatus
 
-STATUS_WORDS = {"reconciled": "reconciled", "differences": "DIFFERENCES", "failed": "FAILED"}
+STATUS_WORDS = {RunStatus.RECONCILED: "reconciled", RunStatus.DIFFERENCES: "DIFFERENCES", RunStatus.FAILED: "FAILED"}
 
 
 def render_run(summary: RunSummary | dict, report_dir: Path) -> str:

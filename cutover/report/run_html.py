@@ -28,6 +28,7 @@ from cutover.report.tables import (ALL_SERVICES, CHANGE_KEYED_HEADER, CHANGE_REJ
                                    month_label, records_lines, records_rows, rule_counts, service_label,
                                    unreadable_money)
 from cutover.report.workbook import CHANGES, CONTROL, DIFFERENCES, UNREADABLE
+from cutover.states import RunStatus
 
 SAMPLES_PER_RULE = 20  # rejected rows shown behind each rule
 SAMPLE_COLUMNS = {"source": "File", "row_number": "Row", "legacy_key": "Legacy key", "column_name": "Column",
@@ -111,7 +112,7 @@ def _more(shown: int, total: int, sheet: str) -> str:
 def _heading(summary: RunSummary) -> list[str]:
     status = summary.status
     lines = [f"<h1>Run {_text(summary.run_id)} ({_text(summary.kind)})</h1>",
-             f'<p class="verdict {"go" if status == "reconciled" else "nogo"}">{_text(VERDICT.get(status, status))}</p>']
+             f'<p class="verdict {"go" if status == RunStatus.RECONCILED else "nogo"}">{_text(VERDICT.get(status, status))}</p>']
     found = summary.reasons
     if found:
         lines.append("<ul>" + "".join(f"<li>{_text(reason)}</li>" for reason in found) + "</ul>")
@@ -262,7 +263,7 @@ def _rejects(data: ReportData, summary: RunSummary) -> list[str]:
              rejects_over_runs(data.history)]
     counts = rule_counts(summary)
     if not counts:
-        why = "The run failed before its rejects were counted." if summary.status == "failed" \
+        why = "The run failed before its rejects were counted." if summary.status == RunStatus.FAILED \
             else "No rejects or warnings in this run."
         return lines + [f'<p class="muted">{why}</p>']
     rows = [[count.entity, count.severity, _Markup(f'<a href="#{_anchor(count)}">{_text(count.rule)}</a>'),
@@ -320,7 +321,7 @@ def render_html(data: ReportData) -> str:
              f"<title>{_text(title)}</title><style>{_CSS}</style></head><body>"]
     lines += (_heading(summary) + _money(summary) + _control(summary) + _unreadable(data, summary)
               + _records(summary))
-    if summary.status != "failed":
+    if summary.status != RunStatus.FAILED:
         lines += _differences(data, summary)
     lines += _rejects(data, summary) + _changes(data, summary)
     lines.append("</body></html>")

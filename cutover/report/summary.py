@@ -17,6 +17,7 @@ from cutover.reconcile.result import (Amounts, ChangeSummary, ControlAmounts, Co
                                       RunSummary)
 from cutover.reconcile.rows import difference_rows
 from cutover.report.data import ROW_LIMIT
+from cutover.states import RunStatus
 
 
 def first_rows(chunks, limit: int = ROW_LIMIT) -> list[dict]:
@@ -33,7 +34,7 @@ def first_rows(chunks, limit: int = ROW_LIMIT) -> list[dict]:
 def build_run_summary(run_id: str, kind: str, project, mapping, extracted, reconciliation: Reconciliation | None,
                       started: dt.datetime, error: str | None = None, changes: Changes | None = None) -> RunSummary:
     """The result of a run as one object (a failed run has status ``failed``); summary.json is its ``to_dict()``."""
-    head = dict(run_id=run_id, kind=kind, status="failed" if reconciliation is None else reconciliation.status,
+    head = dict(run_id=run_id, kind=kind, status=RunStatus.FAILED if reconciliation is None else reconciliation.status,
                 cutover_version=__version__, mapping=mapping.name, target=mask_url(project.target_url),
                 period=project.period, started_at=started.isoformat(timespec="seconds"),
                 finished_at=dt.datetime.now().isoformat(timespec="seconds"), error=error,

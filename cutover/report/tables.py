@@ -15,8 +15,10 @@ from cutover.control.totals import UNREAD_MONTH
 from cutover.money import kopecks_to_decimal
 from cutover.reconcile.model import SourceRecords
 from cutover.reconcile.result import CHANGED, Amounts, ChangeSummary, ControlAmounts, RunSummary, ServiceAmounts
+from cutover.states import RunStatus
 
-VERDICT = {"reconciled": "GO: reconciled", "differences": "NO-GO: differences", "failed": "NO-GO: the run failed"}
+VERDICT = {RunStatus.RECONCILED: "GO: reconciled", RunStatus.DIFFERENCES: "NO-GO: differences",
+           RunStatus.FAILED: "NO-GO: the run failed"}
 
 
 def amounts(line: Amounts) -> list:
