@@ -14,7 +14,7 @@ import pandas as pd
 from cutover.control.declared import ALL_SERVICES, DeclaredTotal
 from cutover.control.totals import UNREAD_MONTH, ControlTotals, sums_by
 from cutover.money import kopecks_to_roubles_text
-from cutover.reconcile.model import MEASURES, ControlLine, MoneyLine, ServiceMoney
+from cutover.results.model import MEASURES, ControlLine, MoneyLine, ServiceMoney
 
 KEY = ["service", "period"]
 

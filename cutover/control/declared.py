@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cutover.errors import ConfigError
-from cutover.reconcile.model import MEASURES
+from cutover.results.model import MEASURES
 
 ALL_SERVICES = "*"
 QUERY_COLUMNS = ("period", "service", "measure", "amount")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from cutover.money import kopecks_to_roubles_text
-from cutover.reconcile.model import SourceRecords
+from cutover.results.model import SourceRecords
 from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cutover.mapping.model import ColumnRule, EntityMapping, SystemMapping
-from cutover.reconcile.model import MEASURES
+from cutover.results.model import MEASURES
 
 # Transforms that only tidy text, or stand in for a blank value: the control reads the raw
 # value itself (a blank is no money) and makes nothing of them.

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from cutover.mapping.model import SystemMapping
 from cutover.pipeline.extract_stage import ExtractResult
 from cutover.pipeline.shape import ShapedRows
-from cutover.reconcile.model import RecordCount, SourceRecords, entity_label
+from cutover.results.model import RecordCount, SourceRecords, entity_label
 from cutover.schema.tables import target_metadata
 
 

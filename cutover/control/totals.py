@@ -25,9 +25,9 @@ from cutover.pipeline.extract_stage import ExtractResult
 from cutover.pipeline.keyindex import KeyIndex
 from cutover.pipeline.mapstage import join_key, row_named
 from cutover.pipeline.shape import shape_batches
-from cutover.reconcile.files import ParquetRows
-from cutover.reconcile.journal import row_identity
-from cutover.reconcile.model import UNREADABLE_COLUMNS, UnreadableValue
+from cutover.results.files import ParquetRows
+from cutover.results.identity import row_identity
+from cutover.results.model import UNREADABLE_COLUMNS, UnreadableValue
 
 GROUP = ["service", "period", "status"]
 UNREAD_MONTH = "?"  # the month of rows whose month cannot be read

@@ -28,7 +28,7 @@ from cutover.money import kopecks_to_roubles_text
 from cutover.pipeline.extract_stage import ExtractResult
 from cutover.reconcile import target_side
 from cutover.reconcile.journal import rejected_rows
-from cutover.reconcile.model import MEASURES, ControlLine, SourceRecords, UnreadableMoney, entity_label
+from cutover.results.model import MEASURES, ControlLine, SourceRecords, UnreadableMoney, entity_label
 from cutover.reconcile.source_side import SourceSide
 
 

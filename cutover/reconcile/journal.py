@@ -10,14 +10,8 @@ import sqlalchemy as sa
 from cutover import db
 from cutover.pipeline.keyindex import KeyIndex
 from cutover.report.data import REJECT_COLUMNS
+from cutover.results.identity import row_identity
 from cutover.schema.tables import target_metadata
-
-SEPARATOR = "\x1f"  # between the parts of a row's identity; never in a file name, number or key
-
-
-def row_identity(sources: pd.Series, rows: pd.Series, keys: pd.Series) -> pd.Series:
-    """What names one source item: its file or table, its row and its legacy key."""
-    return sources.astype("str") + SEPARATOR + rows.astype("int64").astype("str") + SEPARATOR + keys.astype("str")
 
 
 def _items(reject: sa.Table):

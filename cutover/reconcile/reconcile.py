@@ -26,7 +26,7 @@ from cutover.reconcile import journal, target_side
 from cutover.reconcile.changes import Changes, changes_since
 from cutover.control.compare import money_by_code
 from cutover.reconcile.controls import run_controls
-from cutover.reconcile.model import EntityCount, Reconciliation, RowDifferences, entity_label
+from cutover.results.model import EntityCount, Reconciliation, RowDifferences, entity_label
 from cutover.reconcile.rows import row_differences
 from cutover.reconcile.source_side import SourceSide, facts_folder, read_source_side, recorded_side
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from cutover.money import kopecks_to_text
-from cutover.reconcile.model import (MEASURES, ControlLine, EntityCount, MoneyLine, RecordCount, SourceRecords,
+from cutover.results.model import (MEASURES, ControlLine, EntityCount, MoneyLine, RecordCount, SourceRecords,
                                      UnreadableMoney, UnreadableValue)
 
 

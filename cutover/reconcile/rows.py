@@ -19,9 +19,9 @@ from cutover.pipeline.keyindex import KeyIndex
 from cutover.pipeline.mapstage import KEY_SEPARATOR
 from cutover.progress import Progress
 from cutover.reconcile import target_side
-from cutover.reconcile.files import ParquetRows, rows_of, text_schema
+from cutover.results.files import ParquetRows, rows_of, text_schema
 from cutover.reconcile.compare import bucket_count, compare_keyed, value_changes
-from cutover.reconcile.model import RowDifferences
+from cutover.results.model import RowDifferences
 from cutover.reconcile.source_side import MONEY, fact_rows, read_facts
 from cutover.report.data import DIFFERENCE_COLUMNS
 

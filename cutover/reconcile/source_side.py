@@ -45,9 +45,10 @@ from cutover.pipeline.shape import ShapedRows, shape_batches
 from cutover.pipeline.spill import SpillFile
 from cutover.progress import Progress
 from cutover.reconcile.compare import bucket_count, bucket_numbers
-from cutover.reconcile.files import ParquetRows, row_count, rows_of
-from cutover.reconcile.journal import rejected_rows, row_identity
-from cutover.reconcile.model import MEASURES
+from cutover.results.files import ParquetRows, row_count, rows_of
+from cutover.reconcile.journal import rejected_rows
+from cutover.results.identity import row_identity
+from cutover.results.model import MEASURES
 from cutover.schema.definition import target_schema
 
 MONEY = [f"{measure}_kopecks" for measure in MEASURES]

@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from cutover import db
-from cutover.reconcile.model import MEASURES
+from cutover.results.model import MEASURES
 from cutover.reconcile.source_side import canonical_values, iso_dates
 from cutover.schema.tables import target_metadata
 
