@@ -55,12 +55,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # MEASURES) beside config, and a scalar reader at base level, end it:
     # cutover/control/readers.py, cutover/control/declared.py.
     ("cutover.config", "cutover.control.declared"): "DeclaredSource, parse_declared",
-    # The row formats of differences, changes and rejects are defined in report/data.py; move them
-    # into reconcile/model.py beside UNREADABLE_COLUMNS (report/data.py re-imports them) and import
-    # them there in cutover/reconcile/rows.py, changes.py and journal.py.
-    ("cutover.reconcile.rows", "cutover.report.data"): "DIFFERENCE_COLUMNS",
-    ("cutover.reconcile.changes", "cutover.report.data"): "CHANGE_COLUMNS",
-    ("cutover.reconcile.journal", "cutover.report.data"): "REJECT_COLUMNS",
 }
 
 

@@ -17,11 +17,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from cutover.reconcile.compare import bucket_count, compare_keyed, value_changes
-from cutover.results.model import entity_label
+from cutover.results.model import CHANGE_COLUMNS, entity_label
 from cutover.results.files import ParquetRows, rows_of, text_schema
 from cutover.reconcile.rows import joined_key, money_text, shown_column
 from cutover.reconcile.source_side import MONEY, fact_rows, facts_folder, read_facts
-from cutover.report.data import CHANGE_COLUMNS
 from cutover import runs
 from cutover.schema.tables import target_metadata
 

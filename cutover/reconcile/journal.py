@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from cutover import db
 from cutover.pipeline.keyindex import KeyIndex
-from cutover.report.data import REJECT_COLUMNS
 from cutover.results.identity import row_identity
+from cutover.results.model import REJECT_COLUMNS
 from cutover.schema.tables import target_metadata
 
 

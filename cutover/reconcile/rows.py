@@ -21,9 +21,8 @@ from cutover.progress import Progress
 from cutover.reconcile import target_side
 from cutover.results.files import ParquetRows, rows_of, text_schema
 from cutover.reconcile.compare import bucket_count, compare_keyed, value_changes
-from cutover.results.model import RowDifferences
+from cutover.results.model import DIFFERENCE_COLUMNS, RowDifferences
 from cutover.reconcile.source_side import MONEY, fact_rows, read_facts
-from cutover.report.data import DIFFERENCE_COLUMNS
 
 PROBLEMS = {"left": "missing in target", "right": "not in source"}
 

@@ -52,24 +52,12 @@ import pandas as pd
 
 ROW_LIMIT = 1000  # rows of each kind summary.json and report.html list; report.xlsx lists them all
 
-# Every unreadable money value of a run (reports/<run-id>/reconcile/unreadable.parquet), as report.xlsx lists them.
-from cutover.reconcile.model import UNREADABLE_COLUMNS  # noqa: E402
+# The row formats of every reject, difference, change and unreadable money value of a run are
+# defined with the result they belong to (cutover/results/model.py), below the reconciliation
+# that writes them; the reports read them from there.
+from cutover.results.model import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, REJECT_COLUMNS, UNREADABLE_COLUMNS  # noqa: E402
 # A recent run, for the charts over nights: the run journal (cutover/runs.py) reads it, below the reports.
 from cutover.runs import RunHistory  # noqa: E402,F401
-
-REJECT_COLUMNS = ["entity", "severity", "rule", "message", "source", "row_number", "legacy_key", "column_name",
-                  "raw_value"]
-
-# kind: "account", "meter", "balance", "last reading"
-# problem: "missing in target", "not in source", "differs"
-# column: for "differs", the column that differs (closing, paid..., read_on, value)
-# source, target: the values as text (money in roubles: "1234.56")
-DIFFERENCE_COLUMNS = ["kind", "problem", "legacy_key", "column", "source", "target"]
-
-# change: "reject new", "reject fixed", "account added", "account removed", "meter added",
-#         "meter removed", "balance changed", "balance added", "balance removed"
-# before, after: values as text (money in roubles)
-CHANGE_COLUMNS = ["change", "entity", "rule", "legacy_key", "column", "before", "after"]
 
 
 def _no_rows(columns: list[str]) -> Callable[[], Iterator[pd.DataFrame]]:

@@ -127,6 +127,24 @@ class UnreadableValue:
 
 UNREADABLE_COLUMNS = [f.name for f in fields(UnreadableValue)]  # reconcile/unreadable.parquet, the reports' sheet
 
+# The row formats of a run's row sets (summary.json lists the first rows of each, report.xlsx all).
+# The journal's rejects (reject table), as the reports list them.
+REJECT_COLUMNS = ["entity", "severity", "rule", "message", "source", "row_number", "legacy_key", "column_name",
+                  "raw_value"]
+
+# Row-level differences (reconcile/differences.parquet):
+# kind: "account", "meter", "balance", "last reading"
+# problem: "missing in target", "not in source", "differs"
+# column: for "differs", the column that differs (closing, paid..., read_on, value)
+# source, target: the values as text (money in roubles: "1234.56")
+DIFFERENCE_COLUMNS = ["kind", "problem", "legacy_key", "column", "source", "target"]
+
+# What changed since the last run (reconcile/changes.parquet):
+# change: "reject new", "reject fixed", "account added", "account removed", "meter added",
+#         "meter removed", "balance changed", "balance added", "balance removed"
+# before, after: values as text (money in roubles)
+CHANGE_COLUMNS = ["change", "entity", "rule", "legacy_key", "column", "before", "after"]
+
 
 @dataclass(frozen=True)
 class UnreadableMoney:
