@@ -16,6 +16,7 @@ from cutover.schema.tables import target_metadata
 from cutover.states import LOADED, RunStatus
 
 INTERRUPTED = RunStatus.INTERRUPTED  # shown for a run the journal has running whose process is gone
+MONTH_END = "month-end"  # the kind of a month-end's run (its steps: cutover/monthend/journal.py)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,18 @@ class RunningRun:
         beat = f", last heartbeat {self.heartbeat_at:%Y-%m-%d %H:%M:%S}" if self.heartbeat_at else ""
         who = f", {self.process.describe()}" if self.process else ""
         return f"{self.kind} {self.run_id} (since {self.started_at:%Y-%m-%d %H:%M:%S}{who}{beat})"
+
+
+@dataclass(frozen=True)
+class MonthEndRun:
+    """A month-end's run as the journal has it (its period is in its summary)."""
+
+    run_id: str
+    status: str
+    period: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    summary: dict
 
 
 def new_run_id(kind: str, now: dt.datetime | None = None) -> str:
@@ -186,3 +199,34 @@ def prune_rejects(connection: sa.Connection, keep: int) -> int:
     kept = [row for (row,) in connection.execute(latest)]
     dry_runs = sa.select(run.c.run_id).where(run.c.kind == "dry-run", run.c.run_id.not_in(kept))
     return connection.execute(reject.delete().where(reject.c.run_id.in_(dry_runs))).rowcount
+
+
+# ---- the month-end's runs: read here, below the pipeline, because a dry run refuses a target
+# ---- a month-end switched or is switching (their steps are written by cutover/monthend/journal.py)
+
+def _month_end_runs(connection: sa.Connection, *statuses: str) -> list[MonthEndRun]:
+    run = _run()
+    query = (sa.select(run.c.run_id, run.c.status, run.c.started_at, run.c.finished_at, run.c.summary_json)
+             .where(run.c.kind == MONTH_END, run.c.status.in_(statuses))
+             .order_by(run.c.started_at.desc(), run.c.run_id.desc()))
+    found = []
+    for run_id, status, started, finished, summary_json in connection.execute(query):
+        summary = json.loads(summary_json or "{}")
+        found.append(MonthEndRun(run_id, status, summary.get("period", "?"), started, finished, summary))
+    return found
+
+
+def switched(connection: sa.Connection) -> MonthEndRun | None:
+    """The month-end that switched the project, if one did."""
+    return next(iter(_month_end_runs(connection, RunStatus.SWITCHED)), None)
+
+
+def unfinished(connection: sa.Connection) -> MonthEndRun | None:
+    """The month-end begun and neither switched nor rolled back (running, killed or stopped)."""
+    return next(iter(_month_end_runs(connection, RunStatus.RUNNING)), None)
+
+
+def latest_month_end(connection: sa.Connection) -> MonthEndRun | None:
+    """The latest month-end of any status."""
+    return next(iter(_month_end_runs(connection, RunStatus.RUNNING, RunStatus.SWITCHED, RunStatus.ROLLED_BACK,
+                                         RunStatus.FAILED)), None)

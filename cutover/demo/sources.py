@@ -11,7 +11,6 @@ from cutover import db, runs
 from cutover.config import DEFAULT_CHUNK_ROWS, AccountNumbering, Gates, Project
 from cutover.demo.build import DemoBuilt, build_demo
 from cutover.errors import ConfigError
-from cutover.monthend import journal
 from cutover.monthend.steps import next_period
 from cutover.schema.tables import target_metadata
 from cutover.pipeline.run import dry_run
@@ -63,13 +62,13 @@ def _refuse_unless_dry_run(connection: sa.Connection, target: str, run_id: str) 
     instead = ("build the demo from a dry run into a database of its own (`cutover dry-run --target URL`, "
                "then `CUTOVER_TARGET_URL=URL cutover demo --from-run RUN_ID`), or from the bundled sample "
                "(`cutover demo`)")
-    done = journal.switched(connection)
+    done = runs.switched(connection)
     if done is not None:
         raise ConfigError(f"{target} was switched over by month-end run {done.run_id} on "
                           f"{done.finished_at:%Y-%m-%d %H:%M:%S}: it holds the final extract of {done.period} and "
                           f"{next_period(done.period)} open in the new system, no dry run's rows any more, and a demo "
                           f"is built from a dry run's rows; {instead}")
-    begun = journal.unfinished(connection)
+    begun = runs.unfinished(connection)
     if begun is not None:
         raise ConfigError(f"month-end run {begun.run_id} of {begun.period} is neither switched nor rolled back in "
                           f"{target}, so the target may hold its rows rather than a dry run's: finish "

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from cutover import heartbeat
+from cutover.runs import MONTH_END as KIND  # the month-end runs themselves are read in runs.py (a dry run reads them)
 from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus, StepStatus
-
-KIND = "month-end"
-
 
 @dataclass(frozen=True)
 class StepRecord:
@@ -32,16 +30,6 @@ class StepRecord:
     @property
     def seconds(self) -> float | None:
         return None if self.finished_at is None else (self.finished_at - self.started_at).total_seconds()
-
-
-@dataclass(frozen=True)
-class MonthEndRun:
-    run_id: str
-    status: str
-    period: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    summary: dict
 
 
 def _steps() -> sa.Table:
@@ -113,31 +101,3 @@ def finish_run(connection: sa.Connection, run_id: str, status: str, summary: dic
     run = _runs()
     connection.execute(run.update().where(run.c.run_id == run_id).values(
         status=status, finished_at=dt.datetime.now(), summary_json=json.dumps(summary, ensure_ascii=False, default=str)))
-
-
-def _month_end_runs(connection: sa.Connection, *statuses: str) -> list[MonthEndRun]:
-    run = _runs()
-    query = (sa.select(run.c.run_id, run.c.status, run.c.started_at, run.c.finished_at, run.c.summary_json)
-             .where(run.c.kind == KIND, run.c.status.in_(statuses))
-             .order_by(run.c.started_at.desc(), run.c.run_id.desc()))
-    found = []
-    for run_id, status, started, finished, summary_json in connection.execute(query):
-        summary = json.loads(summary_json or "{}")
-        found.append(MonthEndRun(run_id, status, summary.get("period", "?"), started, finished, summary))
-    return found
-
-
-def switched(connection: sa.Connection) -> MonthEndRun | None:
-    """The month-end that switched the project, if one did."""
-    return next(iter(_month_end_runs(connection, RunStatus.SWITCHED)), None)
-
-
-def unfinished(connection: sa.Connection) -> MonthEndRun | None:
-    """The month-end begun and neither switched nor rolled back (running, killed or stopped)."""
-    return next(iter(_month_end_runs(connection, RunStatus.RUNNING)), None)
-
-
-def latest(connection: sa.Connection) -> MonthEndRun | None:
-    """The latest month-end of any status."""
-    return next(iter(_month_end_runs(connection, RunStatus.RUNNING, RunStatus.SWITCHED, RunStatus.ROLLED_BACK,
-                                         RunStatus.FAILED)), None)

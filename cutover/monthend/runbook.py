@@ -375,7 +375,7 @@ def _open(project: Project, period: str) -> tuple[SystemMapping, sa.Engine]:
 
 
 def _refuse_if_switched(connection: sa.Connection) -> None:
-    done = journal.switched(connection)
+    done = runs.switched(connection)
     if done is not None:
         raise ConfigError(f"the project was switched on {done.finished_at:%Y-%m-%d %H:%M:%S} by month-end run "
                           f"{done.run_id} (period {done.period}); a second month-end is refused")
@@ -396,7 +396,7 @@ def month_end(project: Project, period: str, *, force_reason: str | None = None,
     try:
         with engine.connect() as connection:
             _refuse_if_switched(connection)
-        run_id = runs.new_run_id(journal.KIND)
+        run_id = runs.new_run_id(runs.MONTH_END)
         _begin(engine, run_id, mapping.name, period)
         switch = Switch(project, mapping, engine, run_id, period, progress, force_reason)
         return _advance(switch, no_rollback)
@@ -410,7 +410,7 @@ def _begin(engine: sa.Engine, run_id: str, mapping: str, period: str) -> None:
     with _target_write(engine, run_id, f"month-end {run_id}") as connection:
         _refuse_if_switched(connection)
         lock.take(connection, run_id)
-        open_run = journal.unfinished(connection)
+        open_run = runs.unfinished(connection)
         if open_run is not None:
             raise ConfigError(f"month-end {open_run.run_id} (period {open_run.period}) was begun and neither "
                               f"switched nor rolled back: `cutover month-end --period {open_run.period} --resume` "
@@ -436,9 +436,9 @@ def _take_over(engine: sa.Engine, run_id: str, doing: str) -> None:
         lock.take(connection, run_id, take_over=True)
 
 
-def _unfinished_run(engine: sa.Engine, period: str, action: str) -> journal.MonthEndRun:
+def _unfinished_run(engine: sa.Engine, period: str, action: str) -> runs.MonthEndRun:
     with engine.connect() as connection:
-        open_run = journal.unfinished(connection)
+        open_run = runs.unfinished(connection)
         if open_run is None:
             _refuse_if_switched(connection)
             raise ConfigError(f"there is no month-end to {action}: none was begun, or the last one was rolled back")

@@ -16,10 +16,10 @@ class MonthEndStatus:
     """The latest month-end (if any), its steps, the lock's holder and whether the project switched."""
 
     target: str
-    latest: journal.MonthEndRun | None
+    latest: runs.MonthEndRun | None
     steps: dict[str, journal.StepRecord]
     holder: lock.Holder | None
-    switched: journal.MonthEndRun | None
+    switched: runs.MonthEndRun | None
 
 
 def month_end_status(target_url: str) -> MonthEndStatus:
@@ -29,12 +29,12 @@ def month_end_status(target_url: str) -> MonthEndStatus:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("cutover_lock"):
                 return MonthEndStatus(db.mask_url(target_url), None, {}, None, None)
-            latest = journal.latest(connection)
+            latest = runs.latest_month_end(connection)
             at_work = runs.running_run(connection, latest.run_id) if latest else None
             if at_work is not None and at_work.gone:
                 latest = dataclasses.replace(latest, status=runs.INTERRUPTED)
             steps = journal.steps(connection, latest.run_id) if latest else {}
             return MonthEndStatus(db.mask_url(target_url), latest, steps, lock.holder(connection),
-                                  journal.switched(connection))
+                                  runs.switched(connection))
     finally:
         engine.dispose()

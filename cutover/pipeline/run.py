@@ -112,9 +112,7 @@ LIVE_DATA = "it holds the live data, which a dry run would replace"
 
 def _refuse_during_switch(connection: sa.Connection, project: Project, why: str) -> None:
     """Dry runs and their reconciliation stay away from a switched project and a month-end under way."""
-    from cutover.monthend import journal
-
-    switched, begun = journal.switched(connection), journal.unfinished(connection)
+    switched, begun = runs.switched(connection), runs.unfinished(connection)
     where = db.mask_url(project.target_url)
     if switched is not None:
         raise ConfigError(f"{where} was switched on {switched.finished_at:%Y-%m-%d %H:%M:%S} by month-end "
