@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from cutover.control.declared import DeclaredSource, parse_declared
+from cutover.declared import DeclaredSource, parse_declared
 from cutover.errors import ConfigError
 from cutover.folders import SourceFolder
 from cutover.resources import resource_dir

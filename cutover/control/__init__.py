@@ -11,7 +11,8 @@ read. So the controls read the raw source themselves:
 - :mod:`cutover.control.totals`: control totals per raw service code, month and measure, with
   the rows the run rejected or filtered and the values nobody can read;
 - :mod:`cutover.control.declared`: the legacy system's own totals (its turnover statement),
-  typed into cutover.toml or read by a query on the legacy database;
+  typed into cutover.toml (defined and read in :mod:`cutover.declared`) or read by a query on
+  the legacy database;
 - :mod:`cutover.control.records`: every physical record of every source accounted for;
 - :mod:`cutover.control.falls`: a source or a service that shrank since the last good run.
 """
