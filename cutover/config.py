@@ -34,7 +34,7 @@ _SECTIONS = {
     "accounts": {"number_prefix", "number_width"},
     "month_end": {"legacy_url", "close", "reopen", "evidence"},
     "sources": {"allow_outside"},
-    "declared": None,  # checked by cutover.control.declared
+    "declared": None,  # checked by cutover.declared
     "rules": None,  # rule code -> severity: any domain rule's code
 }
 

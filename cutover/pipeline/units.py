@@ -29,9 +29,7 @@ from cutover.pipeline.mapstage import MappedEntity
 from cutover.pipeline.rejects import RejectLog
 from cutover.pipeline.rules import UNIT_PARENTS
 from cutover.pipeline.spill import SpillFile
-
-SEPARATOR = "\x1f"  # between the parts of a row's identity (file, row, key)
-
+from cutover.results.identity import row_identity
 
 def rejected_rule(entity: str) -> str:
     """The rule of a parent rejected with the rows of ``entity`` it was built for."""
@@ -86,16 +84,11 @@ def _first_rules(mapped: MappedEntity, rejects: RejectLog, rows: pd.Series) -> p
     frame = mapped.frame.loc[rows]
     found = rejects.frame(mapped.entity)
     found = found[found["severity"] == "error"]
-    first = pd.Series(found["rule"].to_numpy(), index=_identity(found["source"], found["row_number"],
+    first = pd.Series(found["rule"].to_numpy(), index=row_identity(found["source"], found["row_number"],
                                                                 found["legacy_key"]).to_numpy())
     first = first[~first.index.duplicated()]
-    wanted = _identity(frame["_source"], frame["_row"], frame["_key"])
+    wanted = row_identity(frame["_source"], frame["_row"], frame["_key"])
     return wanted.map(first).astype("object").fillna("rejected").astype("str")
-
-
-def _identity(sources: pd.Series, rows: pd.Series, keys: pd.Series) -> pd.Series:
-    """What names one row: its file, its row number and its legacy key."""
-    return sources.astype("str") + SEPARATOR + rows.astype("int64").astype("str") + SEPARATOR + keys.astype("str")
 
 
 class Referrers:
