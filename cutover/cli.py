@@ -1,4 +1,5 @@
-"""The command line: parse options, call one library function, render, set the exit code.
+"""The command line: parse options, open the workspace, call one command (cutover/commands.py),
+render its result, set the exit code.
 
 Exit codes: 0 done and reconciled; 1 done but a gate failed (differences, too many
 rejects); 2 bad usage, configuration or input.
@@ -13,12 +14,13 @@ import click
 
 # Light imports only up here: `cutover status`, `runs` and `keymap export` must not load the
 # pipeline (pandas, pandera); each command imports what it runs (tests/test_light_imports.py).
-from cutover import __version__, db
+from cutover import __version__, commands
 from cutover.config import load_project
 from cutover.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, CutoverError
 from cutover.exclusive import sqlite_is_locked
 from cutover.progress import progress_for
 from cutover.states import RunStatus
+from cutover.workspace import open_workspace
 
 
 class CutoverGroup(click.Group):
@@ -80,10 +82,9 @@ ACCEPT_FALL = click.option("--accept-fall", is_flag=True,
 @click.pass_obj
 def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool, accept_fall: bool) -> None:
     """Extract, validate, map, load into the target, reconcile and report."""
-    from cutover.pipeline.run import dry_run
-
     project = load_project(project_dir, target_url, accept_fall=accept_fall)
-    result = dry_run(project, progress_for(sys.stderr, quiet))
+    with open_workspace(project, progress_for(sys.stderr, quiet)) as ws:
+        result = commands.dry_run(ws)
     _verdict(result, quiet)
 
 
@@ -98,12 +99,11 @@ def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool, acce
 def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live: bool, target_url: str | None,
                       quiet: bool, accept_fall: bool) -> None:
     """Compare a run's source with the target again, item by item, and rewrite its reports."""
-    from cutover.pipeline.run import reconcile
-
     if run_id and latest:
         raise click.UsageError("give --run RUN_ID or --latest, not both")
     project = load_project(project_dir, target_url, accept_fall=accept_fall)
-    result = reconcile(project, run_id, live, progress_for(sys.stderr, quiet))
+    with open_workspace(project, progress_for(sys.stderr, quiet)) as ws:
+        result = commands.reconcile(ws, run_id, live)
     _verdict(result, quiet)
 
 
@@ -114,21 +114,20 @@ def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live:
 def runs_command(project_dir: Path, target_url: str | None, limit: int) -> None:
     """List the latest runs in the target's journal, newest first."""
     from cutover.report.journal_console import render_runs
-    from cutover.runs import list_runs
 
-    project = load_project(project_dir, target_url)
-    click.echo(render_runs(list_runs(project.target_url, limit)))
+    with open_workspace(load_project(project_dir, target_url)) as ws:
+        listed = commands.runs(ws, limit)
+    click.echo(render_runs(listed))
 
 
 @cli.command("check")
 @click.pass_obj
 def check_command(project_dir: Path) -> None:
     """Validate the configuration and mappings against the data; list unmapped legacy codes."""
-    from cutover.analysis.check import check_project
     from cutover.report.console import render_check
 
-    project = load_project(project_dir)
-    result = check_project(project, progress_for(sys.stderr))
+    with open_workspace(load_project(project_dir), progress_for(sys.stderr)) as ws:
+        result = commands.check(ws)
     click.echo(render_check(result))
     sys.exit(result.exit_code)
 
@@ -138,13 +137,11 @@ def check_command(project_dir: Path) -> None:
 @click.pass_obj
 def profile_command(project_dir: Path, quiet: bool) -> None:
     """Profile every legacy source: blanks, values, shapes, duplicate keys, orphans (profile.xlsx, profile.html)."""
-    from cutover.analysis import profile_project, write_profile_reports
     from cutover.report.console import render_profile
 
-    project = load_project(project_dir)
-    result = profile_project(project, progress_for(sys.stderr, quiet))
-    workbook, page = write_profile_reports(result)
-    click.echo(render_profile(result, workbook, page, quiet))
+    with open_workspace(load_project(project_dir), progress_for(sys.stderr, quiet)) as ws:
+        written = commands.profile(ws)
+    click.echo(render_profile(written.result, written.workbook, written.page, quiet))
 
 
 @cli.command("month-end")
@@ -166,7 +163,6 @@ def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: b
                       break_lock: bool, reason: str | None, target_url: str | None, quiet: bool,
                       accept_fall: bool) -> None:
     """The one-shot switch: close PERIOD in the legacy system and open the next month in the new one."""
-    from cutover.monthend import runbook
     from cutover.monthend.console import render_month_end, render_rollback
 
     if resume and roll_back:
@@ -176,23 +172,25 @@ def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: b
             raise click.UsageError("--break-lock goes alone (then --resume or --rollback)")
         if not (reason and reason.strip()):
             raise click.UsageError("--break-lock needs --reason \"...\" (recorded in the journal and the protocol)")
-        broken = runbook.break_lock(load_project(project_dir, target_url), reason)
+        with open_workspace(load_project(project_dir, target_url)) as ws:
+            broken = commands.break_lock(ws, reason)
         click.echo(f"Lock broken: it was held by {broken.describe()}. `cutover month-end --period {period} --resume` "
                    f"or `--rollback` takes it now.")
         return
     if force != bool(reason and reason.strip()):
         raise click.UsageError("--force needs --reason \"...\" (recorded in the protocol), and --reason goes with --force")
     project = load_project(project_dir, target_url, accept_fall=accept_fall)
-    progress = progress_for(sys.stderr, quiet)
+    with open_workspace(project, progress_for(sys.stderr, quiet)) as ws:
+        if roll_back:
+            result = commands.month_end_rollback(ws, period)
+        elif resume:
+            result = commands.month_end_resume(ws, period, no_rollback=no_rollback)
+        else:
+            result = commands.month_end(ws, period, force_reason=reason.strip() if force else None,
+                                        no_rollback=no_rollback)
     if roll_back:
-        result = runbook.rollback(project, period, progress)
         click.echo(f"{result.run_id} rolled_back" if quiet else render_rollback(result))
         return
-    if resume:
-        result = runbook.resume(project, period, no_rollback=no_rollback, progress=progress)
-    else:
-        result = runbook.month_end(project, period, force_reason=reason.strip() if force else None,
-                                   no_rollback=no_rollback, progress=progress)
     click.echo(render_month_end(result, quiet))
     sys.exit(EXIT_OK if result.status == RunStatus.SWITCHED else EXIT_GATE_FAILED)
 
@@ -203,9 +201,10 @@ def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: b
 def status_command(project_dir: Path, target_url: str | None) -> None:
     """The month-end's steps, their state and timings, and who holds the lock."""
     from cutover.monthend.console import render_status
-    from cutover.monthend.status import month_end_status
 
-    click.echo(render_status(month_end_status(load_project(project_dir, target_url).target_url)))
+    with open_workspace(load_project(project_dir, target_url)) as ws:
+        found = commands.status(ws)
+    click.echo(render_status(found))
 
 
 @cli.command("demo")
@@ -219,26 +218,26 @@ def status_command(project_dir: Path, target_url: str | None) -> None:
 def demo_command(project_dir: Path, target_url: str | None, run_id: str | None, seed: int, reset: bool,
                  quiet: bool) -> None:
     """A training database staff can practise on, with the next period open and no real person in it."""
-    from cutover.demo.build import reset_demo
     from cutover.demo.console import render_demo, render_reset
-    from cutover.demo.sources import default_demo_url, demo_from_run, demo_from_sample
+    from cutover.demo.sources import default_demo_url
 
     demo_url = target_url or default_demo_url(project_dir)
     if reset:
         if run_id:
             raise click.UsageError("--reset and --from-run exclude each other")
-        click.echo(render_reset(demo_url, reset_demo(demo_url), quiet))
+        click.echo(render_reset(demo_url, commands.demo_reset(demo_url), quiet))
         return
     progress = progress_for(sys.stderr, quiet)
-    try:
-        if run_id:
-            built, status = demo_from_run(load_project(project_dir), run_id, demo_url, seed, progress), None
-        else:
-            built, status = demo_from_sample(project_dir, demo_url, seed, progress)
-    finally:
-        progress.done()
-    click.echo(render_demo(built, status, quiet))
-    sys.exit(EXIT_OK if status in (None, RunStatus.RECONCILED) else EXIT_GATE_FAILED)
+    if run_id:
+        with open_workspace(load_project(project_dir), progress) as ws:
+            outcome = commands.demo_from_run(ws, run_id, demo_url, seed)
+    else:
+        try:
+            outcome = commands.demo_from_sample(project_dir, demo_url, seed, progress)
+        finally:
+            progress.done()  # the sample's dry run has a workspace of its own, with this progress
+    click.echo(render_demo(outcome.built, outcome.status, quiet))
+    sys.exit(EXIT_OK if outcome.status in (None, RunStatus.RECONCILED) else EXIT_GATE_FAILED)
 
 
 @cli.group("keymap")
@@ -254,17 +253,9 @@ def keymap_group() -> None:
 @click.pass_obj
 def keymap_export_command(project_dir: Path, file_format: str, out: Path | None, target_url: str | None) -> None:
     """Write every account's legacy number and new number (CSV or Excel)."""
-    from cutover.monthend.keymap import export_keymap
-
-    project = load_project(project_dir, target_url)
-    path = out or project.reports_dir / f"keymap.{file_format}"
-    engine = db.create_target_engine(project.target_url)
-    try:
-        db.check_connection(engine)
-        written = export_keymap(engine, path, file_format)
-    finally:
-        engine.dispose()
-    click.echo(f"{written} accounts written to {path}")
+    with open_workspace(load_project(project_dir, target_url)) as ws:
+        written = commands.keymap_export(ws, file_format, out)
+    click.echo(f"{written.accounts} accounts written to {written.path}")
 
 
 @cli.group("db")
@@ -278,13 +269,8 @@ def db_group() -> None:
 @click.pass_obj
 def db_upgrade_command(project_dir: Path, target_url: str | None, revision: str) -> None:
     """Bring the target database to the schema revision (head by default)."""
-    url = target_url or load_project(project_dir).target_url
-    engine = db.create_target_engine(url)
-    try:
-        db.upgrade(engine, revision)
-        click.echo(f"{db.mask_url(url)} is at revision {db.current_revision(engine)}")
-    finally:
-        engine.dispose()
+    upgraded = commands.db_upgrade(target_url or load_project(project_dir).target_url, revision)
+    click.echo(f"{upgraded.target} is at revision {upgraded.revision}")
 
 
 def main() -> None:

@@ -34,7 +34,8 @@ LAYERS: tuple[Layer, ...] = (
           "engines, migrations, the run journal, exclusion"),
     Layer("extract", ("cutover.extract",), "extractors: legacy sources to frames of text"),
     Layer("mapping", ("cutover.mapping",), "the mapping format and its transforms"),
-    Layer("config", ("cutover.config", "cutover.declared"), "the project: cutover.toml"),
+    Layer("config", ("cutover.config", "cutover.declared", "cutover.workspace"),
+          "the project: cutover.toml; one command's workspace"),
     Layer("pipeline", ("cutover.pipeline",), "the stages: extract, map, check, load"),
     Layer("control", ("cutover.control",), "control totals read from the raw source"),
     Layer("reconcile", ("cutover.reconcile",), "source against target; what changed since the last run"),
@@ -44,6 +45,7 @@ LAYERS: tuple[Layer, ...] = (
           "dry run, reconcile: the one place that orders the stages"),
     Layer("monthend", ("cutover.monthend",), "the month-end switch"),
     Layer("demo", ("cutover.demo",), "the training database"),
+    Layer("commands", ("cutover.commands",), "one function per command, taking the workspace"),
     Layer("cli", ("cutover.cli", "cutover.__main__"), "the command line"),
 )
 

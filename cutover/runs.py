@@ -163,23 +163,19 @@ def history(connection: sa.Connection, mapping: str, until: str, nights: int = 1
     return list(reversed(found))
 
 
-def list_runs(target_url: str, limit: int = 20) -> list[dict]:
-    """The latest runs in the journal of the target at ``target_url``, newest first."""
+def list_runs(engine: sa.Engine, limit: int = 20) -> list[dict]:
+    """The latest runs in the journal of the target ``engine`` connects to, newest first."""
     from cutover import db
 
-    engine = db.create_target_engine(target_url)
-    try:
-        db.check_connection(engine)
-        run = _run()
-        query = (sa.select(run.c.run_id, run.c.kind, run.c.mapping, run.c.status, run.c.started_at, run.c.finished_at,
-                           run.c.host, run.c.pid, run.c.process_key, run.c.heartbeat_at)
-                 .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(limit))
-        with engine.connect() as connection:
-            if not sa.inspect(connection).has_table("run"):
-                return []
-            return [_listed(row) for row in connection.execute(query)]
-    finally:
-        engine.dispose()
+    db.check_connection(engine)
+    run = _run()
+    query = (sa.select(run.c.run_id, run.c.kind, run.c.mapping, run.c.status, run.c.started_at, run.c.finished_at,
+                       run.c.host, run.c.pid, run.c.process_key, run.c.heartbeat_at)
+             .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(limit))
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("run"):
+            return []
+        return [_listed(row) for row in connection.execute(query)]
 
 
 def _listed(row) -> dict:

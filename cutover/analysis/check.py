@@ -24,12 +24,13 @@ from cutover.control.plan import control_plan
 from cutover.control.totals import ControlTotals, read_control
 from cutover.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, ExtractError
 from cutover.extract import REGISTRY as EXTRACTORS
-from cutover.mapping.model import ColumnRule, EntityMapping, SystemMapping, load_mapping
+from cutover.mapping.model import ColumnRule, EntityMapping, SystemMapping
 from cutover.mapping.transforms import REGISTRY as TRANSFORMS
 from cutover.pipeline.extract_stage import ExtractResult, extract_sources, needed_columns
 from cutover.pipeline.shape import shape_rows
 from cutover.pipeline.source_checks import check_sources
 from cutover.progress import Progress
+from cutover.workspace import Workspace, open_workspace
 
 
 @dataclass(frozen=True)
@@ -155,15 +156,20 @@ def _control(mapping: SystemMapping, extracted: ExtractResult, project: Project)
 
 
 def check_project(project: Project, progress: Progress | None = None) -> CheckResult:
-    """Check the project's mapping against its data.
+    """Check the project's mapping against its data (:func:`check_in`, in a workspace of its own)."""
+    with open_workspace(project, progress) as ws:
+        return check_in(ws)
+
+
+def check_in(ws: Workspace) -> CheckResult:
+    """Check the workspace's mapping against its data.
 
     Raises
     ------
     MappingError, ConfigError
         An invalid mapping or configuration (exit code 2).
     """
-    progress = progress or Progress()
-    mapping = load_mapping(project.mapping_dir)
+    project, progress, mapping = ws.project, ws.progress, ws.mapping
     sources = {name: EXTRACTORS[spec.format].describe(spec.options, project.source_dir)
                for name, spec in mapping.sources.items()}
     problems = _source_problems(mapping, project)

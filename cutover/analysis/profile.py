@@ -22,9 +22,10 @@ from cutover.analysis.usage import ColumnUse, column_uses, entity_sources
 from cutover.config import Project
 from cutover.errors import ExtractError
 from cutover.extract import REGISTRY
-from cutover.mapping.model import SourceSpec, SystemMapping, load_mapping
+from cutover.mapping.model import SourceSpec, SystemMapping
 from cutover.runs import new_run_id
 from cutover.progress import Progress
+from cutover.workspace import Workspace, open_workspace
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,13 @@ def profile_project(project: Project, progress: Progress | None = None) -> Profi
     MappingError
         The mapping cannot be loaded. A source that cannot be read is a finding, not an error.
     """
-    progress = progress or Progress()
-    mapping = load_mapping(project.mapping_dir)
+    with open_workspace(project, progress) as ws:
+        return profile_in(ws)
+
+
+def profile_in(ws: Workspace) -> ProfileResult:
+    """Profile the workspace's legacy sources (see :func:`profile_project`)."""
+    project, progress, mapping = ws.project, ws.progress, ws.mapping
     run_id = new_run_id("profile")
     uses = column_uses(mapping)
     readers = _readers(mapping)
@@ -160,7 +166,6 @@ def profile_project(project: Project, progress: Progress | None = None) -> Profi
     for name, spec in mapping.sources.items():
         progress.stage(f"profile {name}")
         sources.append(_profile_source(project, spec, keys, uses, readers[name], progress))
-    progress.done()
     findings = [f for source in sources for f in _source_findings(source, uses)]
     findings += keys.findings({s.name for s in sources if s.error is not None})
     return ProfileResult(run_id, project.reports_dir / run_id, mapping.name, project.source_dir, sources,

@@ -141,10 +141,11 @@ def _empty(connection: sa.Connection) -> None:
 
 
 def build_demo(source_url: str, source: str, period: str, demo_url: str, seed: int,
-               progress=None) -> DemoBuilt:
+               progress=None, *, source_engine: sa.Engine | None = None) -> DemoBuilt:
     """Copy the target at ``source_url`` into the training database at ``demo_url``, replacing
     personal data (``seed`` decides the replacements), open the month after ``period``, keep the
-    built state for ``--reset`` and check that no real identity got through.
+    built state for ``--reset`` and check that no real identity got through. ``source_engine`` is
+    the workspace's engine of the target at ``source_url`` (its own is created and disposed without it).
 
     Raises
     ------
@@ -156,7 +157,10 @@ def build_demo(source_url: str, source: str, period: str, demo_url: str, seed: i
         raise ConfigError(f"the training database {db.mask_url(demo_url)} is the target it is built from; "
                           f"give it a database of its own (--target)")
     metadata = target_metadata()
-    source_engine, demo_engine = db.create_target_engine(source_url), db.create_target_engine(demo_url)
+    own_source = source_engine is None
+    if own_source:
+        source_engine = db.create_target_engine(source_url)
+    demo_engine = db.create_target_engine(demo_url)  # the training database: never the workspace's target
     following = next_period(period)
     try:
         db.check_connection(demo_engine)
@@ -189,7 +193,8 @@ def build_demo(source_url: str, source: str, period: str, demo_url: str, seed: i
             _mark(writing, seed, source, rows, report)
         return DemoBuilt(db.mask_url(demo_url), source, seed, rows, period, following, report)
     finally:
-        source_engine.dispose()
+        if own_source:
+            source_engine.dispose()
         demo_engine.dispose()
 
 

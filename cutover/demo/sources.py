@@ -13,8 +13,9 @@ from cutover.demo.build import DemoBuilt, build_demo
 from cutover.errors import ConfigError
 from cutover.monthend.steps import next_period
 from cutover.schema.tables import target_metadata
-from cutover.pipeline.run import dry_run
+from cutover.pipeline.run import dry_run_in
 from cutover.resources import resource_dir
+from cutover.workspace import Workspace, open_workspace
 
 SAMPLE_MAPPING, SAMPLE_PERIOD = "sample_legacy", "2026-10"
 # The sample's dirt D9: two balance rows with "н/д" in Начислено, money nobody can read. Their rows
@@ -37,9 +38,10 @@ def demo_from_sample(folder: Path, demo_url: str, seed: int, progress=None) -> t
                          reports_dir=folder / "reports", chunk_rows=DEFAULT_CHUNK_ROWS,
                          gates=Gates(accept_unreadable_rows=SAMPLE_UNREADABLE_ROWS),
                          numbering=AccountNumbering())
-        result = dry_run(sample, progress)
-        built = build_demo(sample.target_url, f"the bundled sample, dry run {result.run_id}", SAMPLE_PERIOD,
-                           demo_url, seed, progress)
+        with open_workspace(sample, progress) as ws:
+            result = dry_run_in(ws)
+            built = build_demo(sample.target_url, f"the bundled sample, dry run {result.run_id}", SAMPLE_PERIOD,
+                               demo_url, seed, progress, source_engine=ws.engine)
     return built, result.status
 
 
@@ -82,7 +84,13 @@ def _refuse_unless_dry_run(connection: sa.Connection, target: str, run_id: str) 
 
 
 def demo_from_run(project: Project, run_id: str, demo_url: str, seed: int, progress=None) -> DemoBuilt:
-    """Build the demo from the dry run ``run_id`` whose rows the project's target holds.
+    """Build the demo from the dry run ``run_id`` (:func:`demo_from_run_in`, in a workspace of its own)."""
+    with open_workspace(project, progress) as ws:
+        return demo_from_run_in(ws, run_id, demo_url, seed)
+
+
+def demo_from_run_in(ws: Workspace, run_id: str, demo_url: str, seed: int) -> DemoBuilt:
+    """Build the demo from the dry run ``run_id`` whose rows the workspace's target holds.
 
     Raises
     ------
@@ -90,13 +98,10 @@ def demo_from_run(project: Project, run_id: str, demo_url: str, seed: int, progr
         No such run, one whose rows a later run replaced, not a dry run, or a target a month-end
         switched or is switching (exit code 2).
     """
-    engine = db.create_target_engine(project.target_url)
-    try:
-        db.check_connection(engine)
-        with engine.connect() as connection:
-            _refuse_unless_dry_run(connection, db.mask_url(project.target_url), run_id)
-        runs.run_to_reconcile(engine, run_id)  # refuses any run but the one the target holds
-    finally:
-        engine.dispose()
+    project, engine = ws.project, ws.engine
+    db.check_connection(engine)
+    with engine.connect() as connection:
+        _refuse_unless_dry_run(connection, db.mask_url(project.target_url), run_id)
+    runs.run_to_reconcile(engine, run_id)  # refuses any run but the one the target holds
     return build_demo(project.target_url, f"dry run {run_id} of {project.mapping}", project.period, demo_url, seed,
-                      progress)
+                      ws.progress, source_engine=engine)

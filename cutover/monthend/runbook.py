@@ -26,7 +26,7 @@ from cutover.exclusive import TargetBusy, exclusive, sqlite_is_locked
 from cutover.heartbeat import Heartbeat
 from cutover.config import Project
 from cutover.errors import ConfigError, CutoverError
-from cutover.mapping.model import SystemMapping, load_mapping
+from cutover.mapping.model import SystemMapping
 from cutover.monthend import journal, legacy, lock, opening, saved
 from cutover.monthend.protocol import write_protocol
 from cutover.monthend.steps import BY_NAME, STEP_NAMES, STEPS, next_period
@@ -39,6 +39,7 @@ from cutover.reconcile.source_side import SourceFacts, facts_folder, facts_state
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus, StepStatus
+from cutover.workspace import Workspace, open_workspace
 
 
 
@@ -71,15 +72,31 @@ class MonthEndResult:
 
 @dataclass
 class Switch:
-    """One month-end run and what its steps share."""
+    """One month-end run and what its steps share: the workspace (whose run it is), the period."""
 
-    project: Project
-    mapping: SystemMapping
-    engine: sa.Engine
-    run_id: str
+    workspace: Workspace
     period: str
-    progress: Progress
     forced_reason: str | None = None
+
+    @property
+    def project(self) -> Project:
+        return self.workspace.project
+
+    @property
+    def mapping(self) -> SystemMapping:
+        return self.workspace.mapping
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self.workspace.engine
+
+    @property
+    def run_id(self) -> str:
+        return self.workspace.run_id
+
+    @property
+    def progress(self) -> Progress:
+        return self.workspace.progress
 
     @property
     def following(self) -> str:
@@ -87,7 +104,7 @@ class Switch:
 
     @property
     def report_dir(self) -> Path:
-        return self.project.reports_dir / self.run_id
+        return self.workspace.report_dir
 
     @property
     def snapshot_dir(self) -> Path:
@@ -215,9 +232,8 @@ def _reconcile(switch: Switch) -> dict:
     # The gate reads the source's facts the load recorded (facts.json); only without them complete
     # does reconcile_run map the snapshot again.
     with tempfile.TemporaryDirectory(prefix="reconcile-", dir=switch.report_dir) as scratch:
-        result = reconcile_and_report(switch.project, switch.mapping, switch.engine, switch.run_id, switch.extracted(),
-                                      switch.started_at(), Path(scratch), switch.progress, kind="month-end",
-                                      opened=switch.following)
+        result = reconcile_and_report(switch.workspace, switch.extracted(), switch.started_at(), Path(scratch),
+                                      kind="month-end", opened=switch.following)
     with switch.engine.connect() as connection:
         problems = opening.opening_problems(connection, switch.period, switch.following)
     summary = result.run_summary
@@ -356,22 +372,20 @@ def _undo(switch: Switch) -> dict:
 
 # ---- the three entry points ----------------------------------------------------------------
 
-def _open(project: Project, period: str) -> tuple[SystemMapping, sa.Engine]:
+def _open(ws: Workspace, period: str) -> None:
+    """Refuse a period cutover.toml does not name or a target not at the schema's head; the
+    workspace's mapping is loaded and its engine connected here."""
+    project = ws.project
     if period != project.period:
         raise ConfigError(f"--period {period} is not the month cutover.toml's [project] period = \"{project.period}\" "
                           f"names: the switch closes the month the dry runs reconciled")
-    mapping = load_mapping(project.mapping_dir)
-    engine = db.create_target_engine(project.target_url)
-    try:
-        db.check_connection(engine)
-        current, head = db.current_revision(engine), db.head_revision()
-        if current != head:
-            raise ConfigError(f"the target's schema is at revision {current or 'none'}, not {head}: "
-                              f"run `cutover db upgrade` first")
-    except BaseException:
-        engine.dispose()
-        raise
-    return mapping, engine
+    ws.mapping  # noqa: B018 -- loaded (and checked) before the target is touched
+    engine = ws.engine
+    db.check_connection(engine)
+    current, head = db.current_revision(engine), db.head_revision()
+    if current != head:
+        raise ConfigError(f"the target's schema is at revision {current or 'none'}, not {head}: "
+                          f"run `cutover db upgrade` first")
 
 
 def _refuse_if_switched(connection: sa.Connection) -> None:
@@ -383,7 +397,14 @@ def _refuse_if_switched(connection: sa.Connection) -> None:
 
 def month_end(project: Project, period: str, *, force_reason: str | None = None, no_rollback: bool = False,
               progress: Progress | None = None) -> MonthEndResult:
-    """Switch the project over at the end of ``period``.
+    """Switch the project over at the end of ``period`` (:func:`month_end_in`, in a workspace of its own)."""
+    with open_workspace(project, progress) as ws:
+        return month_end_in(ws, period, force_reason=force_reason, no_rollback=no_rollback)
+
+
+def month_end_in(ws: Workspace, period: str, *, force_reason: str | None = None,
+                 no_rollback: bool = False) -> MonthEndResult:
+    """Switch the workspace's project over at the end of ``period``.
 
     Raises
     ------
@@ -391,18 +412,12 @@ def month_end(project: Project, period: str, *, force_reason: str | None = None,
         Refused (switched already, another month-end running or interrupted, a preflight check)
         or stopped at a step (exit code 2).
     """
-    progress = progress or Progress()
-    mapping, engine = _open(project, period)
-    try:
-        with engine.connect() as connection:
-            _refuse_if_switched(connection)
-        run_id = runs.new_run_id(runs.MONTH_END)
-        _begin(engine, run_id, mapping.name, period)
-        switch = Switch(project, mapping, engine, run_id, period, progress, force_reason)
-        return _advance(switch, no_rollback)
-    finally:
-        progress.done()
-        engine.dispose()
+    _open(ws, period)
+    with ws.engine.connect() as connection:
+        _refuse_if_switched(connection)
+    ws.run_id = runs.new_run_id(runs.MONTH_END)
+    _begin(ws.engine, ws.run_id, ws.mapping.name, period)
+    return _advance(Switch(ws, period, force_reason), no_rollback)
 
 
 def _begin(engine: sa.Engine, run_id: str, mapping: str, period: str) -> None:
@@ -449,23 +464,25 @@ def _unfinished_run(engine: sa.Engine, period: str, action: str) -> runs.MonthEn
 
 def resume(project: Project, period: str, *, no_rollback: bool = False,
            progress: Progress | None = None) -> MonthEndResult:
+    """Continue the interrupted month-end (:func:`resume_in`, in a workspace of its own)."""
+    with open_workspace(project, progress) as ws:
+        return resume_in(ws, period, no_rollback=no_rollback)
+
+
+def resume_in(ws: Workspace, period: str, *, no_rollback: bool = False) -> MonthEndResult:
     """Continue the interrupted month-end from its first step not done."""
-    progress = progress or Progress()
-    mapping, engine = _open(project, period)
-    try:
-        open_run = _unfinished_run(engine, period, "resume")
-        _take_over(engine, open_run.run_id, f"resuming month-end {open_run.run_id}")
-        with engine.connect() as connection:
-            rolling_back = "rollback" in journal.steps(connection, open_run.run_id)
-        if rolling_back:
-            lock.release(engine, open_run.run_id)
-            raise ConfigError(f"month-end {open_run.run_id} was being rolled back when it stopped: "
-                              f"`cutover month-end --period {period} --rollback` finishes the rollback")
-        switch = Switch(project, mapping, engine, open_run.run_id, period, progress, _forced(engine, open_run.run_id))
-        return _advance(switch, no_rollback)
-    finally:
-        progress.done()
-        engine.dispose()
+    _open(ws, period)
+    engine = ws.engine
+    open_run = _unfinished_run(engine, period, "resume")
+    _take_over(engine, open_run.run_id, f"resuming month-end {open_run.run_id}")
+    with engine.connect() as connection:
+        rolling_back = "rollback" in journal.steps(connection, open_run.run_id)
+    if rolling_back:
+        lock.release(engine, open_run.run_id)
+        raise ConfigError(f"month-end {open_run.run_id} was being rolled back when it stopped: "
+                          f"`cutover month-end --period {period} --rollback` finishes the rollback")
+    ws.run_id = open_run.run_id
+    return _advance(Switch(ws, period, _forced(engine, open_run.run_id)), no_rollback)
 
 
 def _forced(engine: sa.Engine, run_id: str) -> str | None:
@@ -475,25 +492,34 @@ def _forced(engine: sa.Engine, run_id: str) -> str | None:
 
 
 def rollback(project: Project, period: str, progress: Progress | None = None) -> MonthEndResult:
+    """Undo the month-end begun and not switched (:func:`rollback_in`, in a workspace of its own)."""
+    with open_workspace(project, progress) as ws:
+        return rollback_in(ws, period)
+
+
+def rollback_in(ws: Workspace, period: str) -> MonthEndResult:
     """Undo the month-end begun and not switched: the target's rows as they were, the legacy month reopened."""
-    progress = progress or Progress()
-    mapping, engine = _open(project, period)
+    _open(ws, period)
+    engine = ws.engine
+    open_run = _unfinished_run(engine, period, "roll back")
+    _take_over(engine, open_run.run_id, f"rolling back month-end {open_run.run_id}")
+    ws.run_id = open_run.run_id
     try:
-        open_run = _unfinished_run(engine, period, "roll back")
-        _take_over(engine, open_run.run_id, f"rolling back month-end {open_run.run_id}")
-        try:
-            switch = Switch(project, mapping, engine, open_run.run_id, period, progress)
-            with Heartbeat(engine, open_run.run_id):
-                undone = _undo(switch)
-        finally:
-            lock.release(engine, open_run.run_id)
-        return MonthEndResult(open_run.run_id, period, RunStatus.ROLLED_BACK, switch.report_dir, [], undone)
+        switch = Switch(ws, period)
+        with Heartbeat(engine, open_run.run_id):
+            undone = _undo(switch)
     finally:
-        progress.done()
-        engine.dispose()
+        lock.release(engine, open_run.run_id)
+    return MonthEndResult(open_run.run_id, period, RunStatus.ROLLED_BACK, switch.report_dir, [], undone)
 
 
 def break_lock(project: Project, reason: str) -> lock.Holder:
+    """Remove the month-end lock (:func:`break_lock_in`, in a workspace of its own)."""
+    with open_workspace(project) as ws:
+        return break_lock_in(ws, reason)
+
+
+def break_lock_in(ws: Workspace, reason: str) -> lock.Holder:
     """Remove the month-end lock for the case no check can decide (``--break-lock --reason``),
     recorded in the journal of the lock's run and printed in its protocol.
 
@@ -502,10 +528,6 @@ def break_lock(project: Project, reason: str) -> lock.Holder:
     ConfigError
         No reason, or no lock to break (exit code 2).
     """
-    engine = db.create_target_engine(project.target_url)
-    try:
-        db.check_connection(engine)
-        with engine.begin() as connection:
-            return lock.break_lock(connection, reason)
-    finally:
-        engine.dispose()
+    db.check_connection(ws.engine)
+    with ws.engine.begin() as connection:
+        return lock.break_lock(connection, reason)

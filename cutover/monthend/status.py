@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from cutover import db, runs
 from cutover.monthend import journal, lock
+from cutover.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -22,19 +23,16 @@ class MonthEndStatus:
     switched: runs.MonthEndRun | None
 
 
-def month_end_status(target_url: str) -> MonthEndStatus:
-    engine = db.create_target_engine(target_url)
-    try:
-        db.check_connection(engine)
-        with engine.connect() as connection:
-            if not sa.inspect(connection).has_table("cutover_lock"):
-                return MonthEndStatus(db.mask_url(target_url), None, {}, None, None)
-            latest = runs.latest_month_end(connection)
-            at_work = runs.running_run(connection, latest.run_id) if latest else None
-            if at_work is not None and at_work.gone:
-                latest = dataclasses.replace(latest, status=runs.INTERRUPTED)
-            steps = journal.steps(connection, latest.run_id) if latest else {}
-            return MonthEndStatus(db.mask_url(target_url), latest, steps, lock.holder(connection),
-                                  runs.switched(connection))
-    finally:
-        engine.dispose()
+def month_end_status(ws: Workspace) -> MonthEndStatus:
+    """The workspace's target's latest month-end, its steps, the lock's holder and the switch."""
+    target = db.mask_url(ws.project.target_url)
+    db.check_connection(ws.engine)
+    with ws.engine.connect() as connection:
+        if not sa.inspect(connection).has_table("cutover_lock"):
+            return MonthEndStatus(target, None, {}, None, None)
+        latest = runs.latest_month_end(connection)
+        at_work = runs.running_run(connection, latest.run_id) if latest else None
+        if at_work is not None and at_work.gone:
+            latest = dataclasses.replace(latest, status=runs.INTERRUPTED)
+        steps = journal.steps(connection, latest.run_id) if latest else {}
+        return MonthEndStatus(target, latest, steps, lock.holder(connection), runs.switched(connection))

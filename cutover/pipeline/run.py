@@ -21,7 +21,6 @@ from cutover.config import Project
 from cutover.errors import ConfigError, CutoverError
 from cutover.exclusive import exclusive
 from cutover.heartbeat import Heartbeat
-from cutover.mapping.model import SystemMapping, load_mapping
 from cutover.pipeline.extract_stage import ExtractResult, extract_sources, snapshot_sources
 from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.stream import map_check_load
@@ -40,6 +39,7 @@ from cutover.report.summary import build_run_summary
 from cutover.report.workbook import write_workbook
 from cutover.schema.definition import target_schema
 from cutover.states import RunStatus
+from cutover.workspace import Workspace, open_workspace
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,14 @@ class RunResult:
 
 
 def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
-    """Extract, map, check, load into the target, reconcile and report.
+    """Extract, map, check, load into the target, reconcile and report (:func:`dry_run_in`, in a
+    workspace of its own)."""
+    with open_workspace(project, progress) as ws:
+        return dry_run_in(ws)
+
+
+def dry_run_in(ws: Workspace) -> RunResult:
+    """Extract, map, check, load into the workspace's target, reconcile and report.
 
     Raises
     ------
@@ -69,42 +76,35 @@ def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
         journalled as failed and a summary with status ``failed`` is written first; the
         load is one transaction, so the target keeps the previous run's data.
     """
-    progress = progress or Progress()
-    kind = "dry-run"
-    run_id = runs.new_run_id(kind)
-    report_dir = project.reports_dir / run_id
+    project, progress, kind = ws.project, ws.progress, "dry-run"
+    ws.run_id = run_id = runs.new_run_id(kind)
     started = dt.datetime.now()
-    mapping = load_mapping(project.mapping_dir)
-    engine = db.create_target_engine(project.target_url)
+    mapping, engine = ws.mapping, ws.engine
+    progress.stage("upgrade target schema")
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        _refuse_during_switch(connection, project, LIVE_DATA)
+    runs.start(engine, run_id, kind, mapping.name)
+    extracted = None
     try:
-        progress.stage("upgrade target schema")
-        db.upgrade(engine)
-        with engine.connect() as connection:
-            _refuse_during_switch(connection, project, LIVE_DATA)
-        runs.start(engine, run_id, kind, mapping.name)
-        extracted = None
-        try:
-            with Heartbeat(engine, run_id):
-                extracted = extract_sources(mapping, project.source_dir, report_dir / "snapshot", project.chunk_rows,
-                                            progress)
-                # What the sources were, written before the load: a run killed after its load's commit
-                # can then be reconciled from its snapshot (`cutover reconcile`).
-                write_summary(report_dir, replace(build_run_summary(run_id, kind, project, mapping, extracted, None,
-                                                                    started), status=RunStatus.RUNNING, finished_at=None))
-                result = _stages(project, mapping, engine, run_id, extracted, started, progress)
-        except Exception as exc:
-            # Bad input and bugs alike: the journal and the report say the run failed, and why (with
-            # the sources, when they were read: a run that failed after its load can be reconciled).
-            why = str(exc) if isinstance(exc, CutoverError) else f"internal error: {type(exc).__name__}: {exc}"
-            summary = build_run_summary(run_id, kind, project, mapping, extracted, None, started, error=why)
-            write_summary(report_dir, summary)
-            runs.finish(engine, run_id, RunStatus.FAILED, summary.to_dict())
-            raise
-        runs.finish(engine, run_id, result.status, result.summary)
-        return result
-    finally:
-        progress.done()
-        engine.dispose()
+        with Heartbeat(engine, run_id):
+            extracted = extract_sources(mapping, project.source_dir, ws.report_dir / "snapshot", project.chunk_rows,
+                                        progress)
+            # What the sources were, written before the load: a run killed after its load's commit
+            # can then be reconciled from its snapshot (`cutover reconcile`).
+            write_summary(ws.report_dir, replace(build_run_summary(run_id, kind, project, mapping, extracted, None,
+                                                                   started), status=RunStatus.RUNNING, finished_at=None))
+            result = _stages(ws, extracted, started)
+    except Exception as exc:
+        # Bad input and bugs alike: the journal and the report say the run failed, and why (with
+        # the sources, when they were read: a run that failed after its load can be reconciled).
+        why = str(exc) if isinstance(exc, CutoverError) else f"internal error: {type(exc).__name__}: {exc}"
+        summary = build_run_summary(run_id, kind, project, mapping, extracted, None, started, error=why)
+        write_summary(ws.report_dir, summary)
+        runs.finish(engine, run_id, RunStatus.FAILED, summary.to_dict())
+        raise
+    runs.finish(engine, run_id, result.status, result.summary)
+    return result
 
 
 LIVE_DATA = "it holds the live data, which a dry run would replace"
@@ -124,8 +124,8 @@ def _refuse_during_switch(connection: sa.Connection, project: Project, why: str)
                           f"resume or roll it back first")
 
 
-def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str, extracted: ExtractResult,
-            started: dt.datetime, progress: Progress) -> RunResult:
+def _stages(ws: Workspace, extracted: ExtractResult, started: dt.datetime) -> RunResult:
+    project, mapping, engine, run_id, progress = ws.project, ws.mapping, ws.engine, ws.run_id, ws.progress
     with tempfile.TemporaryDirectory(prefix="parts-", dir=project.reports_dir / run_id) as scratch:
         facts = SourceFacts(facts_folder(project.reports_dir, run_id), Path(scratch),
                             reading_buckets(mapping, extracted, project.partition_rows))
@@ -143,25 +143,24 @@ def _stages(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id:
                 side = facts.record(run_id)
         finally:
             facts.close()
-        return reconcile_and_report(project, mapping, engine, run_id, extracted, started, Path(scratch), progress,
-                                    side=side)
+        return reconcile_and_report(ws, extracted, started, Path(scratch), side=side)
 
 
-def reconcile_and_report(project: Project, mapping: SystemMapping, engine: sa.Engine, run_id: str,
-                         extracted: ExtractResult, started: dt.datetime, scratch: Path, progress: Progress,
+def reconcile_and_report(ws: Workspace, extracted: ExtractResult, started: dt.datetime, scratch: Path, *,
                          kind: str = "dry-run", live: bool = False, side: SourceSide | None = None,
                          opened: str | None = None) -> RunResult:
-    """Reconcile the run whose rows the target holds and write its three reports (a month-end passes
-    the month it ``opened``, whose balances are not compared). ``side`` is the source's facts the
-    load just gathered; without it the facts the run's folder records are used when complete, else
-    the source is mapped again (see ``reconcile_run``)."""
+    """Reconcile the workspace's run, whose rows the target holds, and write its three reports (a
+    month-end passes the month it ``opened``, whose balances are not compared). ``side`` is the
+    source's facts the load just gathered; without it the facts the run's folder records are used
+    when complete, else the source is mapped again (see ``reconcile_run``)."""
+    project, mapping, engine, run_id, progress = ws.project, ws.mapping, ws.engine, ws.run_id, ws.progress
     progress.stage("reconcile")
     reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress, live, side, opened)
     reconciliation = reconciled.reconciliation
     summary = build_run_summary(run_id, kind, project, mapping, extracted, reconciliation, started,
                                 changes=reconciled.changes)
     progress.stage("write report")
-    report_dir = project.reports_dir / run_id
+    report_dir = ws.report_dir
     with engine.connect() as connection:
         history = runs.history(connection, mapping.name, run_id)
     data = ReportData(
@@ -191,6 +190,12 @@ def write_summary(report_dir: Path, summary: RunSummary) -> None:
 
 def reconcile(project: Project, run_id: str | None = None, live: bool = False,
               progress: Progress | None = None) -> RunResult:
+    """Reconcile a finished dry run again (:func:`reconcile_in`, in a workspace of its own)."""
+    with open_workspace(project, progress) as ws:
+        return reconcile_in(ws, run_id, live)
+
+
+def reconcile_in(ws: Workspace, run_id: str | None = None, live: bool = False) -> RunResult:
     """Reconcile a finished dry run again: its snapshot (or, ``live``, the sources as they are now)
     against the target, and rewrite the run's reports. The source's facts its load recorded are
     used when complete; the snapshot is mapped again only when they are missing or incomplete.
@@ -200,30 +205,23 @@ def reconcile(project: Project, run_id: str | None = None, live: bool = False,
     CutoverError
         No such run, a run the target no longer holds, or a missing snapshot (exit code 2).
     """
-    progress = progress or Progress()
-    mapping = load_mapping(project.mapping_dir)
-    engine = db.create_target_engine(project.target_url)
-    try:
-        db.check_connection(engine)
-        with engine.connect() as connection:
-            _refuse_during_switch(connection, project, "its rows are no dry run's to reconcile")
-        run_id = runs.run_to_reconcile(engine, run_id)
-        report_dir = project.reports_dir / run_id
-        summary_path = report_dir / "summary.json"
-        if not summary_path.exists():
-            raise ConfigError(f"{summary_path} is missing: the run's report folder was moved or deleted")
-        recorded = json.loads(summary_path.read_text(encoding="utf-8"))
-        started = dt.datetime.fromisoformat(recorded["started_at"])
-        with tempfile.TemporaryDirectory(prefix="reconcile-", dir=project.reports_dir) as scratch:
-            if live:
-                extracted = extract_sources(mapping, project.source_dir, Path(scratch) / "snapshot",
-                                            project.chunk_rows, progress)
-            else:
-                extracted = snapshot_sources(mapping, report_dir / "snapshot", recorded.get("sources", {}))
-            result = reconcile_and_report(project, mapping, engine, run_id, extracted, started, Path(scratch), progress,
-                                          live=live)
-        runs.finish(engine, run_id, result.status, result.summary)
-        return result
-    finally:
-        progress.done()
-        engine.dispose()
+    project, progress = ws.project, ws.progress
+    mapping, engine = ws.mapping, ws.engine
+    db.check_connection(engine)
+    with engine.connect() as connection:
+        _refuse_during_switch(connection, project, "its rows are no dry run's to reconcile")
+    ws.run_id = run_id = runs.run_to_reconcile(engine, run_id)
+    summary_path = ws.report_dir / "summary.json"
+    if not summary_path.exists():
+        raise ConfigError(f"{summary_path} is missing: the run's report folder was moved or deleted")
+    recorded = json.loads(summary_path.read_text(encoding="utf-8"))
+    started = dt.datetime.fromisoformat(recorded["started_at"])
+    with tempfile.TemporaryDirectory(prefix="reconcile-", dir=project.reports_dir) as scratch:
+        if live:
+            extracted = extract_sources(mapping, project.source_dir, Path(scratch) / "snapshot",
+                                        project.chunk_rows, progress)
+        else:
+            extracted = snapshot_sources(mapping, ws.report_dir / "snapshot", recorded.get("sources", {}))
+        result = reconcile_and_report(ws, extracted, started, Path(scratch), live=live)
+    runs.finish(engine, run_id, result.status, result.summary)
+    return result
