@@ -35,7 +35,7 @@ from cutover.pipeline.load import TargetLoad
 from cutover.pipeline.run import reconcile_and_report
 from cutover.pipeline.stream import map_check_load
 from cutover.progress import Progress
-from cutover.reconcile.source_side import SourceFacts, facts_folder, facts_state, reading_buckets
+from cutover.reconcile.source_side import SourceFacts, facts_folder, facts_state, reading_partitions
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus, StepStatus
@@ -204,7 +204,7 @@ def _load(switch: Switch, connection: sa.Connection) -> dict:
         # The source's facts go to the run's folder for the reconcile step; starting removes their
         # facts.json, so a load run again (its first attempt killed before the commit) rewrites them.
         facts = SourceFacts(facts_folder(project.reports_dir, switch.run_id), Path(scratch),
-                            reading_buckets(switch.mapping, extracted, project.partition_rows))
+                            reading_partitions(switch.mapping, extracted, project.partition_rows))
         try:
             load = TargetLoad(connection, switch.run_id, target_schema(), project.numbering)
             map_check_load(switch.mapping, extracted, project, load, [facts], Path(scratch), switch.progress)

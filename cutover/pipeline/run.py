@@ -32,7 +32,7 @@ from cutover.reconcile.model import UNREADABLE_COLUMNS, Reconciliation
 from cutover.reconcile.reconcile import reconcile_run
 from cutover.reconcile.result import RunSummary, run_summary
 from cutover.reconcile.rows import difference_rows
-from cutover.reconcile.source_side import SourceFacts, SourceSide, facts_folder, reading_buckets
+from cutover.reconcile.source_side import SourceFacts, SourceSide, facts_folder, reading_partitions
 from cutover.report.data import ReportData, RunHistory
 from cutover.report.run_html import write_html
 from cutover.report.summary import build_run_summary
@@ -128,7 +128,7 @@ def _stages(ws: Workspace, extracted: ExtractResult, started: dt.datetime) -> Ru
     project, mapping, engine, run_id, progress = ws.project, ws.mapping, ws.engine, ws.run_id, ws.progress
     with tempfile.TemporaryDirectory(prefix="parts-", dir=project.reports_dir / run_id) as scratch:
         facts = SourceFacts(facts_folder(project.reports_dir, run_id), Path(scratch),
-                            reading_buckets(mapping, extracted, project.partition_rows))
+                            reading_partitions(mapping, extracted, project.partition_rows))
         try:
             with engine.begin() as connection, exclusive(connection, run_id, f"dry run {run_id}"):
                 # One transaction from the first row deleted to the last row loaded: all or nothing. It

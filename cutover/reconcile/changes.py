@@ -71,9 +71,9 @@ def _reject_changes(connection: sa.Connection, run_id: str, previous: str, write
 
 
 def _facts_changes(kind: str, name: str, key: list[str], values: list[str], previous: Path, current: Path,
-                   bucket_rows: int, scratch: Path, writer: ParquetRows) -> dict[str, int]:
+                   partition_rows: int, scratch: Path, writer: ParquetRows) -> dict[str, int]:
     counts = {"added": 0, "removed": 0} if not values else {"changed": 0, "added": 0, "removed": 0}
-    buckets = bucket_count(max(fact_rows(previous, name), fact_rows(current, name)), bucket_rows)
+    buckets = bucket_count(max(fact_rows(previous, name), fact_rows(current, name)), partition_rows)
     distinct = (frame.drop_duplicates(key) for frame in read_facts(previous, name))
     now = (frame.drop_duplicates(key) for frame in read_facts(current, name))
     for found in compare_keyed(distinct, now, key, values, buckets, scratch):
@@ -94,7 +94,7 @@ def _facts_changes(kind: str, name: str, key: list[str], values: list[str], prev
 
 
 def changes_since(connection: sa.Connection, run_id: str, mapping: str, reports_dir: Path, current: Path,
-                  bucket_rows: int, scratch: Path) -> Changes:
+                  partition_rows: int, scratch: Path) -> Changes:
     """Compare run ``run_id`` (whose facts are in ``current``) with the previous run."""
     previous, note = previous_run(connection, run_id, mapping, reports_dir)
     if previous is None:
@@ -104,12 +104,12 @@ def changes_since(connection: sa.Connection, run_id: str, mapping: str, reports_
     try:
         rejects = _reject_changes(connection, run_id, previous, writer)
         counts = {
-            "accounts": _facts_changes("account", "accounts", ["legacy_key"], [], before, current, bucket_rows,
+            "accounts": _facts_changes("account", "accounts", ["legacy_key"], [], before, current, partition_rows,
                                        scratch, writer),
-            "meters": _facts_changes("meter", "meters", ["legacy_key"], [], before, current, bucket_rows, scratch,
+            "meters": _facts_changes("meter", "meters", ["legacy_key"], [], before, current, partition_rows, scratch,
                                      writer),
             "balances": _facts_changes("balance", "balances", ["account", "service", "period"], MONEY, before,
-                                       current, bucket_rows, scratch, writer),
+                                       current, partition_rows, scratch, writer),
         }
     finally:
         path = writer.close()

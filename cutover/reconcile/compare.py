@@ -18,9 +18,9 @@ from cutover.pipeline.spill import SpillFile
 SIDES = ("left", "right")
 
 
-def bucket_count(rows: int, bucket_rows: int) -> int:
-    """Buckets of at most about ``bucket_rows`` rows for ``rows`` rows on the larger side."""
-    return max(1, -(-rows // max(bucket_rows, 1)))
+def bucket_count(rows: int, partition_rows: int) -> int:
+    """Buckets of at most about ``partition_rows`` rows for ``rows`` rows on the larger side."""
+    return max(1, -(-rows // max(partition_rows, 1)))
 
 
 def bucket_numbers(frame: pd.DataFrame, key: list[str], buckets: int) -> np.ndarray:

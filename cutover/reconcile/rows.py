@@ -92,14 +92,14 @@ def _compare(writer: _Writer, kind: str, source, target, key: list[str], values:
     return one_side
 
 
-def row_differences(connection: sa.Connection, facts: Path, bucket_rows: int, scratch: Path,
+def row_differences(connection: sa.Connection, facts: Path, partition_rows: int, scratch: Path,
                     progress: Progress, opened: str | None = None) -> RowDifferences:
     """Compare the facts of the source side in ``facts`` with the target, item by item (not the
     balances of the month a switch ``opened``)."""
     writer = _Writer(facts / "differences.parquet")
     try:
         def buckets(name: str, table: str) -> int:
-            return bucket_count(max(fact_rows(facts, name), target_side.count_rows(connection, table, opened)), bucket_rows)
+            return bucket_count(max(fact_rows(facts, name), target_side.count_rows(connection, table, opened)), partition_rows)
 
         progress.stage("reconcile: compare accounts")
         accounts = KeyIndex.of(pd.Series(_compare(

@@ -156,7 +156,7 @@ class SourceFacts:
     checks decided); ``read_source_side`` feeds it the sources mapped again (``rejected`` is
     what the reject table says). A test proves both write the same facts."""
 
-    def __init__(self, folder: Path, scratch: Path, reading_buckets: int = 1) -> None:
+    def __init__(self, folder: Path, scratch: Path, reading_partitions: int = 1) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         forget_facts(folder)  # its files are rewritten from here on: not complete until ``record``
         self.parts = 0
@@ -165,7 +165,7 @@ class SourceFacts:
                       for name in FACT_SCHEMAS if name != "last_readings"}
         self.codes: dict[str, str] = {}
         self.money_parts: list[pd.DataFrame] = []
-        self.last = _LastReadings(scratch, reading_buckets)
+        self.last = _LastReadings(scratch, reading_partitions)
         self.keys: dict[str, list[pd.Series]] = {}  # a merging entity's keys, counted at the end
 
     def add_shaped(self, entity: str, shaped: ShapedRows) -> None:
@@ -296,18 +296,18 @@ def _side_of(folder: Path, state: dict) -> SourceSide:
     return SourceSide(folder, dict(state["items"]), dict(state["filtered"]), money, dict(state["codes"]), shaping)
 
 
-def reading_buckets(mapping: SystemMapping, extracted: ExtractResult, bucket_rows: int) -> int:
-    """Buckets for the last readings: about ``bucket_rows`` source readings each."""
+def reading_partitions(mapping: SystemMapping, extracted: ExtractResult, partition_rows: int) -> int:
+    """Buckets for the last readings: about ``partition_rows`` source readings each."""
     rows = sum(extracted.sources[name].row_count for entity in mapping.entities if entity.entity == "reading"
                for name in entity.sources)
-    return bucket_count(rows, bucket_rows)
+    return bucket_count(rows, partition_rows)
 
 
 def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connection: sa.Connection, run_id: str,
                      project: Project, folder: Path, scratch: Path, progress: Progress) -> SourceSide:
     """Map the run's sources again and write the facts of the comparison to ``folder``, recorded
     as complete for ``run_id`` once written."""
-    facts = SourceFacts(folder, scratch, reading_buckets(mapping, extracted, project.partition_rows))
+    facts = SourceFacts(folder, scratch, reading_partitions(mapping, extracted, project.partition_rows))
     chunk_rows = project.chunk_rows
     try:
         for entity in mapping.entities:
