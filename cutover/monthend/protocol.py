@@ -230,8 +230,8 @@ def build_protocol(switch: Switch, summary: RunSummary | None = None) -> Protoco
         checklist=_checklist(summary, services, problems, traces, records, switch.following), traces=traces,
         forced_reason=records["preflight"].detail.get("forced_reason"),
         records=_records(summary), unreadable=unreadable, unreadable_rows=unreadable_rows,
-        notes=[*broken_locks(records),
-               *(f"accepted for this run: {fall}" for fall in control.falls_accepted),
+        broken_locks=broken_locks(records),
+        notes=[*(f"accepted for this run: {fall}" for fall in control.falls_accepted),
                *control.notes],
     )
 

@@ -150,6 +150,7 @@ class ProtocolData:
     checklist: list[Check]
     traces: list[TraceLine]
     forced_reason: str | None = None  # set when preflight's gate was overridden with --force
+    broken_locks: list[str] = field(default_factory=list)  # the run's lock broken with --break-lock, and why
     records: list[RecordLine] = field(default_factory=list)
     unreadable: list[UnreadableLine] = field(default_factory=list)  # accepted; the first ones
     unreadable_rows: int = 0  # how many rows hold unreadable money in all

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from cutover.monthend.protocol_data import ProtocolData
 from cutover.monthend.protocol_workbook import (CHECK_HEADER, COUNT_HEADER, DIFFERENCE_NOTE, EVIDENCE_HEADER,
-                                                RECORD_HEADER, REJECT_HEADER, STEP_HEADER, TITLE, TRACE_HEADER,
-                                                UNREADABLE_HEADER, check_rows, count_rows, evidence_rows, facts,
-                                                record_rows, reject_rows, service_header, service_rows, step_rows,
-                                                trace_rows, unreadable_rows, verdict)
+                                                OVERRIDES, RECORD_HEADER, REJECT_HEADER, STEP_HEADER, TITLE,
+                                                TRACE_HEADER, UNREADABLE_HEADER, check_rows, count_rows,
+                                                evidence_rows, facts, record_rows, reject_rows, service_header,
+                                                service_rows, step_rows, trace_rows, unreadable_rows, verdict)
 from cutover.report.charts import roubles_text
 from cutover.report.run_html import _table, _text
 
@@ -64,7 +64,7 @@ def _section(title: str, header: list[str], rows: list[list], numeric: set[int],
 def _heading(data: ProtocolData) -> list[str]:
     lines = [f"<h1>{_text(TITLE)}</h1>", '<table class="facts">']
     for label, value in facts(data):
-        shown = f'<td class="forced">{_text(value)}</td>' if label.startswith("Forced") else f"<td>{_text(value)}</td>"
+        shown = f'<td class="forced">{_text(value)}</td>' if label in OVERRIDES else f"<td>{_text(value)}</td>"
         lines.append(f"<tr><th>{_text(label)}</th>{shown}</tr>")
     lines.append("</table>")
     lines.append(f'<p class="verdict {"go" if data.passed else "nogo"}">{_text(verdict(data))}</p>')

@@ -58,12 +58,17 @@ def verdict(data: ProtocolData) -> str:
 
 
 def facts(data: ProtocolData) -> list[tuple[str, str]]:
-    """What was switched, as (label, value) lines; the forced reason only when there is one."""
+    """What was switched, as (label, value) lines; the forced reason and broken locks only when
+    there are any (labels in :data:`OVERRIDES`, which the renderings mark)."""
     lines = [("System", data.system), ("Period closed", data.period), ("Period opened", data.next_period),
              ("Run", data.run_id), ("Target", data.target), ("Legacy", data.legacy), ("Made at", data.made_at)]
     if data.forced_reason:
         lines.append(("Forced past preflight", data.forced_reason))
+    lines += [("Lock broken", broken) for broken in data.broken_locks]
     return lines
+
+
+OVERRIDES = ("Forced past preflight", "Lock broken")  # what an operator overrode: marked in red
 
 
 def check_result(passed: bool) -> str:
@@ -161,6 +166,8 @@ def _protocol_sheet(sheet: Worksheet, data: ProtocolData) -> None:
         put(sheet, row, 1, label)
         put(sheet, row, 2, value)
         sheet.cell(row=row, column=1).font = BOLD
+        if label in OVERRIDES:
+            sheet.cell(row=row, column=2).fill = _RED
         row += 1
     row += 1
     put(sheet, row, 1, verdict(data))
