@@ -14,15 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from cutover import db, runs
-from cutover.exclusive import TargetBusy, exclusive, sqlite_is_locked
+from cutover.exclusive import exclusive
 from cutover.heartbeat import Heartbeat
 from cutover.config import Project
 from cutover.errors import ConfigError, CutoverError
@@ -422,7 +421,7 @@ def month_end_in(ws: Workspace, period: str, *, force_reason: str | None = None,
 
 def _begin(engine: sa.Engine, run_id: str, mapping: str, period: str) -> None:
     """Take the lock and journal the run in one transaction, excluding any dry run's load."""
-    with _target_write(engine, run_id, f"month-end {run_id}") as connection:
+    with engine.begin() as connection, exclusive(connection, run_id, f"month-end {run_id}"):
         _refuse_if_switched(connection)
         lock.take(connection, run_id)
         open_run = runs.unfinished(connection)
@@ -433,21 +432,8 @@ def _begin(engine: sa.Engine, run_id: str, mapping: str, period: str) -> None:
         journal.start_run(connection, run_id, mapping, period)
 
 
-@contextmanager
-def _target_write(engine: sa.Engine, run_id: str, doing: str) -> Iterator[sa.Connection]:
-    """A transaction holding the target's write exclusion (no dry run loads meanwhile)."""
-    try:
-        with engine.begin() as connection, exclusive(connection, run_id, doing):
-            yield connection
-    except sa.exc.OperationalError as exc:
-        if not sqlite_is_locked(exc):
-            raise
-        raise TargetBusy(f"the target {db.mask_url(engine.url)} is locked by another process writing it, so {doing} "
-                         f"is refused; wait for it to finish (`cutover runs`, `cutover status`)") from exc
-
-
 def _take_over(engine: sa.Engine, run_id: str, doing: str) -> None:
-    with _target_write(engine, run_id, doing) as connection:
+    with engine.begin() as connection, exclusive(connection, run_id, doing):
         lock.take(connection, run_id, take_over=True)
 
 
