@@ -17,9 +17,9 @@ import click
 from cutover import __version__, commands
 from cutover.config import load_project
 from cutover.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, CutoverError
-from cutover.exclusive import sqlite_is_locked
 from cutover.progress import progress_for
 from cutover.states import RunStatus
+from cutover.target.exclusive import sqlite_is_locked
 from cutover.workspace import open_workspace
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cutover import db
+from cutover.target import db
 from cutover.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from cutover.monthend.lock import Holder
     from cutover.monthend.runbook import MonthEndResult
     from cutover.monthend.status import MonthEndStatus
-    from cutover.pipeline.run import RunResult
     from cutover.progress import Progress
+    from cutover.run.dry_run import RunResult
 
 
 @dataclass(frozen=True)
@@ -65,21 +65,21 @@ class SchemaRevision:
 
 def dry_run(ws: Workspace) -> RunResult:
     """``cutover dry-run``: extract, map, check, load, reconcile and report."""
-    from cutover.pipeline.run import dry_run_in
+    from cutover.run.dry_run import dry_run_in
 
     return dry_run_in(ws)
 
 
 def reconcile(ws: Workspace, run_id: str | None = None, live: bool = False) -> RunResult:
     """``cutover reconcile``: reconcile a finished dry run again and rewrite its reports."""
-    from cutover.pipeline.run import reconcile_in
+    from cutover.run.dry_run import reconcile_in
 
     return reconcile_in(ws, run_id, live)
 
 
 def runs(ws: Workspace, limit: int = 20) -> list[dict]:
     """``cutover runs``: the latest runs in the target's journal, newest first."""
-    from cutover.runs import list_runs
+    from cutover.target.runs import list_runs
 
     return list_runs(ws.engine, limit)
 
@@ -162,7 +162,7 @@ def demo_reset(demo_url: str) -> dict[str, int]:
 def keymap_export(ws: Workspace, file_format: str, out: Path | None = None) -> KeymapWritten:
     """``cutover keymap export``: every account's legacy and new number, to ``out`` (default:
     ``keymap.<format>`` in the reports folder)."""
-    from cutover.monthend.keymap import export_keymap
+    from cutover.report.keymap import export_keymap
 
     path = out or ws.project.reports_dir / f"keymap.{file_format}"
     db.check_connection(ws.engine)

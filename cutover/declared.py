@@ -76,7 +76,10 @@ def parse_declared(path: Path, section: dict) -> DeclaredSource:
 
 
 def _entry(path: Path, number: int, entry: dict) -> list[DeclaredTotal]:
-    from cutover.spellings import read_amount, read_period  # no pandas: reading cutover.toml stays light
+    from cutover.spellings import (  # no pandas: reading cutover.toml stays light
+        read_amount,
+        read_period,
+    )
 
     where = f"{path}: [[declared.totals]] number {number}"
     allowed = {"period", "service", *MEASURES}

@@ -26,22 +26,26 @@ LAYERS: tuple[Layer, ...] = (
     # "cutover" puts every top-level module no layer above names in base, the strictest place:
     # a new module may import only base until it is given a higher layer here.
     Layer("base", ("cutover.errors", "cutover.resources", "cutover.money", "cutover.decimals", "cutover.progress",
+                   "cutover.periods",
                    "cutover.layers", "cutover"),
           ""),
     Layer("schema", ("cutover.schema",), "the target schema, defined once; the domain rules' codes"),
     Layer("results", ("cutover.results",), "a reconciliation's result as data, its row formats, its staged files"),
-    Layer("target", ("cutover.db", "cutover.heartbeat", "cutover.runs", "cutover.exclusive"),
-          "engines, migrations, the run journal, exclusion"),
+    Layer("frames", ("cutover.frames",), "spill files and key indexes: rows kept on disk, not in Python"),
+    Layer("target", ("cutover.target",),
+          "engine, schema at head, bulk insert, journal, exclusion, saved copies, opening, key map"),
     Layer("extract", ("cutover.extract",), "extractors: legacy sources to frames of text"),
     Layer("mapping", ("cutover.mapping",), "the mapping format and its transforms"),
+    Layer("snapshot", ("cutover.extract.snapshot",), "a run's copy of the sources, read by their mapping"),
+    Layer("apply", ("cutover.mapping.apply",), "applying a mapping: shape, map, source checks, rejects"),
     Layer("config", ("cutover.config", "cutover.declared", "cutover.workspace"),
           "the project: cutover.toml; one command's workspace"),
-    Layer("pipeline", ("cutover.pipeline",), "the stages: extract, map, check, load"),
+    Layer("pipeline", ("cutover.pipeline",), "the check and load stage: rules, references, units, load"),
     Layer("control", ("cutover.control",), "control totals read from the raw source"),
     Layer("reconcile", ("cutover.reconcile",), "source against target; what changed since the last run"),
     Layer("report", ("cutover.report",), "what a run's reports show, and their renderings"),
     Layer("analysis", ("cutover.analysis",), "`cutover check` and `cutover profile`"),
-    Layer("run", ("cutover.pipeline.run", "cutover.pipeline.stream"),
+    Layer("run", ("cutover.run",),
           "dry run, reconcile: the one place that orders the stages"),
     Layer("monthend", ("cutover.monthend",), "the month-end switch"),
     Layer("demo", ("cutover.demo",), "the training database"),
@@ -84,7 +88,9 @@ def describe() -> str:
     here = Path(__file__).parent
 
     def shown(name: str) -> str:
-        short = name.removeprefix("cutover.") if name != "cutover" else "any other top-level module"
+        if name == "cutover":
+            return "any other top-level module"
+        short = name.removeprefix("cutover.").replace(".", "/")
         return short + "/" if (here / short).is_dir() else short
 
     rows = [(layer.name, ", ".join(shown(name) for name in layer.modules), layer.holds) for layer in reversed(LAYERS)]

@@ -36,7 +36,9 @@ def point_text(text: str) -> tuple[str | None, str | None]:
     "'12-34' is not a number"
     """
     if any(char.isdecimal() and not "0" <= char <= "9" for char in text):
-        from cutover.decimals import foreign_digit_note  # loads pandas: only for a value that needs the note
+        from cutover.decimals import (
+            foreign_digit_note,  # loads pandas: only for a value that needs the note
+        )
 
         return None, f"{text!r} is not a number: {foreign_digit_note(text)}"
     value = text.strip()

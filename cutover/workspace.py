@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cutover import db
 from cutover.config import Project
 from cutover.progress import Progress
+from cutover.target import db
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -49,7 +49,9 @@ class Workspace:
     def mapping(self) -> SystemMapping:
         """The project's mapping, loaded the first time it is asked for."""
         if self._mapping is None:
-            from cutover.mapping import model  # heavy (pandas): only the commands that map load it
+            from cutover.mapping import (
+                model,  # heavy (pandas): only the commands that map load it
+            )
 
             self._mapping = model.load_mapping(self.project.mapping_dir)
         return self._mapping

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from cutover import db
 from cutover.errors import TargetError
+from cutover.target import db
 
 SERVERS = {  # fixture param -> (environment variable, product name)
     "postgres": ("CUTOVER_TEST_POSTGRES_URL", "PostgreSQL"),

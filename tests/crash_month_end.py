@@ -24,8 +24,10 @@ import time
 from pathlib import Path
 
 from cutover import cli
-from cutover.monthend import journal, legacy, lock, runbook
-from cutover.pipeline import load, run
+from cutover.monthend import legacy, lock, runbook
+from cutover.pipeline import load
+from cutover.run import dry_run as run
+from cutover.target import journal
 
 
 def _die() -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from cutover import db
 from cutover.config import load_project
-from cutover.pipeline.run import RunResult, dry_run
+from cutover.run.dry_run import RunResult, dry_run
+from cutover.target import db
 
 MEASURES = ("opening", "charged", "recalculated", "paid", "closing")
 ROOT = Path(__file__).resolve().parent.parent

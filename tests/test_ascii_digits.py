@@ -31,11 +31,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from support import ROOT, SAMPLE, query, write_project
 
 from cutover.cli import cli
 from cutover.control import readers
 from cutover.mapping import transforms as t
-from support import ROOT, SAMPLE, query, write_project
 
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
 ARABIC = "١٢٣٤"  # U+0661..U+0664

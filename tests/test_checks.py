@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import dry_run_project, query, write_sample_extract
 
 from cutover.errors import ConfigError, MappingError
-from support import dry_run_project, query, write_sample_extract
 
 MAPPING = Path(__file__).resolve().parents[1] / "mappings" / "sample_legacy"
 SERVICES = ["01;Холодное водоснабжение;м3", "05;Электроэнергия;кВт*ч"]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from cutover import db
-from cutover.cli import cli
 from support import accepting_sample_dirt, write_project
+
+from cutover.cli import cli
+from cutover.target import db
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sample_legacy"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,10 +31,9 @@ import openpyxl
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-import tomllib
+from support import dry_run_project, kopecks, query
 
 from cutover.extract import REGISTRY
-from support import dry_run_project, kopecks, query
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"

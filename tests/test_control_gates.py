@@ -17,12 +17,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from support import SAMPLE, kopecks, write_project
 
 from cutover.cli import cli
 from cutover.config import load_project
-from cutover.pipeline.run import dry_run
 from cutover.money import kopecks_to_roubles_text
-from support import SAMPLE, kopecks, write_project
+from cutover.run.dry_run import dry_run
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))

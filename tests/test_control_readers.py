@@ -9,7 +9,13 @@ import random
 import pandas as pd
 import pytest
 
-from cutover.control.readers import read_amount, read_decimal, read_money, read_period, read_periods
+from cutover.control.readers import (
+    read_amount,
+    read_decimal,
+    read_money,
+    read_period,
+    read_periods,
+)
 
 
 def money(*values: str, unit: str = "roubles") -> list:

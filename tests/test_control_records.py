@@ -19,9 +19,9 @@ from pathlib import Path
 import dbfread
 import openpyxl
 import pytest
+from support import dry_run_project
 
 from cutover.mapping.model import load_mapping
-from support import dry_run_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"

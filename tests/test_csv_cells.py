@@ -24,10 +24,10 @@ import csv
 import pytest
 import sqlalchemy as sa
 
-from cutover import db
-from cutover.monthend.keymap import export_keymap
 from cutover.report.cells import csv_lines, neutral
+from cutover.report.keymap import export_keymap
 from cutover.schema.tables import target_metadata
+from cutover.target import db
 
 INJECTED = {
     "+1+cmd|'/C calc'!A0": "'+1+cmd|'/C calc'!A0",

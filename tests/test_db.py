@@ -7,14 +7,14 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from cutover import db
 from cutover.errors import ConfigError, TargetError
 from cutover.resources import resource_dir
+from cutover.target import db
 
 
 @pytest.fixture
 def make_engine():
-    """Create engines through cutover.db and dispose of them after the test."""
+    """Create engines through cutover.target.db and dispose of them after the test."""
     engines = []
 
     def make(url: str) -> sa.Engine:

@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from support import write_project
 
-from cutover import db
 from cutover.cli import cli
 from cutover.config import load_project
 from cutover.demo.privacy import check_privacy, real_identities
 from cutover.demo.replace import normal
-from cutover.pipeline.run import dry_run
-from support import write_project
+from cutover.run.dry_run import dry_run
+from cutover.target import db
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sample_legacy"
@@ -279,6 +279,7 @@ def test_a_demo_from_a_switched_target_is_refused_and_the_way_it_names_works(tmp
 
 def test_a_demo_from_a_target_a_month_end_is_switching_is_refused(tmp_path, monkeypatch):
     from test_month_end import FORCE, _Crash, month_end
+
     from cutover.monthend import runbook
 
     project, _, target_url = _switch_project(tmp_path)

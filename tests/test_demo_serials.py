@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import SAMPLE, query, write_project
 
 from cutover.cli import cli
 from cutover.config import load_project
 from cutover.demo.replace import Replacements, serial_alphabet
 from cutover.errors import ConfigError
-from cutover.pipeline.run import dry_run
-from support import SAMPLE, query, write_project
+from cutover.run.dry_run import dry_run
 
 SHAPES = ["12345678", "ВСГ-123456", "ab12CD", "б/н", " 7 ", "Ünï-7", "і5", "X"]
 
@@ -107,8 +107,8 @@ def test_no_real_serial_survives_and_each_keeps_its_shape(run_project, tmp_path)
 
 
 def test_the_privacy_check_counts_real_serials_where_they_are(run_project):
-    from cutover import db
     from cutover.demo.privacy import check_privacy, real_identities
+    from cutover.target import db
 
     _, _, source_url = run_project
     engine = db.create_target_engine(source_url)

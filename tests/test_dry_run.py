@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from support import assert_counts_match, assert_money_matches, dry_run_project, query
 
 REPO = Path(__file__).resolve().parents[1]

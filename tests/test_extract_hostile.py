@@ -28,14 +28,14 @@ import dbfread
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from support import ROOT, SAMPLE, accepting_sample_dirt, write_project
 
-from cutover import db, runs
 from cutover.cli import cli
 from cutover.errors import ExtractError
 from cutover.extract import REGISTRY
 from cutover.extract.encoding import misread
 from cutover.schema.tables import target_metadata
-from support import ROOT, SAMPLE, accepting_sample_dirt, write_project
+from cutover.target import db, runs
 
 DBF_LEGACY = ROOT / "sample_data" / "dbf_legacy"
 DBF, DELIMITED = REGISTRY["dbf"], REGISTRY["delimited"]

@@ -24,10 +24,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from cutover.pipeline.fit import cut_key, fit_columns, fit_keys, key_length, too_long_messages
-from cutover.schema.definition import target_schema
 from support import assert_counts_match, dry_run_project, query
+
+from cutover.mapping.apply.fit import (
+    cut_key,
+    fit_columns,
+    fit_keys,
+    key_length,
+    too_long_messages,
+)
+from cutover.schema.definition import target_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "sample_legacy"

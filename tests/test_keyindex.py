@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cutover.pipeline.keyindex import KeyIndex
+from cutover.frames.keyindex import KeyIndex
 
 
 def test_keys_are_found_exactly_and_missing_ones_are_not():

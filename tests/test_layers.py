@@ -40,7 +40,7 @@ MODULES = _modules()
 
 
 def _resolved(name: str) -> str:
-    """The deepest module of ``name`` there is (``cutover.db.frames`` -> ``cutover.db``)."""
+    """The deepest module of ``name`` there is (``cutover.target.db.frames`` -> ``cutover.target.db``)."""
     while name not in MODULES and "." in name:
         name = name.rsplit(".", 1)[0]
     return name
@@ -121,9 +121,9 @@ def test_every_exception_is_still_an_up_arrow():
 
 
 @pytest.mark.parametrize("source, expected", [
-    ("from cutover.pipeline.run import dry_run", ["cutover.pipeline.run"]),
-    ("from cutover import db, runs", ["cutover.db", "cutover.runs"]),
-    ("from cutover.monthend import journal", ["cutover.monthend.journal"]),
+    ("from cutover.run.dry_run import dry_run", ["cutover.run.dry_run"]),
+    ("from cutover.target import db, runs", ["cutover.target.db", "cutover.target.runs"]),
+    ("from cutover.monthend import lock", ["cutover.monthend.lock"]),
     ("import cutover.report.data", ["cutover.report.data"]),
     ("from .errors import ConfigError", ["cutover.errors"]),
     ("def f():\n    from cutover.report.summary import ROW_LIMIT", ["cutover.report.summary"]),

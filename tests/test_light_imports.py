@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support import SAMPLE, write_project
 
 HEAVY = ("pandas", "pandera", "pyarrow")

@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from cutover.pipeline import bulk, load
 from support import dry_run_project, query
+
+from cutover.pipeline import load
+from cutover.target import bulk
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "sample_legacy"
 DATA_TABLES = ("period", "service", "person", "premise", "account", "meter", "reading", "balance", "key_map")

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
-from cutover import db
 from cutover.errors import TargetError
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
+from cutover.target import db
 
 TABLES = {table.name for table in target_schema().tables} | {f"saved_{t.name}" for t in target_schema().tables if t.saved}
 

@@ -32,18 +32,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from openpyxl import load_workbook
-
 from conftest import _mariadb_database, server_engine
-from cutover import db
+from openpyxl import load_workbook
+from support import write_project
+from test_system_sql_legacy import COMMITTED_URL, CREATE, MAPPING, SAMPLE, legacy
+
 from cutover.cli import cli
 from cutover.config import load_project
 from cutover.monthend import runbook
-from cutover.monthend.saved import saved_tables
 from cutover.pipeline import load as load_stage
-from cutover.pipeline.run import dry_run
-from support import write_project
-from test_system_sql_legacy import COMMITTED_URL, CREATE, MAPPING, SAMPLE, legacy
+from cutover.run.dry_run import dry_run
+from cutover.target import db
+from cutover.target.saved import saved_tables
 
 CRASH = Path(__file__).with_name("crash_month_end.py")
 REPO = Path(__file__).resolve().parents[1]

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import ROOT, SAMPLE, accepting_sample_dirt, dry_run_project, query
 
 from cutover.mapping.names import split_full_name
 from cutover.mapping.transforms import REGISTRY
-from support import ROOT, SAMPLE, accepting_sample_dirt, dry_run_project, query
 
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
 ACCOUNT = "03-001382"  # dirt D2a in the sample: its ФИО is one word, БЕЛОВА

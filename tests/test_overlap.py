@@ -21,12 +21,27 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from test_month_end import (  # noqa: F401
+    CRASH,
+    FORCE,
+    OPEN_OCTOBER,
+    PERIOD,
+    _sql,
+    crash,
+    cutover,
+    legacy_periods,
+    legacy_url,
+    make_project,
+    month_end,
+    project,
+    rehearse,
+    switch_target,
+    target_state,
+)
 
-from cutover import db, heartbeat
 from cutover.monthend import lock
 from cutover.schema.tables import target_metadata
-from test_month_end import (CRASH, FORCE, OPEN_OCTOBER, PERIOD, _sql, crash, cutover, legacy_periods,  # noqa: F401
-                            legacy_url, make_project, month_end, project, rehearse, switch_target, target_state)
+from cutover.target import db, heartbeat
 
 CLOSE_OCTOBER = "UPDATE period SET zakryt = 1 WHERE period = 202610"
 OPEN_OCTOBER_SQL = "UPDATE period SET zakryt = 0 WHERE period = 202610"

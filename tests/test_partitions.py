@@ -12,14 +12,14 @@ import pytest
 import sqlalchemy as sa
 from support import assert_counts_match, dry_run_project, query, target_totals
 
-from cutover import db
 from cutover.config import load_project
 from cutover.errors import ConfigError
+from cutover.mapping.apply.rejects import REJECT_COLUMNS
 from cutover.mapping.model import load_mapping
 from cutover.pipeline.partition import PartitionPlan, plan_partitions
-from cutover.pipeline.rejects import REJECT_COLUMNS
-from cutover.pipeline.run import dry_run
+from cutover.run.dry_run import dry_run
 from cutover.schema.tables import target_metadata
+from cutover.target import db
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sample_legacy"

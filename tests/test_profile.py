@@ -23,16 +23,28 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from support import write_project
 
-from cutover.analysis import Finding, ProfileResult, profile_project, write_profile_reports
+from cutover.analysis import (
+    Finding,
+    ProfileResult,
+    profile_project,
+    write_profile_reports,
+)
 from cutover.analysis import columns as column_profiles
 from cutover.analysis.columns import ColumnProfiler
 from cutover.analysis.findings import SEVERITIES
-from cutover.analysis.text import (has_lookalikes, lookalike_candidates, misdecoded, misdecoded_candidates,
-                                   numbers_of, parse_number, shape)
+from cutover.analysis.text import (
+    has_lookalikes,
+    lookalike_candidates,
+    misdecoded,
+    misdecoded_candidates,
+    numbers_of,
+    parse_number,
+    shape,
+)
 from cutover.config import load_project
 from cutover.progress import Progress
-from support import write_project
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sample_legacy"

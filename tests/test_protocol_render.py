@@ -20,8 +20,18 @@ import pytest
 from openpyxl import load_workbook
 
 from cutover.monthend.protocol import money_check
-from cutover.monthend.protocol_data import (AcceptedReject, Check, CountLine, FileHash, ProtocolData, RecordLine,
-                                            ServiceTotals, StepTiming, TraceLine, UnreadableLine)
+from cutover.monthend.protocol_data import (
+    AcceptedReject,
+    Check,
+    CountLine,
+    FileHash,
+    ProtocolData,
+    RecordLine,
+    ServiceTotals,
+    StepTiming,
+    TraceLine,
+    UnreadableLine,
+)
 from cutover.monthend.protocol_html import render_protocol_html, write_protocol_html
 from cutover.monthend.protocol_workbook import verdict, write_protocol_workbook
 

@@ -24,20 +24,20 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-import pytest
 from openpyxl import load_workbook
-import pandas as pd
-
-from cutover import db
-from cutover.cli import cli
-from cutover.config import load_project
-from cutover.pipeline.run import dry_run, reconcile
-from cutover.reconcile.source_side import read_facts
-from cutover.schema.tables import target_metadata
 from snapshot import assert_snapshot, workbook_text
 from support import load_generator, write_project
+
+from cutover.cli import cli
+from cutover.config import load_project
+from cutover.reconcile.source_side import read_facts
+from cutover.run.dry_run import dry_run, reconcile
+from cutover.schema.tables import target_metadata
+from cutover.target import db
 
 HEADERS = load_generator().HEADERS  # the sample legacy system's files, as the generator writes them
 NAMES = ["Иванов Иван Иванович", "Петрова Анна Сергеевна", "Сидоров Пётр Ильич", "Козлова Мария Петровна",
@@ -393,7 +393,7 @@ def test_a_run_that_failed_after_its_load_is_the_one_to_reconcile(tmp_path, monk
         raise OSError("disk full")
 
     with monkeypatch.context() as patched:
-        patched.setattr("cutover.pipeline.run.write_workbook", broken)
+        patched.setattr("cutover.run.dry_run.write_workbook", broken)
         with pytest.raises(OSError):
             dry_run(project)
     summaries = [json.loads(path.read_text(encoding="utf-8")) for path in project.reports_dir.glob("*/summary.json")]

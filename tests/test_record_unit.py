@@ -15,7 +15,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from support import dry_run_project, query, write_sample_extract
 
 ROOT = Path(__file__).resolve().parents[1]

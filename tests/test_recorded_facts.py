@@ -20,18 +20,33 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support import write_project
+from test_month_end import (  # noqa: F401
+    FORCE,
+    _fresh_legacy,
+    _fresh_target,
+    crash,
+    legacy_url,
+    make_project,
+    month_end,
+    project,
+    switch_target,
+    target_state,
+)
 
-from cutover import db
 from cutover.config import load_project
-from cutover.monthend import journal, runbook
-from cutover.pipeline import stream
-from cutover.pipeline.run import dry_run, reconcile
+from cutover.monthend import runbook
 from cutover.progress import Progress
 from cutover.reconcile import source_side
-from cutover.reconcile.source_side import FACTS_STATE, MONEY, facts_folder, recorded_side
-from support import write_project
-from test_month_end import (FORCE, _fresh_legacy, _fresh_target, crash, legacy_url, make_project,  # noqa: F401
-                            month_end, project, switch_target, target_state)
+from cutover.reconcile.source_side import (
+    FACTS_STATE,
+    MONEY,
+    facts_folder,
+    recorded_side,
+)
+from cutover.run import stream
+from cutover.run.dry_run import dry_run, reconcile
+from cutover.target import db, journal
 
 REPO = Path(__file__).resolve().parents[1]
 SAME = ("status", "entities", "filtered", "money_by_measure", "row_differences", "differences", "gate_failures")

@@ -44,8 +44,14 @@ import pytest
 from openpyxl import load_workbook
 from snapshot import assert_snapshot, workbook_text
 
-from cutover.report.data import (CHANGE_COLUMNS, DIFFERENCE_COLUMNS, REJECT_COLUMNS, UNREADABLE_COLUMNS, ReportData,
-                                 RunHistory)
+from cutover.report.data import (
+    CHANGE_COLUMNS,
+    DIFFERENCE_COLUMNS,
+    REJECT_COLUMNS,
+    UNREADABLE_COLUMNS,
+    ReportData,
+    RunHistory,
+)
 from cutover.report.run_html import render_html, write_html
 from cutover.report.workbook import write_workbook
 

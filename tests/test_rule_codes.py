@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import dry_run_project, write_sample_extract
 
 from cutover.mapping.transforms import REGISTRY
 from cutover.pipeline.rules import RULES
-from support import dry_run_project, write_sample_extract
 
 REPO = Path(__file__).resolve().parents[1]
 MAPPING = REPO / "mappings" / "sample_legacy"

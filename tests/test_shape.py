@@ -16,12 +16,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import query, write_project
 
 from cutover.config import load_project
 from cutover.errors import MappingError
 from cutover.mapping.model import load_mapping
-from cutover.pipeline.run import dry_run
-from support import query, write_project
+from cutover.run.dry_run import dry_run
 
 FILES = {
     "lic.csv": ["LS;FAM;IM;OT;ADR;PLOSH",

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import ROOT, SAMPLE, accepting_sample_dirt, write_project
 
 from cutover.cli import cli
 from cutover.config import load_project
@@ -32,7 +33,6 @@ from cutover.errors import ConfigError, MappingError
 from cutover.extract import REGISTRY
 from cutover.folders import SourceFolder
 from cutover.mapping.model import load_mapping
-from support import SAMPLE, ROOT, accepting_sample_dirt, write_project
 
 MAPPING = ROOT / "mappings" / "sample_legacy"
 SECRET = "root:x:0:0:secret"

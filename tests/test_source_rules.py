@@ -13,14 +13,14 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 import pytest
+from support import SAMPLE_HEADERS, dry_run_project, query, write_sample_extract
 
 from cutover.errors import ExtractError, MappingError
+from cutover.extract.snapshot import extract_sources
+from cutover.mapping.apply.source_checks import check_sources, source_schema
 from cutover.mapping.model import load_mapping
 from cutover.mapping.source_rules import parse_source_rules
-from cutover.pipeline.extract_stage import extract_sources
-from cutover.pipeline.source_checks import check_sources, source_schema
 from cutover.progress import Progress
-from support import SAMPLE_HEADERS, dry_run_project, query, write_sample_extract
 
 REPO = Path(__file__).resolve().parents[1]
 MAPPING = REPO / "mappings" / "sample_legacy"

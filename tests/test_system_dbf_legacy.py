@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import assert_counts_match, assert_money_matches, dry_run_project, query
 
 from cutover.extract import REGISTRY
-from support import assert_counts_match, assert_money_matches, dry_run_project, query
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "sample_data" / "dbf_legacy"

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support import assert_counts_match, assert_money_matches, dry_run_project, query
 
 from cutover.config import load_project
 from cutover.money import kopecks_to_text
-from cutover.pipeline.run import dry_run, reconcile
-from support import assert_counts_match, assert_money_matches, dry_run_project, query
+from cutover.run.dry_run import dry_run, reconcile
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sql_legacy"

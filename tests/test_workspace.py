@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import write_project
 
-from cutover import db
 from cutover.cli import cli
 from cutover.config import load_project
 from cutover.mapping import model
-from cutover.pipeline.run import dry_run
+from cutover.run.dry_run import dry_run
+from cutover.target import db
 from cutover.workspace import Workspace, open_workspace
-from support import write_project
 
 REPO = Path(__file__).resolve().parents[1]
 

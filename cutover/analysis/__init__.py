@@ -6,6 +6,11 @@
 """
 
 from cutover.analysis.findings import Finding
-from cutover.analysis.profile import ProfileResult, SourceProfile, profile_project, write_profile_reports
+from cutover.analysis.profile import (
+    ProfileResult,
+    SourceProfile,
+    profile_project,
+    write_profile_reports,
+)
 
 __all__ = ["Finding", "ProfileResult", "SourceProfile", "profile_project", "write_profile_reports"]

@@ -24,11 +24,11 @@ from cutover.control.plan import control_plan
 from cutover.control.totals import ControlTotals, read_control
 from cutover.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, ExtractError
 from cutover.extract import REGISTRY as EXTRACTORS
+from cutover.extract.snapshot import ExtractResult, extract_sources, needed_columns
+from cutover.mapping.apply.shape import shape_rows
+from cutover.mapping.apply.source_checks import check_sources
 from cutover.mapping.model import ColumnRule, EntityMapping, SystemMapping
 from cutover.mapping.transforms import REGISTRY as TRANSFORMS
-from cutover.pipeline.extract_stage import ExtractResult, extract_sources, needed_columns
-from cutover.pipeline.shape import shape_rows
-from cutover.pipeline.source_checks import check_sources
 from cutover.progress import Progress
 from cutover.workspace import Workspace, open_workspace
 

@@ -14,8 +14,14 @@ from decimal import Decimal
 
 import pandas as pd
 
-from cutover.analysis.text import (has_lookalikes, lookalike_candidates, misdecoded, misdecoded_candidates,
-                                   numbers_of, shape)
+from cutover.analysis.text import (
+    has_lookalikes,
+    lookalike_candidates,
+    misdecoded,
+    misdecoded_candidates,
+    numbers_of,
+    shape,
+)
 
 DISTINCT_CAP = 100_000  # distinct values counted exactly up to this many; then "more than"
 SHAPE_CAP = 1_000  # distinct shapes kept; rarer ones beyond this are counted as "other shapes"

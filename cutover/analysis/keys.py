@@ -19,8 +19,8 @@ import pandas as pd
 
 from cutover.analysis.findings import Finding
 from cutover.analysis.usage import entity_sources, is_raw
+from cutover.mapping.apply.mapstage import join_key
 from cutover.mapping.model import EntityMapping, RefRule, SystemMapping
-from cutover.pipeline.mapstage import join_key
 
 EXAMPLES = 5
 

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cutover.analysis.columns import ColumnProfile, ColumnProfiler
-from cutover.analysis.findings import SEVERITIES, Finding, column_findings, sort_findings, unused_columns_finding
+from cutover.analysis.findings import (
+    SEVERITIES,
+    Finding,
+    column_findings,
+    sort_findings,
+    unused_columns_finding,
+)
 from cutover.analysis.keys import KeyChecks
 from cutover.analysis.text import single_byte_encoding
 from cutover.analysis.usage import ColumnUse, column_uses, entity_sources
@@ -23,8 +29,8 @@ from cutover.config import Project
 from cutover.errors import ExtractError
 from cutover.extract import REGISTRY
 from cutover.mapping.model import SourceSpec, SystemMapping
-from cutover.runs import new_run_id
 from cutover.progress import Progress
+from cutover.target.runs import new_run_id
 from cutover.workspace import Workspace, open_workspace
 
 

@@ -34,9 +34,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cutover.decimals import with_digit_notes
+
 # One value's spellings (a point, groups of three, a billing month) are defined once, pandas-free,
 # in cutover/spellings.py; the columns below are read by the same rules. read_amount is re-exported.
-from cutover.spellings import GAP_CLASS, MONEY_DIGITS, point_text, read_amount, read_period  # noqa: F401
+from cutover.spellings import (  # noqa: F401
+    GAP_CLASS,
+    MONEY_DIGITS,
+    point_text,
+    read_amount,
+    read_period,
+)
 
 
 @dataclass(frozen=True)

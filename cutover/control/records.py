@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from cutover.extract.snapshot import ExtractResult
+from cutover.mapping.apply.shape import ShapedRows
 from cutover.mapping.model import SystemMapping
-from cutover.pipeline.extract_stage import ExtractResult
-from cutover.pipeline.shape import ShapedRows
 from cutover.results.model import RecordCount, SourceRecords, entity_label
 from cutover.schema.tables import target_metadata
 

@@ -21,10 +21,10 @@ import pyarrow as pa
 
 from cutover.control.plan import ControlPlan, MeasureSource
 from cutover.control.readers import read_money, read_periods
-from cutover.pipeline.extract_stage import ExtractResult
-from cutover.pipeline.keyindex import KeyIndex
-from cutover.pipeline.mapstage import join_key, row_named
-from cutover.pipeline.shape import shape_batches
+from cutover.extract.snapshot import ExtractResult
+from cutover.frames.keyindex import KeyIndex
+from cutover.mapping.apply.mapstage import join_key, row_named
+from cutover.mapping.apply.shape import shape_batches
 from cutover.results.files import ParquetRows
 from cutover.results.identity import row_identity
 from cutover.results.model import UNREADABLE_COLUMNS, UnreadableValue

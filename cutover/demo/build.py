@@ -18,14 +18,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from cutover import db
 from cutover.demo.privacy import PrivacyReport, check_privacy, real_identities
 from cutover.demo.replace import Person, Replacements
 from cutover.errors import ConfigError
-from cutover.monthend import opening, saved
-from cutover.monthend.steps import next_period
+from cutover.periods import next_period
 from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus
+from cutover.target import db, opening, saved
 
 COPIED = ("period", "service", "person", "premise", "account", "meter", "reading", "balance")  # parents first
 DEMO_KIND = "demo"

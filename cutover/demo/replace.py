@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from cutover.demo.names import FEMALE_NAMES, MALE_NAMES, SURNAMES, female_surname
 from cutover.errors import ConfigError
-from cutover.pipeline.keys import luhn_digit
+from cutover.target.keys import luhn_digit
 
 MAX_ATTEMPTS = 1000  # redraws before giving up on a replacement that is not real
 BIRTH_SHIFT_DAYS = (30, 730)  # a birth date moves by this many days, earlier or later

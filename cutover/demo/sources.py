@@ -7,14 +7,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from cutover import db, runs
 from cutover.config import DEFAULT_CHUNK_ROWS, AccountNumbering, Gates, Project
 from cutover.demo.build import DemoBuilt, build_demo
 from cutover.errors import ConfigError
-from cutover.monthend.steps import next_period
-from cutover.schema.tables import target_metadata
-from cutover.pipeline.run import dry_run_in
+from cutover.periods import next_period
 from cutover.resources import resource_dir
+from cutover.run.dry_run import dry_run_in
+from cutover.schema.tables import target_metadata
+from cutover.target import db, runs
 from cutover.workspace import Workspace, open_workspace
 
 SAMPLE_MAPPING, SAMPLE_PERIOD = "sample_legacy", "2026-10"

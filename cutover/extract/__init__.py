@@ -197,7 +197,9 @@ def text_frame(records: list[list[str]], rows: list[int], columns: list[str]) ->
 
 
 # Each module registers itself; importing them here fills the registry.
-from cutover.extract import delimited  # noqa: E402,F401
-from cutover.extract import excel  # noqa: E402,F401
-from cutover.extract import sql  # noqa: E402,F401
-from cutover.extract import dbf  # noqa: E402,F401
+from cutover.extract import (
+    dbf,  # noqa: E402,F401
+    delimited,  # noqa: E402,F401
+    excel,  # noqa: E402,F401
+    sql,  # noqa: E402,F401
+)

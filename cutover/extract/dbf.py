@@ -40,7 +40,15 @@ from dbfread.exceptions import MissingMemoFile
 from dbfread.memo import FakeMemoFile, open_memofile
 
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, RecordTally, chunks, file_path, register, require_columns
+from cutover.extract import (
+    Extractor,
+    Options,
+    RecordTally,
+    chunks,
+    file_path,
+    register,
+    require_columns,
+)
 from cutover.extract.encoding import detect_encoding, misread
 
 OPTIONS = {"file": str, "encoding": str}

@@ -24,7 +24,15 @@ from typing import Iterator
 import pandas as pd
 
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, RecordTally, chunks, file_path, register, require_columns
+from cutover.extract import (
+    Extractor,
+    Options,
+    RecordTally,
+    chunks,
+    file_path,
+    register,
+    require_columns,
+)
 from cutover.extract.encoding import detect_encoding, misread
 
 OPTIONS = {"file": str, "encoding": str, "separator": str, "skip_rows": int, "comment": str, "quote": str}

@@ -39,7 +39,15 @@ from xml.etree.ElementTree import ParseError
 import pandas as pd
 
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, RecordTally, chunks, file_path, register, require_columns
+from cutover.extract import (
+    Extractor,
+    Options,
+    RecordTally,
+    chunks,
+    file_path,
+    register,
+    require_columns,
+)
 
 OPTIONS = {"file": str, "sheet": str, "header_row": int, "header_rows": int, "data_row": int}
 HEADER_JOIN = " / "

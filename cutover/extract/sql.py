@@ -25,9 +25,16 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection
 
-from cutover.db import driver_reason, expand_url, mask_url
 from cutover.errors import ExtractError
-from cutover.extract import Extractor, Options, RecordTally, register, require_columns, text_frame
+from cutover.extract import (
+    Extractor,
+    Options,
+    RecordTally,
+    register,
+    require_columns,
+    text_frame,
+)
+from cutover.target.db import driver_reason, expand_url, mask_url
 
 OPTIONS = {"url": str, "table": str, "query": str, "order_by": list, "schema": str}
 _URL_SETTING = "the url of a sql source in system.toml"

@@ -10,7 +10,7 @@ per column, the checks each raw text value must pass::
     [sources.abonent.columns."Прожив"]
     range = [0, 20]          # a number (decimal ',' or '.') within the range, inclusive
 
-The format is defined here only; :mod:`cutover.pipeline.source_checks` runs the checks. Every
+The format is defined here only; :mod:`cutover.mapping.apply.source_checks` runs the checks. Every
 mistake is a :class:`MappingError` naming the file, the key and what was expected.
 """
 

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from cutover.monthend.lock import broken_locks
 from cutover.monthend.status import MonthEndStatus
-from cutover.monthend.steps import STEP_NAMES, TITLES, next_period
+from cutover.monthend.steps import STEP_NAMES, TITLES
+from cutover.periods import next_period
 from cutover.report.paths import shown
 from cutover.states import RunStatus, StepStatus
 

@@ -20,15 +20,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from cutover import db
 from cutover.config import Project, statement_parameters
 from cutover.errors import ConfigError, CutoverError, ExtractError
 from cutover.extract import file_sha256
-from cutover.folders import confined
+
 # The extract's table of how each dialect is told not to write: one place knows it.
 from cutover.extract.sql import _READ_ONLY, check_select, source_url
+from cutover.folders import confined
 from cutover.mapping.model import SystemMapping
-from cutover.monthend.opening import last_day
+from cutover.target import db
+from cutover.target.opening import last_day
 
 
 class LegacyError(CutoverError):

@@ -3,7 +3,7 @@
 Inserting the row is the lock (its primary key lets only one process in). It is taken in the
 transaction that journals the run, so no kill can leave a lock without a run. The row says
 which run, host and process hold it; whether the holder is still at work is judged by its
-run's heartbeat in the journal (see :mod:`cutover.heartbeat`), so the lock outlives a killed
+run's heartbeat in the journal (see :mod:`cutover.target.heartbeat`), so the lock outlives a killed
 process, a reboot that gave its pid to another process, or a recreated container. A lock
 whose run is not running is stale and taken over; ``--resume`` and ``--rollback`` of the run
 take over its lock once the holder is gone; ``--break-lock --reason`` is the way out for
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from cutover import heartbeat
 from cutover.errors import ConfigError
 from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus, StepStatus
+from cutover.target import heartbeat
 
 NAME = "month-end"
 BROKEN = "break_lock"  # the step (with the time it was broken) that records a broken lock

@@ -16,19 +16,28 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import sqlalchemy as sa
 
-from cutover import db
 from cutover.extract import file_sha256
-from cutover.monthend import journal, opening
-from cutover.monthend.keymap import export_keymap
 from cutover.monthend.lock import broken_locks
-from cutover.monthend.protocol_data import (AcceptedReject, Check, CountLine, FileHash, ProtocolData, RecordLine,
-                                            ServiceTotals, StepTiming, TraceLine, UnreadableLine)
+from cutover.monthend.protocol_data import (
+    AcceptedReject,
+    Check,
+    CountLine,
+    FileHash,
+    ProtocolData,
+    RecordLine,
+    ServiceTotals,
+    StepTiming,
+    TraceLine,
+    UnreadableLine,
+)
 from cutover.monthend.protocol_html import write_protocol_html
 from cutover.monthend.protocol_workbook import write_protocol_workbook
 from cutover.monthend.steps import STEP_NAMES, TITLES
-from cutover.reconcile.source_side import facts_folder, read_facts
 from cutover.reconcile.result import Amounts, ControlSummary, RunSummary, run_summary
+from cutover.reconcile.source_side import facts_folder, read_facts
+from cutover.report.keymap import export_keymap
 from cutover.schema.tables import target_metadata
+from cutover.target import db, journal, opening
 
 if TYPE_CHECKING:
     from cutover.monthend.runbook import Switch

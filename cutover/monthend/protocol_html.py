@@ -15,11 +15,31 @@ from decimal import Decimal
 from pathlib import Path
 
 from cutover.monthend.protocol_data import ProtocolData
-from cutover.monthend.protocol_workbook import (CHECK_HEADER, COUNT_HEADER, DIFFERENCE_NOTE, EVIDENCE_HEADER,
-                                                OVERRIDES, RECORD_HEADER, REJECT_HEADER, STEP_HEADER, TITLE,
-                                                TRACE_HEADER, UNREADABLE_HEADER, check_rows, count_rows,
-                                                evidence_rows, facts, record_rows, reject_rows, service_header,
-                                                service_rows, step_rows, trace_rows, unreadable_rows, verdict)
+from cutover.monthend.protocol_workbook import (
+    CHECK_HEADER,
+    COUNT_HEADER,
+    DIFFERENCE_NOTE,
+    EVIDENCE_HEADER,
+    OVERRIDES,
+    RECORD_HEADER,
+    REJECT_HEADER,
+    STEP_HEADER,
+    TITLE,
+    TRACE_HEADER,
+    UNREADABLE_HEADER,
+    check_rows,
+    count_rows,
+    evidence_rows,
+    facts,
+    record_rows,
+    reject_rows,
+    service_header,
+    service_rows,
+    step_rows,
+    trace_rows,
+    unreadable_rows,
+    verdict,
+)
 from cutover.report.charts import roubles_text
 from cutover.report.run_html import _table, _text
 

@@ -20,27 +20,36 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from cutover import db, runs
-from cutover.exclusive import exclusive
-from cutover.heartbeat import Heartbeat
 from cutover.config import Project
 from cutover.errors import ConfigError, CutoverError
+from cutover.extract.snapshot import (
+    ExtractResult,
+    extract_sources,
+    snapshot_sources,
+    source_entry,
+)
 from cutover.mapping.model import SystemMapping
-from cutover.monthend import journal, legacy, lock, opening, saved
+from cutover.monthend import legacy, lock
 from cutover.monthend.protocol import write_protocol
-from cutover.monthend.steps import BY_NAME, STEP_NAMES, STEPS, next_period
-from cutover.pipeline.extract_stage import ExtractResult, extract_sources, snapshot_sources, source_entry
+from cutover.monthend.steps import BY_NAME, STEP_NAMES, STEPS
+from cutover.periods import next_period
 from cutover.pipeline.load import TargetLoad
-from cutover.pipeline.run import reconcile_and_report
-from cutover.pipeline.stream import map_check_load
 from cutover.progress import Progress
-from cutover.reconcile.source_side import SourceFacts, facts_folder, facts_state, reading_partitions
+from cutover.reconcile.source_side import (
+    SourceFacts,
+    facts_folder,
+    facts_state,
+    reading_partitions,
+)
+from cutover.run.dry_run import reconcile_and_report
+from cutover.run.stream import map_check_load
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus, StepStatus
+from cutover.target import db, journal, opening, runs, saved
+from cutover.target.exclusive import exclusive
+from cutover.target.heartbeat import Heartbeat
 from cutover.workspace import Workspace, open_workspace
-
-
 
 STOPPED = "stopped"  # a month-end's result, never a journal status: a gate failed, kept for --no-rollback
 

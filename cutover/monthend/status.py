@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from cutover import db, runs
-from cutover.monthend import journal, lock
+from cutover.monthend import lock
+from cutover.target import db, journal, runs
 from cutover.workspace import Workspace
 
 

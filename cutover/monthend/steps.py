@@ -1,5 +1,5 @@
 """The steps of the month-end runbook, in order: one table of names, titles and whether the work
-is in the target; and the month after a period."""
+is in the target."""
 
 from __future__ import annotations
 
@@ -33,8 +33,3 @@ STEP_NAMES = tuple(step.name for step in STEPS)
 BY_NAME = {step.name: step for step in STEPS}
 TITLES = {step.name: step.title for step in STEPS} | {"rollback": "Rollback: target and legacy system as they were"}
 
-
-def next_period(period: str) -> str:
-    """The month after ``period`` (``YYYY-MM``)."""
-    year, month = (int(part) for part in period.split("-"))
-    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"

@@ -14,10 +14,10 @@ import pandera.pandas as pa
 
 from cutover.decimals import from_scaled, scaled
 from cutover.errors import MappingError
+from cutover.frames.keyindex import KeyIndex
+from cutover.mapping.apply.mapstage import MappedEntity, raw_text
+from cutover.mapping.apply.rejects import PARENT_REJECTED, RejectLog
 from cutover.mapping.model import RefRule
-from cutover.pipeline.keyindex import KeyIndex
-from cutover.pipeline.mapstage import MappedEntity, raw_text
-from cutover.pipeline.rejects import PARENT_REJECTED, RejectLog
 from cutover.pipeline.rules import RULES, RuleContext
 from cutover.schema.definition import SchemaDef
 from cutover.schema.frames import frame_schema

@@ -8,19 +8,20 @@ are written. A failure anywhere rolls the whole load back and leaves the target 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import pandas as pd
 import sqlalchemy as sa
 
 from cutover.config import AccountNumbering
-from cutover.pipeline.bulk import insert_frame
+from cutover.frames.keyindex import KeyIndex
+from cutover.mapping.apply.fit import fit_columns
+from cutover.mapping.apply.mapstage import MappedEntity
+from cutover.mapping.apply.rejects import REJECT_COLUMNS
 from cutover.pipeline.checks import accepted_rows
-from cutover.pipeline.fit import fit_columns
-from cutover.pipeline.keyindex import KeyIndex
-from cutover.pipeline.keys import KeyMap, account_numbers
-from cutover.pipeline.mapstage import MappedEntity
-from cutover.pipeline.rejects import REJECT_COLUMNS
 from cutover.schema.definition import SchemaDef, TableDef, target_schema
 from cutover.schema.tables import target_metadata
+from cutover.target.bulk import insert_frame
+from cutover.target.keys import KeyMap, account_numbers
 
 DATA_TABLES = target_schema().data_tables  # parents first; base readings come from a month-end
 

@@ -17,9 +17,9 @@ from typing import Iterator
 
 import pandas as pd
 
+from cutover.frames.spill import SpillFile
 from cutover.mapping.model import EntityMapping
 from cutover.pipeline.rules import GROUPED_BY
-from cutover.pipeline.spill import SpillFile
 
 PENDING_ROWS = 100_000  # rows all parts together gather in memory before they go to their files
 

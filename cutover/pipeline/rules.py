@@ -13,8 +13,8 @@ from typing import Callable
 import pandas as pd
 
 from cutover.decimals import decimal_parts, less_than
+from cutover.frames.keyindex import KeyIndex
 from cutover.money import kopecks_to_roubles_text
-from cutover.pipeline.keyindex import KeyIndex
 from cutover.schema.definition import target_schema
 
 

@@ -23,13 +23,14 @@ from typing import Iterator
 
 import pandas as pd
 
+from cutover.frames.keyindex import KeyIndex
+from cutover.frames.spill import SpillFile
+from cutover.mapping.apply.mapstage import MappedEntity
+from cutover.mapping.apply.rejects import RejectLog
 from cutover.mapping.model import EntityMapping, SystemMapping
-from cutover.pipeline.keyindex import KeyIndex
-from cutover.pipeline.mapstage import MappedEntity
-from cutover.pipeline.rejects import RejectLog
 from cutover.pipeline.rules import UNIT_PARENTS
-from cutover.pipeline.spill import SpillFile
 from cutover.results.identity import row_identity
+
 
 def rejected_rule(entity: str) -> str:
     """The rule of a parent rejected with the rows of ``entity`` it was built for."""

@@ -17,13 +17,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from cutover.reconcile.compare import bucket_count, compare_keyed, value_changes
-from cutover.results.model import CHANGE_COLUMNS, entity_label
-from cutover.results.files import ParquetRows, rows_of, text_schema
 from cutover.reconcile.rows import joined_key, money_text, shown_column
 from cutover.reconcile.source_side import MONEY, fact_rows, facts_folder, read_facts
-from cutover import runs
+from cutover.results.files import ParquetRows, rows_of, text_schema
+from cutover.results.model import CHANGE_COLUMNS, entity_label
 from cutover.schema.tables import target_metadata
-
+from cutover.target import runs
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from cutover.pipeline.spill import SpillFile
+from cutover.frames.spill import SpillFile
 
 SIDES = ("left", "right")
 

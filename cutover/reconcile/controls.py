@@ -21,15 +21,25 @@ from cutover.control.compare import control_differences, control_lines
 from cutover.control.declared import declared_totals
 from cutover.control.falls import falls_since, last_good_run
 from cutover.control.plan import control_plan
-from cutover.control.records import record_differences, rejected_rows_by_source, source_records
+from cutover.control.records import (
+    record_differences,
+    rejected_rows_by_source,
+    source_records,
+)
 from cutover.control.totals import ControlTotals, read_control, sums_by
+from cutover.extract.snapshot import ExtractResult
 from cutover.mapping.model import SystemMapping
 from cutover.money import kopecks_to_roubles_text
-from cutover.pipeline.extract_stage import ExtractResult
 from cutover.reconcile import target_side
 from cutover.reconcile.journal import rejected_rows
-from cutover.results.model import MEASURES, ControlLine, SourceRecords, UnreadableMoney, entity_label
 from cutover.reconcile.source_side import SourceSide
+from cutover.results.model import (
+    MEASURES,
+    ControlLine,
+    SourceRecords,
+    UnreadableMoney,
+    entity_label,
+)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from typing import Iterator
 import pandas as pd
 import sqlalchemy as sa
 
-from cutover import db
-from cutover.pipeline.keyindex import KeyIndex
+from cutover.frames.keyindex import KeyIndex
 from cutover.results.identity import row_identity
 from cutover.results.model import REJECT_COLUMNS
 from cutover.schema.tables import target_metadata
+from cutover.target import db
 
 
 def _items(reject: sa.Table):

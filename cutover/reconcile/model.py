@@ -3,9 +3,24 @@
 Kept so that ``from cutover.reconcile.model import ...`` goes on working (an import down the layers).
 """
 
-from cutover.results.model import (CHANGE_COLUMNS, DIFFERENCE_COLUMNS, MEASURES, REJECT_COLUMNS, UNREADABLE_COLUMNS,
-                                   ControlLine, EntityCount, MoneyLine, Reconciliation, RecordCount, RowDifferences,
-                                   ServiceMoney, SourceRecords, UnreadableMoney, UnreadableValue, entity_label)
+from cutover.results.model import (
+                                   CHANGE_COLUMNS,
+                                   DIFFERENCE_COLUMNS,
+                                   MEASURES,
+                                   REJECT_COLUMNS,
+                                   UNREADABLE_COLUMNS,
+                                   ControlLine,
+                                   EntityCount,
+                                   MoneyLine,
+                                   Reconciliation,
+                                   RecordCount,
+                                   RowDifferences,
+                                   ServiceMoney,
+                                   SourceRecords,
+                                   UnreadableMoney,
+                                   UnreadableValue,
+                                   entity_label,
+)
 
 __all__ = ["CHANGE_COLUMNS", "DIFFERENCE_COLUMNS", "MEASURES", "REJECT_COLUMNS", "UNREADABLE_COLUMNS", "ControlLine",
            "EntityCount", "MoneyLine", "Reconciliation", "RecordCount", "RowDifferences", "ServiceMoney",

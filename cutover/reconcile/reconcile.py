@@ -18,17 +18,28 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cutover.config import Gates, Project
+from cutover.control.compare import money_by_code
+from cutover.extract.snapshot import ExtractResult
 from cutover.mapping.model import SystemMapping
 from cutover.money import kopecks_to_roubles_text
-from cutover.pipeline.extract_stage import ExtractResult
 from cutover.progress import Progress
 from cutover.reconcile import journal, target_side
 from cutover.reconcile.changes import Changes, changes_since
-from cutover.control.compare import money_by_code
 from cutover.reconcile.controls import run_controls
-from cutover.results.model import EntityCount, Reconciliation, RowDifferences, entity_label
 from cutover.reconcile.rows import row_differences
-from cutover.reconcile.source_side import SourceSide, facts_folder, read_source_side, recorded_side
+from cutover.reconcile.source_side import (
+    SourceSide,
+    facts_folder,
+    read_source_side,
+    recorded_side,
+)
+from cutover.results.model import (
+    EntityCount,
+    Reconciliation,
+    RowDifferences,
+    entity_label,
+)
+from cutover.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -92,10 +103,9 @@ def _source_side(mapping: SystemMapping, extracted: ExtractResult, connection: s
     return read_source_side(mapping, extracted, connection, run_id, project, facts, scratch, progress)
 
 
-def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, run_id: str,
-                  extracted: ExtractResult, scratch: Path, progress: Progress, live: bool = False,
+def reconcile_run(ws: Workspace, extracted: ExtractResult, scratch: Path, *, live: bool = False,
                   side: SourceSide | None = None, opened: str | None = None) -> Reconciled:
-    """Reconcile run ``run_id`` (whose rows the target holds) with its sources in ``extracted``.
+    """Reconcile the workspace's run (whose rows the target holds) with its sources in ``extracted``.
 
     The facts of the comparison, every difference and every change are written to
     ``<reports>/<run_id>/reconcile/`` (``reconcile-live/`` when ``extracted`` is the sources read
@@ -105,6 +115,7 @@ def reconcile_run(engine: sa.Engine, project: Project, mapping: SystemMapping, r
     the month it ``opened``: those balances were made in the target, not migrated, and are not
     compared.
     """
+    project, mapping, engine, run_id, progress = ws.project, ws.mapping, ws.engine, ws.run_id, ws.progress
     facts = facts_folder(project.reports_dir, run_id, live)
     period = project.period
     with engine.connect() as connection:

@@ -16,8 +16,16 @@ from decimal import Decimal
 from typing import Any
 
 from cutover.money import kopecks_to_text
-from cutover.results.model import (MEASURES, ControlLine, EntityCount, MoneyLine, RecordCount, SourceRecords,
-                                     UnreadableMoney, UnreadableValue)
+from cutover.results.model import (
+    MEASURES,
+    ControlLine,
+    EntityCount,
+    MoneyLine,
+    RecordCount,
+    SourceRecords,
+    UnreadableMoney,
+    UnreadableValue,
+)
 
 
 def kopecks_of(text: str) -> int:

@@ -14,15 +14,15 @@ from typing import Callable, Iterator
 import pandas as pd
 import sqlalchemy as sa
 
+from cutover.frames.keyindex import KeyIndex
+from cutover.mapping.apply.mapstage import KEY_SEPARATOR
 from cutover.money import kopecks_to_text
-from cutover.pipeline.keyindex import KeyIndex
-from cutover.pipeline.mapstage import KEY_SEPARATOR
 from cutover.progress import Progress
 from cutover.reconcile import target_side
-from cutover.results.files import ParquetRows, rows_of, text_schema
 from cutover.reconcile.compare import bucket_count, compare_keyed, value_changes
-from cutover.results.model import DIFFERENCE_COLUMNS, RowDifferences
 from cutover.reconcile.source_side import MONEY, fact_rows, read_facts
+from cutover.results.files import ParquetRows, rows_of, text_schema
+from cutover.results.model import DIFFERENCE_COLUMNS, RowDifferences
 
 PROBLEMS = {"left": "missing in target", "right": "not in source"}
 

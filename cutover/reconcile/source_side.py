@@ -33,20 +33,20 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from cutover.decimals import from_scaled, scaled
 from cutover.config import Project
-from cutover.mapping.model import EntityMapping, SystemMapping
-from cutover.pipeline.extract_stage import ExtractResult
-from cutover.pipeline.mapstage import MappedEntity, map_entity
-from cutover.pipeline.rejects import RejectLog
 from cutover.control.records import Shaping, ShapingCounts
 from cutover.control.totals import UNREAD_MONTH
-from cutover.pipeline.shape import ShapedRows, shape_batches
-from cutover.pipeline.spill import SpillFile
+from cutover.decimals import from_scaled, scaled
+from cutover.extract.snapshot import ExtractResult
+from cutover.frames.spill import SpillFile
+from cutover.mapping.apply.mapstage import MappedEntity, map_entity
+from cutover.mapping.apply.rejects import RejectLog
+from cutover.mapping.apply.shape import ShapedRows, shape_batches
+from cutover.mapping.model import EntityMapping, SystemMapping
 from cutover.progress import Progress
 from cutover.reconcile.compare import bucket_count, bucket_numbers
-from cutover.results.files import ParquetRows, row_count, rows_of
 from cutover.reconcile.journal import rejected_rows
+from cutover.results.files import ParquetRows, row_count, rows_of
 from cutover.results.identity import row_identity
 from cutover.results.model import MEASURES
 from cutover.schema.definition import target_schema
@@ -174,7 +174,7 @@ class SourceFacts:
         self.side.items.setdefault(entity, 0)
         self.side.shaping.add(entity, shaped)
 
-    # the load's observer (``cutover.pipeline.stream.LoadObserver``)
+    # the load's observer (``cutover.run.stream.LoadObserver``)
     def on_shaped(self, entity: str, shaped: ShapedRows) -> None:
         self.add_shaped(entity, shaped)
 

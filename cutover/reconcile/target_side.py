@@ -13,10 +13,10 @@ from typing import Iterator
 import pandas as pd
 import sqlalchemy as sa
 
-from cutover import db
-from cutover.results.model import MEASURES
 from cutover.reconcile.source_side import canonical_values, iso_dates
+from cutover.results.model import MEASURES
 from cutover.schema.tables import target_metadata
+from cutover.target import db
 
 MONEY = [f"{measure}_kopecks" for measure in MEASURES]
 CHUNK_ROWS = 100_000

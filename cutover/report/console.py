@@ -5,9 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from cutover.money import kopecks_to_roubles_text as _roubles
-from cutover.reconcile.result import CHANGED, Amounts, ChangeSummary, RunSummary, run_summary
+from cutover.reconcile.result import (
+    CHANGED,
+    Amounts,
+    ChangeSummary,
+    RunSummary,
+    run_summary,
+)
+from cutover.report.check_console import (
+    render_control_totals,
+    render_readings,
+    render_unreadable,
+)
 from cutover.report.paths import shown
-from cutover.report.check_console import render_control_totals, render_readings, render_unreadable
 from cutover.report.tables import control_notes, records_lines, unreadable_money
 from cutover.states import RunStatus
 

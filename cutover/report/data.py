@@ -55,9 +55,15 @@ ROW_LIMIT = 1000  # rows of each kind summary.json and report.html list; report.
 # The row formats of every reject, difference, change and unreadable money value of a run are
 # defined with the result they belong to (cutover/results/model.py), below the reconciliation
 # that writes them; the reports read them from there.
-from cutover.results.model import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, REJECT_COLUMNS, UNREADABLE_COLUMNS  # noqa: E402
-# A recent run, for the charts over nights: the run journal (cutover/runs.py) reads it, below the reports.
-from cutover.runs import RunHistory  # noqa: E402,F401
+from cutover.results.model import (  # noqa: E402
+    CHANGE_COLUMNS,
+    DIFFERENCE_COLUMNS,
+    REJECT_COLUMNS,
+    UNREADABLE_COLUMNS,
+)
+
+# A recent run, for the charts over nights: the run journal (cutover/target/runs.py) reads it, below the reports.
+from cutover.target.runs import RunHistory  # noqa: E402,F401
 
 
 def _no_rows(columns: list[str]) -> Callable[[], Iterator[pd.DataFrame]]:

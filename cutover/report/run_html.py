@@ -21,12 +21,37 @@ import pandas as pd
 from cutover.money import kopecks_to_decimal, kopecks_to_roubles_text
 from cutover.reconcile.result import Amounts, ControlAmounts, RunSummary, run_summary
 from cutover.report.charts import rejects_over_runs, source_against_target
-from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, ROW_LIMIT, UNREADABLE_COLUMNS, ReportData
-from cutover.report.tables import (ALL_SERVICES, CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, CONTROL_HEADER,
-                                   DIFFERENCE_RULE, ENTITY_HEADER, MONEY_HEADER, RECORDS_HEADER, VERDICT, RuleCount,
-                                   by_month, change_counts, changes_title, control_notes, legacy_lines, money_lines,
-                                   month_label, records_lines, records_rows, rule_counts, service_label,
-                                   unreadable_money)
+from cutover.report.data import (
+    CHANGE_COLUMNS,
+    DIFFERENCE_COLUMNS,
+    ROW_LIMIT,
+    UNREADABLE_COLUMNS,
+    ReportData,
+)
+from cutover.report.tables import (
+    ALL_SERVICES,
+    CHANGE_KEYED_HEADER,
+    CHANGE_REJECTS_HEADER,
+    CONTROL_HEADER,
+    DIFFERENCE_RULE,
+    ENTITY_HEADER,
+    MONEY_HEADER,
+    RECORDS_HEADER,
+    VERDICT,
+    RuleCount,
+    by_month,
+    change_counts,
+    changes_title,
+    control_notes,
+    legacy_lines,
+    money_lines,
+    month_label,
+    records_lines,
+    records_rows,
+    rule_counts,
+    service_label,
+    unreadable_money,
+)
 from cutover.report.workbook import CHANGES, CONTROL, DIFFERENCES, UNREADABLE
 from cutover.states import RunStatus
 

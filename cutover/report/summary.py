@@ -9,15 +9,22 @@ import datetime as dt
 from dataclasses import replace
 
 from cutover import __version__
-from cutover.db import mask_url
+from cutover.extract.snapshot import source_entry
 from cutover.reconcile.changes import Changes, change_rows
-from cutover.pipeline.extract_stage import source_entry
 from cutover.reconcile.model import Reconciliation, ServiceMoney
-from cutover.reconcile.result import (Amounts, ChangeSummary, ControlAmounts, ControlSummary, MoneySummary, RowSummary,
-                                      RunSummary)
+from cutover.reconcile.result import (
+    Amounts,
+    ChangeSummary,
+    ControlAmounts,
+    ControlSummary,
+    MoneySummary,
+    RowSummary,
+    RunSummary,
+)
 from cutover.reconcile.rows import difference_rows
 from cutover.report.data import ROW_LIMIT
 from cutover.states import RunStatus
+from cutover.target.db import mask_url
 
 
 def first_rows(chunks, limit: int = ROW_LIMIT) -> list[dict]:

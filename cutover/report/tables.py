@@ -14,7 +14,14 @@ from cutover.control.records import describe, listed
 from cutover.control.totals import UNREAD_MONTH
 from cutover.money import kopecks_to_decimal
 from cutover.reconcile.model import SourceRecords
-from cutover.reconcile.result import CHANGED, Amounts, ChangeSummary, ControlAmounts, RunSummary, ServiceAmounts
+from cutover.reconcile.result import (
+    CHANGED,
+    Amounts,
+    ChangeSummary,
+    ControlAmounts,
+    RunSummary,
+    ServiceAmounts,
+)
 from cutover.states import RunStatus
 
 VERDICT = {RunStatus.RECONCILED: "GO: reconciled", RunStatus.DIFFERENCES: "NO-GO: differences",

@@ -21,12 +21,33 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cutover.reconcile.result import RunSummary, run_summary
-from cutover.report.data import CHANGE_COLUMNS, DIFFERENCE_COLUMNS, UNREADABLE_COLUMNS, ReportData
+from cutover.report.data import (
+    CHANGE_COLUMNS,
+    DIFFERENCE_COLUMNS,
+    UNREADABLE_COLUMNS,
+    ReportData,
+)
 from cutover.report.sheets import BOLD, cells, widths
-from cutover.report.tables import (CHANGE_KEYED_HEADER, CHANGE_REJECTS_HEADER, CONTROL_HEADER, DIFFERENCE_RULE,
-                                   ENTITY_HEADER, MONEY_HEADER, RECORDS_HEADER, VERDICT, amounts, change_counts,
-                                   changes_title, control_notes, control_row, legacy_lines, money_lines, records_rows,
-                                   rule_counts, unreadable_money)
+from cutover.report.tables import (
+    CHANGE_KEYED_HEADER,
+    CHANGE_REJECTS_HEADER,
+    CONTROL_HEADER,
+    DIFFERENCE_RULE,
+    ENTITY_HEADER,
+    MONEY_HEADER,
+    RECORDS_HEADER,
+    VERDICT,
+    amounts,
+    change_counts,
+    changes_title,
+    control_notes,
+    control_row,
+    legacy_lines,
+    money_lines,
+    records_rows,
+    rule_counts,
+    unreadable_money,
+)
 
 Row = tuple[list, Font | None]
 DIFFERS = Font(bold=True, color="9C0006")  # a line that does not add up, or that the legacy statement contradicts

@@ -16,29 +16,34 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from cutover import db, runs
 from cutover.config import Project
 from cutover.errors import ConfigError, CutoverError
-from cutover.exclusive import exclusive
-from cutover.heartbeat import Heartbeat
-from cutover.pipeline.extract_stage import ExtractResult, extract_sources, snapshot_sources
+from cutover.extract.snapshot import ExtractResult, extract_sources, snapshot_sources
 from cutover.pipeline.load import TargetLoad
-from cutover.pipeline.stream import map_check_load
 from cutover.progress import Progress
 from cutover.reconcile.changes import change_rows
-from cutover.reconcile.journal import reject_rows
 from cutover.reconcile.files import rows_of
+from cutover.reconcile.journal import reject_rows
 from cutover.reconcile.model import UNREADABLE_COLUMNS, Reconciliation
 from cutover.reconcile.reconcile import reconcile_run
 from cutover.reconcile.result import RunSummary, run_summary
 from cutover.reconcile.rows import difference_rows
-from cutover.reconcile.source_side import SourceFacts, SourceSide, facts_folder, reading_partitions
+from cutover.reconcile.source_side import (
+    SourceFacts,
+    SourceSide,
+    facts_folder,
+    reading_partitions,
+)
 from cutover.report.data import ReportData, RunHistory
 from cutover.report.run_html import write_html
 from cutover.report.summary import build_run_summary
 from cutover.report.workbook import write_workbook
+from cutover.run.stream import map_check_load
 from cutover.schema.definition import target_schema
 from cutover.states import RunStatus
+from cutover.target import db, runs
+from cutover.target.exclusive import exclusive
+from cutover.target.heartbeat import Heartbeat
 from cutover.workspace import Workspace, open_workspace
 
 
@@ -155,7 +160,7 @@ def reconcile_and_report(ws: Workspace, extracted: ExtractResult, started: dt.da
     when complete, else the source is mapped again (see ``reconcile_run``)."""
     project, mapping, engine, run_id, progress = ws.project, ws.mapping, ws.engine, ws.run_id, ws.progress
     progress.stage("reconcile")
-    reconciled = reconcile_run(engine, project, mapping, run_id, extracted, scratch, progress, live, side, opened)
+    reconciled = reconcile_run(ws, extracted, scratch, live=live, side=side, opened=opened)
     reconciliation = reconciled.reconciliation
     summary = build_run_summary(run_id, kind, project, mapping, extracted, reconciliation, started,
                                 changes=reconciled.changes)

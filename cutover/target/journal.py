@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from cutover import heartbeat
-from cutover.runs import MONTH_END as KIND  # the month-end runs themselves are read in runs.py (a dry run reads them)
 from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus, StepStatus
+from cutover.target import heartbeat
+from cutover.target.runs import (
+    MONTH_END as KIND,  # the month-end runs themselves are read in runs.py (a dry run reads them)
+)
+
 
 @dataclass(frozen=True)
 class StepRecord:

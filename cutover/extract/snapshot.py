@@ -16,9 +16,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cutover.errors import ConfigError
 from cutover.extract import REGISTRY as EXTRACTORS
 from cutover.extract import RecordTally, file_sha256
-from cutover.errors import ConfigError
 from cutover.mapping.model import SourceSpec, SystemMapping
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from cutover.pipeline.bulk import insert_frame
-from cutover.pipeline.keyindex import KeyIndex
+from cutover.frames.keyindex import KeyIndex
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
+from cutover.target.bulk import insert_frame
 
 KEYS_PER_UPDATE = 500  # keys named in one UPDATE ... IN (...): well under every driver's parameter limit
 

@@ -1,9 +1,9 @@
 """The old-to-new account map, for payment agents who keep paying to legacy account numbers.
 
 ``cutover keymap export --format csv|xlsx`` writes every account the target holds: its legacy
-account number and its new one, ordered by the legacy number. It streams (rows, not data frames), so a million
-accounts take no more memory than a thousand. Every cell is written as text a spreadsheet
-cannot take for a formula (:mod:`cutover.report.cells`): ``-2+3`` is written ``'-2+3``.
+account number and its new one, ordered by the legacy number, as :mod:`cutover.target.account_map`
+reads them in chunks of rows, so a million accounts take no more memory than a thousand. Every cell
+is written as text a spreadsheet cannot take for a formula (:mod:`cutover.report.cells`): ``-2+3`` is written ``'-2+3``.
 """
 
 from __future__ import annotations
@@ -13,23 +13,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from cutover import db
 from cutover.errors import ConfigError
 from cutover.report.cells import csv_lines
 from cutover.report.sheets import BOLD, cells
-from cutover.schema.tables import target_metadata
+from cutover.target.account_map import account_count, account_pairs
 
 FORMATS = ("csv", "xlsx")
 HEADER = ["legacy_account_number", "account_number"]
 TITLES = ["Old account number / Старый лицевой счёт", "New account number / Новый лицевой счёт"]
-_CHUNK_ROWS = 50_000
-
-
-def _pairs(connection: sa.Connection):
-    account = target_metadata().tables["account"]
-    query = (sa.select(account.c.legacy_account_number, account.c.account_number)
-             .order_by(account.c.legacy_account_number, account.c.account_number))
-    return (rows for _, rows in db.row_chunks(connection, query, _CHUNK_ROWS))
 
 
 def _write_csv(path: Path, chunks) -> int:
@@ -67,14 +58,12 @@ def export_keymap(engine: sa.Engine, path: Path, file_format: str) -> int:
     """
     if file_format not in FORMATS:
         raise ConfigError(f"--format {file_format!r}: expected one of {', '.join(FORMATS)}")
-    account = target_metadata().tables["account"]
     with engine.connect() as connection:
-        if not sa.inspect(connection).has_table("account") or \
-                not connection.execute(sa.select(sa.func.count()).select_from(account)).scalar_one():
+        if not account_count(connection):
             raise ConfigError("the target holds no accounts yet: the account map comes after a load "
                               "(`cutover dry-run` or `cutover month-end`)")
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".part")
-        written = (_write_csv if file_format == "csv" else _write_xlsx)(partial, _pairs(connection))
+        written = (_write_csv if file_format == "csv" else _write_xlsx)(partial, account_pairs(connection))
     partial.replace(path)  # never a half-written map under the published name
     return written

@@ -14,8 +14,8 @@ from typing import Iterator
 
 import pandas as pd
 
+from cutover.extract.snapshot import ExtractResult
 from cutover.mapping.model import EntityMapping, JoinRule, Unpivot
-from cutover.pipeline.extract_stage import ExtractResult
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from cutover import heartbeat
 from cutover.errors import ConfigError
 from cutover.schema.tables import target_metadata
 from cutover.states import LOADED, RunStatus
+from cutover.target import heartbeat
 
 INTERRUPTED = RunStatus.INTERRUPTED  # shown for a run the journal has running whose process is gone
-MONTH_END = "month-end"  # the kind of a month-end's run (its steps: cutover/monthend/journal.py)
+MONTH_END = "month-end"  # the kind of a month-end's run (its steps: cutover/target/journal.py)
 
 
 @dataclass(frozen=True)
@@ -165,7 +164,7 @@ def history(connection: sa.Connection, mapping: str, until: str, nights: int = 1
 
 def list_runs(engine: sa.Engine, limit: int = 20) -> list[dict]:
     """The latest runs in the journal of the target ``engine`` connects to, newest first."""
-    from cutover import db
+    from cutover.target import db
 
     db.check_connection(engine)
     run = _run()
@@ -198,7 +197,7 @@ def prune_rejects(connection: sa.Connection, keep: int) -> int:
 
 
 # ---- the month-end's runs: read here, below the pipeline, because a dry run refuses a target
-# ---- a month-end switched or is switching (their steps are written by cutover/monthend/journal.py)
+# ---- a month-end switched or is switching (their steps are written by cutover/target/journal.py)
 
 def _month_end_runs(connection: sa.Connection, *statuses: str) -> list[MonthEndRun]:
     run = _run()

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cutover.mapping.apply.fit import KEY_TOO_LONG, fit_keys, too_long_messages
+from cutover.mapping.apply.rejects import RejectLog
+from cutover.mapping.apply.source_checks import SourceFailures
 from cutover.mapping.model import ColumnRule, EntityMapping
 from cutover.mapping.transforms import REGISTRY
-from cutover.pipeline.fit import KEY_TOO_LONG, fit_keys, too_long_messages
-from cutover.pipeline.rejects import RejectLog
-from cutover.pipeline.source_checks import SourceFailures
 from cutover.schema.definition import TableDef
 
 KEY_SEPARATOR = "|"

@@ -25,20 +25,32 @@ from typing import Protocol
 import pandas as pd
 
 from cutover.config import Project
+from cutover.extract.snapshot import ExtractResult
+from cutover.frames.keyindex import KeyIndex
+from cutover.frames.spill import SpillFile
+from cutover.mapping.apply.mapstage import MappedEntity, map_entity
+from cutover.mapping.apply.rejects import RejectLog
+from cutover.mapping.apply.shape import ShapedRows, shape_batches
+from cutover.mapping.apply.source_checks import SourceFailures, check_sources
 from cutover.mapping.model import EntityMapping, SystemMapping
-from cutover.pipeline.checks import (ParentKeys, accepted_rows, check_rows, follow_references_within, merge_items,
-                                     parent_keys)
-from cutover.pipeline.extract_stage import ExtractResult
-from cutover.pipeline.keyindex import KeyIndex
+from cutover.pipeline.checks import (
+    ParentKeys,
+    accepted_rows,
+    check_rows,
+    follow_references_within,
+    merge_items,
+    parent_keys,
+)
 from cutover.pipeline.load import TargetLoad
-from cutover.pipeline.mapstage import MappedEntity, map_entity
 from cutover.pipeline.partition import Partitions, plan_partitions
-from cutover.pipeline.rejects import RejectLog
 from cutover.pipeline.rules import PARENT_COLUMNS, RuleContext
-from cutover.pipeline.shape import ShapedRows, shape_batches
-from cutover.pipeline.source_checks import SourceFailures, check_sources
-from cutover.pipeline.spill import SpillFile
-from cutover.pipeline.units import HeldParts, Referrers, rejected_rule, reject_unreferenced, unit_parents
+from cutover.pipeline.units import (
+    HeldParts,
+    Referrers,
+    reject_unreferenced,
+    rejected_rule,
+    unit_parents,
+)
 from cutover.progress import Progress
 from cutover.schema.definition import target_schema
 

@@ -15,10 +15,10 @@ from typing import Callable
 import pandas as pd
 import pandera.pandas as pa
 
+from cutover.extract.snapshot import ExtractedSource, ExtractResult
+from cutover.mapping.apply.rejects import RejectLog
 from cutover.mapping.model import SystemMapping
 from cutover.mapping.source_rules import ColumnChecks, SourceRules, bound_value
-from cutover.pipeline.extract_stage import ExtractedSource, ExtractResult
-from cutover.pipeline.rejects import RejectLog
 
 FAILURE_COLUMNS = ["_source", "_row", "rule", "column", "raw", "message"]
 _NUMBER = r"[+-]?[0-9]+(?:[.,][0-9]+)?"

@@ -77,7 +77,7 @@ def _take_sqlite_write_lock(connection: sa.Connection, run_id: str, doing: str) 
 
 def _busy_message(connection: sa.Connection, run_id: str, doing: str) -> str:
     """Who writes the target: the other running run the journal has, if any."""
-    from cutover.runs import running_runs
+    from cutover.target.runs import running_runs
 
     others = [run for run in running_runs(connection) if run.run_id != run_id]
     who = (f"{others[0].kind} {others[0].run_id} ({others[0].process.describe()}, since "
@@ -93,6 +93,6 @@ def sqlite_is_locked(exc: BaseException) -> bool:
 
 
 def _masked(connection: sa.Connection) -> str:
-    from cutover.db import mask_url
+    from cutover.target.db import mask_url
 
     return mask_url(connection.engine.url)
