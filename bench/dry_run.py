@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 def dry_run_stages(project: Path, url: str) -> list[dict]:
     """Run the dry run in this process with a stage clock; the stages it recorded."""
     from cutover.config import load_project
-    from cutover.pipeline.run import dry_run
     from cutover.progress import StageClock
+    from cutover.run.dry_run import dry_run
 
     clock = StageClock()
     result = dry_run(load_project(project, url), clock)
@@ -41,8 +41,8 @@ def dry_run_stages(project: Path, url: str) -> list[dict]:
 def reconcile_stages(project: Path, url: str) -> list[dict]:
     """`cutover reconcile` of the run the target holds (the snapshot mapped again), with a stage clock."""
     from cutover.config import load_project
-    from cutover.pipeline.run import reconcile
     from cutover.progress import StageClock
+    from cutover.run.dry_run import reconcile
 
     clock = StageClock()
     result = reconcile(load_project(project, url), progress=clock)

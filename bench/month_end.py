@@ -32,9 +32,8 @@ def _peak_mb() -> float:
 
 
 def _steps(url: str, run_id: str) -> list[tuple[str, str, float | None]]:
-    from cutover import db
-    from cutover.monthend import journal
     from cutover.monthend.steps import STEP_NAMES
+    from cutover.target import db, journal
 
     engine = db.create_target_engine(url)
     try:
@@ -58,7 +57,7 @@ def main() -> None:
 
     from cutover.config import load_project
     from cutover.monthend import runbook
-    from cutover.pipeline.run import dry_run
+    from cutover.run.dry_run import dry_run
 
     with tempfile.TemporaryDirectory(prefix="bench-month-end-") as scratch:
         folder = Path(scratch)

@@ -1,15 +1,15 @@
 """Alembic environment of cutover's target database.
 
-Run programmatically through :mod:`cutover.db` (there is no alembic.ini): the connection
+Run programmatically through :mod:`cutover.target.db` (there is no alembic.ini): the connection
 comes from ``config.attributes["connection"]`` when the caller has one, otherwise from
 ``config.attributes["url"]`` or the ``sqlalchemy.url`` option. The metadata is built from
-``schemas/target.toml``, so ``alembic revision --autogenerate`` and :func:`cutover.db.check_drift`
+``schemas/target.toml``, so ``alembic revision --autogenerate`` and :func:`cutover.target.db.check_drift`
 compare the database with the one definition.
 """
 
 from alembic import context
 
-from cutover import db
+from cutover.target import db
 from cutover.errors import ConfigError
 
 config = context.config
