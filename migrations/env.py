@@ -9,8 +9,8 @@ compare the database with the one definition.
 
 from alembic import context
 
-from cutover.target import db
 from cutover.errors import ConfigError
+from cutover.target import db
 
 config = context.config
 
