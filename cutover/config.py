@@ -26,8 +26,12 @@ CONFIG_FILE = "cutover.toml"
 DEFAULT_CHUNK_ROWS = 50_000
 DEFAULT_PARTITION_ROWS = 250_000  # rows of one entity checked and loaded together
 DEFAULT_KEEP_REJECTS = 14  # dry runs whose rejects the target keeps (a fortnight of nights)
+# Rejects (and warnings) a run's Rejects sheet lists in full; above it they go to rejects.csv and
+# rejects.parquet beside report.xlsx, and the sheet keeps the first rows of each rule.
+DEFAULT_REJECTS_IN_WORKBOOK = 10_000
 _SECTIONS = {
-    "project": {"mapping", "source_dir", "period", "reports_dir", "chunk_rows", "partition_rows", "keep_rejects"},
+    "project": {"mapping", "source_dir", "period", "reports_dir", "chunk_rows", "partition_rows", "keep_rejects",
+                "rejects_in_workbook"},
     "target": {"url"},
     "gates": {"max_reject_share", "max_rejected_money", "max_rejected_money_share", "accept_unreadable_rows",
               "max_fall", "entities"},
@@ -94,6 +98,7 @@ class Project:
     severities: dict[str, str] = field(default_factory=dict)  # domain rule code -> "error" or "warning"
     partition_rows: int = DEFAULT_PARTITION_ROWS
     keep_rejects: int = DEFAULT_KEEP_REJECTS  # the latest dry runs whose rejects stay in the target
+    rejects_in_workbook: int = DEFAULT_REJECTS_IN_WORKBOOK  # more go to rejects.csv and rejects.parquet
     month_end: MonthEndActions = field(default_factory=MonthEndActions)
     declared: DeclaredSource = field(default_factory=DeclaredSource)
     accept_fall: bool = False  # this run accepts records and money that fell since the last good run (--accept-fall)
@@ -278,6 +283,8 @@ def load_project(folder: Path, target_url: str | None = None, environ=os.environ
         chunk_rows=_positive(path, "[project] chunk_rows", project.get("chunk_rows", DEFAULT_CHUNK_ROWS)),
         partition_rows=_positive(path, "[project] partition_rows", project.get("partition_rows", DEFAULT_PARTITION_ROWS)),
         keep_rejects=_positive(path, "[project] keep_rejects", project.get("keep_rejects", DEFAULT_KEEP_REJECTS)),
+        rejects_in_workbook=_positive(path, "[project] rejects_in_workbook",
+                                      project.get("rejects_in_workbook", DEFAULT_REJECTS_IN_WORKBOOK)),
         gates=Gates(
             max_reject_share=_share(path, "[gates] max_reject_share", gates.get("max_reject_share", 0.05)),
             entity_max_reject_share=_entity_gates(path, gates.get("entities", {})),
