@@ -51,6 +51,10 @@ from typing import Callable, Iterator
 import pandas as pd
 
 ROW_LIMIT = 1000  # rows of each kind summary.json and report.html list; report.xlsx lists them all
+# ...but for rejects past [project] rejects_in_workbook: then the Rejects sheet keeps this many of
+# each rule, and every reject is in rejects.csv and rejects.parquet beside the workbook.
+FIRST_OF_EACH_RULE = 100
+REJECTS_CSV, REJECTS_PARQUET = "rejects.csv", "rejects.parquet"
 
 # The row formats of every reject, difference, change and unreadable money value of a run are
 # defined with the result they belong to (cutover/results/model.py), below the reconciliation
@@ -73,6 +77,23 @@ def _no_rows(columns: list[str]) -> Callable[[], Iterator[pd.DataFrame]]:
 
 
 @dataclass(frozen=True)
+class RejectFiles:
+    """Every reject and warning of a run, in files beside report.xlsx: written when there were more
+    than the project's ``rejects_in_workbook``, the Rejects sheet then keeping the first of each rule."""
+
+    rows: int  # rows in each file: every reject and warning of the run
+    csv: str = REJECTS_CSV  # for Excel: ";"-separated, UTF-8 with a BOM, the sheet's header and text
+    parquet: str = REJECTS_PARQUET  # for scripts: the columns of the target's reject table
+    first_of_each_rule: int = FIRST_OF_EACH_RULE
+
+    @property
+    def note(self) -> str:
+        """What a reader of the workbook or the page is told about the cut Rejects sheet."""
+        return (f"{self.rows:,} rejects and warnings: the sheet Rejects shows the first {self.first_of_each_rule} "
+                f"of each rule; every one is in {self.csv} (for Excel) and {self.parquet} beside this workbook.")
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the reports of one run show."""
 
@@ -82,3 +103,12 @@ class ReportData:
     changes: Callable[[], Iterator[pd.DataFrame]] = field(default=_no_rows(CHANGE_COLUMNS))
     unreadable: Callable[[], Iterator[pd.DataFrame]] = field(default=_no_rows(UNREADABLE_COLUMNS))
     history: list[RunHistory] = field(default_factory=list)  # oldest first, this run last
+    # How many rows ``rejects`` yields, if it can be told without reading them (a count in the target).
+    reject_count: Callable[[], int] | None = None
+    reject_files: RejectFiles | None = None  # where every reject went when the Rejects sheet cannot hold them
+
+    def count_rejects(self) -> int:
+        """The rows ``rejects`` yields: ``reject_count`` if given, else counted by reading them."""
+        if self.reject_count is not None:
+            return self.reject_count()
+        return sum(len(frame) for frame in self.rejects())

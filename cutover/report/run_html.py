@@ -130,8 +130,9 @@ def _rows(count: int) -> str:
     return f"{count} row" if count == 1 else f"{count} rows"
 
 
-def _more(shown: int, total: int, sheet: str) -> str:
-    return f'<p class="muted">{total - shown} more in report.xlsx (sheet {sheet}).</p>' if total > shown else ""
+def _more(shown: int, total: int, sheet: str, where: str = "") -> str:
+    where = where or f"report.xlsx (sheet {sheet})"
+    return f'<p class="muted">{total - shown} more in {where}.</p>' if total > shown else ""
 
 
 def _heading(summary: RunSummary) -> list[str]:
@@ -294,6 +295,11 @@ def _rejects(data: ReportData, summary: RunSummary) -> list[str]:
     rows = [[count.entity, count.severity, _Markup(f'<a href="#{_anchor(count)}">{_text(count.rule)}</a>'),
              count.rows] for count in counts]
     lines.append(_table(["Entity", "Severity", "Rule", "Rows"], rows, numeric={3}))
+    files, every = data.reject_files, ""
+    if files is not None:  # the Rejects sheet keeps the first of each rule: every row is in the files
+        every = f'<a href="{_text(files.csv)}">{_text(files.csv)}</a> (or {_text(files.parquet)})'
+        lines.append(f"<p>{files.rows:,} rejects and warnings: every one is in {every} beside this page; the "
+                     f"sheet Rejects of report.xlsx shows the first {files.first_of_each_rule} of each rule.</p>")
     samples = _reject_samples(data, counts)
     code = _legacy_values(list(SAMPLE_COLUMNS), {"legacy_key", "raw_value"})  # "source" is the file there
     for count in counts:
@@ -301,7 +307,7 @@ def _rejects(data: ReportData, summary: RunSummary) -> list[str]:
         lines.append(f'<details id="{_anchor(count)}"><summary>{_text(count.entity)} {_text(count.severity)} '
                      f"<b>{_text(count.rule)}</b>: {_rows(count.rows)}, {len(shown)} shown</summary>")
         lines += [_table(list(SAMPLE_COLUMNS.values()), shown, numeric={1}, code=code),
-                  _more(len(shown), count.rows, "Rejects"), "</details>"]
+                  _more(len(shown), count.rows, "Rejects", every), "</details>"]
     return lines
 
 

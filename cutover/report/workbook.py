@@ -4,7 +4,10 @@ The workbook is one view of :class:`~cutover.report.data.ReportData` (report.htm
 The small tables both views show come from :mod:`cutover.report.tables`.
 
 Sheets, in order: Summary, Control totals, Unreadable money, Differences, Rejects by rule,
-Rejects, Changes. A row sheet that outgrows Excel continues on "<name> 2", "<name> 3"... Every
+Rejects, Changes. A row sheet that outgrows Excel continues on "<name> 2", "<name> 3"... With
+more rejects than the project's ``rejects_in_workbook`` (``ReportData.reject_files``), the Rejects
+sheet keeps the first ``FIRST_OF_EACH_RULE`` of each rule and the Summary says where every one is
+(rejects.csv and rejects.parquet, written by :mod:`cutover.report.reject_files`). Every
 text cell is written as text (see :mod:`cutover.report.sheets`), so a legacy value such as
 ``=HYPERLINK(...)`` stays a string; money is Decimal roubles, so Excel sums it.
 """
@@ -25,6 +28,7 @@ from cutover.report.data import (
     CHANGE_COLUMNS,
     DIFFERENCE_COLUMNS,
     UNREADABLE_COLUMNS,
+    RejectFiles,
     ReportData,
 )
 from cutover.report.sheets import BOLD, cells, widths
@@ -54,7 +58,7 @@ DIFFERS = Font(bold=True, color="9C0006")  # a line that does not add up, or tha
 DIFFERS_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")  # the row of a DIFFERS line
 
 
-def _summary_rows(summary: RunSummary) -> list[Row]:
+def _summary_rows(summary: RunSummary, reject_files: RejectFiles | None = None) -> list[Row]:
     """The Summary sheet, row by row: (values, font). Blocks the summary has no data for are left out."""
     gap: Row = ([], None)
     rows: list[Row] = [
@@ -88,6 +92,9 @@ def _summary_rows(summary: RunSummary) -> list[Row]:
     if rejects:
         rows += [gap, (["Rejects by rule"], BOLD), (["Entity", "Rule", "Rows"], BOLD)]
         rows += [([count.entity, count.rule, count.rows], None) for count in rejects]
+    if reject_files is not None:  # a run of warnings only has no block of rejects above
+        rows += [] if rejects else [gap, (["Rejects"], BOLD)]
+        rows.append(([reject_files.note], None))
     changes = summary.changes
     if changes is not None:
         rows += [gap, ([changes_title(changes)], BOLD)]
@@ -155,16 +162,36 @@ def write_workbook(path: Path, data: ReportData) -> None:
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("Summary")
     widths(summary, [28, 14, 18, 18, 18, 18, 18, 16, 18, 18, 12, 12, 12])
-    for values, font in _summary_rows(run):
+    for values, font in _summary_rows(run, data.reject_files):
         summary.append(_styled(cells(summary, values, font), font))
     _write_values(workbook, CONTROL, ((control_row(line), line.differs) for line in legacy_lines(run)))
     _write_rows(workbook, UNREADABLE, data.unreadable())
     _write_rows(workbook, DIFFERENCES, data.differences())
     _write_rows(workbook, RULES, iter([pd.DataFrame(rule_counts(run), columns=RULES.columns)]))
-    _write_rows(workbook, REJECTS, data.rejects())
+    rejects = data.rejects()
+    if data.reject_files is not None:
+        rejects = first_of_each_rule(rejects, data.reject_files.first_of_each_rule)
+    _write_rows(workbook, REJECTS, rejects)
     _write_rows(workbook, CHANGES, data.changes())
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
+
+
+def first_of_each_rule(frames: Iterator[pd.DataFrame], first: int) -> Iterator[pd.DataFrame]:
+    """The first ``first`` rows of each entity and rule among reject frames, in the order they come.
+
+    A rule's rows may span frames (reject rows come ordered by severity, entity and rule), so
+    the rows already kept of each rule are counted across them.
+    """
+    kept: dict[tuple[str, str], int] = {}
+    for frame in frames:
+        rules = list(zip(frame["entity"], frame["rule"]))
+        keep = []
+        for rule in rules:
+            before = kept.get(rule, 0)
+            keep.append(before < first)
+            kept[rule] = before + 1
+        yield frame if all(keep) else frame[keep]  # all([]): an empty frame goes as it is
 
 
 def _write_rows(workbook: Workbook, kind: RowSheet, frames: Iterator[pd.DataFrame]) -> None:

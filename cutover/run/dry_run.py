@@ -35,11 +35,13 @@ from cutover.reconcile.source_side import (
     reading_partitions,
 )
 from cutover.report.data import ReportData, RunHistory
+from cutover.report.reject_files import write_reject_files
 from cutover.report.run_html import write_html
 from cutover.report.summary import build_run_summary
 from cutover.report.workbook import write_workbook
 from cutover.run.stream import map_check_load
 from cutover.schema.definition import target_schema
+from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus
 from cutover.target import db, runs
 from cutover.target.exclusive import exclusive
@@ -171,20 +173,30 @@ def reconcile_and_report(ws: Workspace, extracted: ExtractResult, started: dt.da
     data = ReportData(
         summary=summary,
         rejects=lambda: reject_rows(engine, run_id),
+        reject_count=lambda: _reject_count(engine, run_id),
         differences=lambda: difference_rows(reconciliation.rows),
         changes=lambda: change_rows(reconciled.changes),
         unreadable=lambda: rows_of(reconciliation.unreadable.path, UNREADABLE_COLUMNS),
         history=[*history, RunHistory(run_id, summary.started_at, summary.status, summary.rejects_by_rule)],
     )
-    write_reports(report_dir, data)
+    write_reports(report_dir, data, project.rejects_in_workbook)
     return RunResult(run_id, reconciliation.status, report_dir, summary, reconciliation)
 
 
-def write_reports(report_dir: Path, data: ReportData) -> None:
-    """summary.json, report.xlsx and report.html of a run."""
+def write_reports(report_dir: Path, data: ReportData, rejects_in_workbook: int) -> None:
+    """summary.json, report.xlsx and report.html of a run; with more rejects than
+    ``rejects_in_workbook`` ([project]), every one in rejects.csv and rejects.parquet too."""
     write_summary(report_dir, run_summary(data.summary))
+    data = replace(data, reject_files=write_reject_files(report_dir, data, rejects_in_workbook))
     write_workbook(report_dir / "report.xlsx", data)
     write_html(report_dir / "report.html", data)
+
+
+def _reject_count(engine: sa.Engine, run_id: str) -> int:
+    """The rows ``reject_rows`` yields for the run (every reject and warning), counted by the target."""
+    reject = target_metadata().tables["reject"]
+    with engine.connect() as connection:
+        return connection.execute(sa.select(sa.func.count()).select_from(reject).where(reject.c.run_id == run_id)).scalar_one()
 
 
 def write_summary(report_dir: Path, summary: RunSummary) -> None:
