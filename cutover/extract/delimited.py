@@ -18,6 +18,7 @@ cp1251 export declared cp866, UTF-8 declared cp1251) refuses the file, naming bo
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Iterator
 
@@ -28,11 +29,11 @@ from cutover.extract import (
     Extractor,
     Options,
     RecordTally,
-    chunks,
     file_path,
     register,
     require_columns,
 )
+from cutover.extract.blocks import Layout, frames, read_pieces, slow_pieces
 from cutover.extract.encoding import detect_encoding, misread
 
 OPTIONS = {"file": str, "encoding": str, "separator": str, "skip_rows": int, "comment": str, "quote": str}
@@ -216,15 +217,39 @@ def read_delimited(options: Options, source_dir: Path, needed: set[str], chunk_r
         _check_text(path, encoding, skip_rows, "encoding" in options)
     columns = _header(path, encoding, separator, skip_rows)
     _require_columns(path, columns, needed, separator)
-    try:
-        with path.open("r", encoding=encoding, newline="") as text:
-            for _ in range(skip_rows + 1):
+    layout = Layout(columns, separator, options.get("quote", '"'), options.get("comment"), encoding)
+    tally = tally if tally is not None else RecordTally()
+    first_row = skip_rows + 2
+
+    def one_by_one(offset: int, row: int, lines_to_skip: int = 0) -> Iterator[tuple[int, list[str]]]:
+        """Records one by one (the csv module) from a line's byte offset, ``lines_to_skip`` lines on."""
+        with path.open("rb") as raw:
+            raw.seek(offset)
+            text = io.TextIOWrapper(raw, encoding=layout.codec if offset else encoding, newline="")
+            for _ in range(lines_to_skip):
                 text.readline()
-            records = _records(path, text, columns, skip_rows + 2, options.get("comment"), separator,
-                               options.get("quote", '"'), tally if tally is not None else RecordTally())
-            yield from chunks(records, columns, chunk_rows)
+            yield from _records(path, text, columns, row, layout.comment, separator, layout.quote, tally)
+
+    start = _data_start(path, skip_rows)
+    try:
+        if start is None:  # the lines above the data are counted as the text reader counts them
+            pieces = slow_pieces(one_by_one(0, first_row, skip_rows + 1), layout)
+        else:
+            pieces = read_pieces(path, start, first_row, layout, tally, one_by_one)
+        yield from frames(pieces, columns, chunk_rows)
     except UnicodeDecodeError:
         raise _encoding_error(path, encoding) from None
+
+
+def _data_start(path: Path, skip_rows: int) -> int | None:
+    """The byte offset of the first data record, after the title lines and the header; None when
+    they hold a carriage return that is not a line's end (the text reader counts lines otherwise)."""
+    with path.open("rb") as raw:
+        for _ in range(skip_rows + 1):
+            line = raw.readline()
+            if b"\r" in line.removesuffix(b"\r\n"):
+                return None
+        return raw.tell()
 
 
 EXTRACTOR = register(Extractor(
