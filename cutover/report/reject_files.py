@@ -25,7 +25,13 @@ from typing import Iterator
 
 import pandas as pd
 
-from cutover.report.data import REJECT_COLUMNS, REJECTS_CSV, REJECTS_PARQUET, RejectFiles, ReportData
+from cutover.report.data import (
+    REJECT_COLUMNS,
+    REJECTS_CSV,
+    REJECTS_PARQUET,
+    RejectFiles,
+    ReportData,
+)
 from cutover.report.workbook import REJECTS
 
 

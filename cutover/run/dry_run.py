@@ -196,7 +196,8 @@ def _reject_count(engine: sa.Engine, run_id: str) -> int:
     """The rows ``reject_rows`` yields for the run (every reject and warning), counted by the target."""
     reject = target_metadata().tables["reject"]
     with engine.connect() as connection:
-        return connection.execute(sa.select(sa.func.count()).select_from(reject).where(reject.c.run_id == run_id)).scalar_one()
+        counted = sa.select(sa.func.count()).select_from(reject).where(reject.c.run_id == run_id)
+        return connection.execute(counted).scalar_one()
 
 
 def write_summary(report_dir: Path, summary: RunSummary) -> None:
