@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -242,14 +241,17 @@ def negate(values: pd.Series) -> Transformed:
 def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precision: int = 22) -> Transformed:
     """An exact decimal number as canonical text (``1234,5`` -> ``1234.5``); never a float."""
     blank = _blank(values)
-    text = _point_decimal(values, decimal)
-    parts = text.str.extract(rf"^([+-]?)0*([0-9]{{1,{precision - scale}}})(?:\.([0-9]{{1,{scale}}}))?$")
-    valid = parts[1].notna() & ~blank
-    fraction = parts[2].fillna("").str.rstrip("0")
-    sign = parts[0].fillna("").str.replace("+", "")
-    sign = sign.where((parts[1].fillna("") != "0") | (fraction != ""), "")  # no "-0"
-    canonical = sign + parts[1].fillna("") + np.where(fraction != "", "." + fraction, "")
-    result = pd.Series(canonical, index=values.index, dtype="str").where(valid, None)
+    whole_digits = precision - scale
+    parts = pc.extract_regex(_arrow_text(_point_decimal(values, decimal)),
+                             rf"^(?P<sign>[+-]?)0*(?P<whole>[0-9]{{1,{whole_digits}}})(?:\.(?P<fraction>[0-9]{{1,{scale}}}))?$")
+    sign, whole, fraction = (pc.struct_field(parts, [i]) for i in range(3))
+    fraction = pc.utf8_rtrim(fraction, characters="0")
+    has_fraction = pc.not_equal(fraction, "")
+    sign = pc.if_else(pc.or_(pc.not_equal(whole, "0"), has_fraction), pc.replace_substring(sign, "+", ""), "")  # no "-0"
+    point_fraction = pc.if_else(has_fraction, pc.binary_join_element_wise(".", fraction, ""), "")
+    canonical = pc.binary_join_element_wise(sign, whole, point_fraction, "")
+    valid = pd.Series(pc.is_valid(parts).to_numpy(zero_copy_only=False), index=values.index) & ~blank
+    result = pd.Series(pd.arrays.ArrowStringArray(canonical), index=values.index).astype("str").where(valid, None)
     bad = ~valid & ~blank
     errors = _unread(values, bad, "not a number: ",
                      f" (expected at most {precision - scale} digits before '{decimal}' and {scale} after)")
