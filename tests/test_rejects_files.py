@@ -25,6 +25,7 @@ from support import SAMPLE, query, write_project
 from cutover.cli import cli
 from cutover.config import load_project
 from cutover.report.data import REJECT_COLUMNS, RejectFiles, ReportData
+from cutover.report.paths import shown
 from cutover.report.reject_files import write_reject_files
 from cutover.report.workbook import SHEET_COLUMNS, SHEET_HEADER, write_workbook
 from cutover.run.dry_run import dry_run
@@ -175,13 +176,18 @@ def test_reconciling_at_a_higher_setting_removes_the_files_and_below_it_writes_t
         toml.write_text("\n".join(f"rejects_in_workbook = {value}" if line.startswith("rejects_in_workbook")
                                   else line for line in text.split("\n")), encoding="utf-8")
 
-    assert run("dry-run").exit_code == 0
+    done = run("dry-run")
+    assert done.exit_code == 0
     report_dir = next((folder / "reports").iterdir())
     files = (report_dir / "rejects.csv", report_dir / "rejects.parquet")
     assert all(path.is_file() for path in files)
+    told = f"Rejects: {shown(files[0])} (every one; the sheet Rejects has the first 100 of each rule)"
+    assert told in done.stdout.splitlines()
     set_to(SAMPLE_REJECTS)  # at the setting: the sheet lists every one
-    assert run("reconcile").exit_code == 0
+    done = run("reconcile")
+    assert done.exit_code == 0
     assert not any(path.exists() for path in files)
+    assert "Report:  " in done.stdout and "Rejects:" not in done.stdout
     assert len(sheet_rows(report_dir / "report.xlsx")) == SAMPLE_REJECTS
     set_to(SAMPLE_REJECTS - 1)  # one above it: the files again
     assert run("reconcile").exit_code == 0

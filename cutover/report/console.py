@@ -17,6 +17,7 @@ from cutover.report.check_console import (
     render_readings,
     render_unreadable,
 )
+from cutover.report.data import FIRST_OF_EACH_RULE, REJECTS_CSV
 from cutover.report.paths import shown
 from cutover.report.tables import control_notes, records_lines, unreadable_money
 from cutover.states import RunStatus
@@ -49,8 +50,11 @@ def render_run(summary: RunSummary | dict, report_dir: Path) -> str:
         lines.append(f"! {summary.rows_differing} item(s) differ: the Differences sheet lists them")
     if summary.changes is not None:
         lines += ["", _changes_line(summary.changes)]
-    lines += ["", f"Report:  {shown(report_dir / 'report.xlsx')}", f"Page:    {shown(report_dir / 'report.html')}",
-              f"Summary: {shown(report_dir / 'summary.json')}"]
+    lines += ["", f"Report:  {shown(report_dir / 'report.xlsx')}"]
+    if (report_dir / REJECTS_CSV).is_file():  # more rejects than the workbook keeps ([project] rejects_in_workbook)
+        lines.append(f"Rejects: {shown(report_dir / REJECTS_CSV)} (every one; the sheet Rejects has the first "
+                     f"{FIRST_OF_EACH_RULE} of each rule)")
+    lines += [f"Page:    {shown(report_dir / 'report.html')}", f"Summary: {shown(report_dir / 'summary.json')}"]
     return "\n".join(lines)
 
 
