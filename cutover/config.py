@@ -29,9 +29,12 @@ DEFAULT_KEEP_REJECTS = 14  # dry runs whose rejects the target keeps (a fortnigh
 # Rejects (and warnings) a run's Rejects sheet lists in full; above it they go to rejects.csv and
 # rejects.parquet beside report.xlsx, and the sheet keeps the first rows of each rule.
 DEFAULT_REJECTS_IN_WORKBOOK = 10_000
+# Processes that map an entity's batches side by side (cutover/run/workers.py): every core, up to 4;
+# 1 maps in the run's own process.
+DEFAULT_WORKERS = max(1, min(os.cpu_count() or 1, 4))
 _SECTIONS = {
     "project": {"mapping", "source_dir", "period", "reports_dir", "chunk_rows", "partition_rows", "keep_rejects",
-                "rejects_in_workbook"},
+                "rejects_in_workbook", "workers"},
     "target": {"url"},
     "gates": {"max_reject_share", "max_rejected_money", "max_rejected_money_share", "accept_unreadable_rows",
               "max_fall", "entities"},
@@ -99,6 +102,7 @@ class Project:
     partition_rows: int = DEFAULT_PARTITION_ROWS
     keep_rejects: int = DEFAULT_KEEP_REJECTS  # the latest dry runs whose rejects stay in the target
     rejects_in_workbook: int = DEFAULT_REJECTS_IN_WORKBOOK  # more go to rejects.csv and rejects.parquet
+    workers: int = DEFAULT_WORKERS  # processes mapping batches side by side
     month_end: MonthEndActions = field(default_factory=MonthEndActions)
     declared: DeclaredSource = field(default_factory=DeclaredSource)
     accept_fall: bool = False  # this run accepts records and money that fell since the last good run (--accept-fall)
@@ -143,6 +147,12 @@ def _rows(path: Path, where: str, value) -> int:
 def _positive(path: Path, where: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{path}: {where} must be a whole number of rows above 0, got {value!r}")
+    return value
+
+
+def _workers(path: Path, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
+        raise ConfigError(f"{path}: [project] workers must be a whole number of processes from 1 to 64, got {value!r}")
     return value
 
 
@@ -285,6 +295,7 @@ def load_project(folder: Path, target_url: str | None = None, environ=os.environ
         keep_rejects=_positive(path, "[project] keep_rejects", project.get("keep_rejects", DEFAULT_KEEP_REJECTS)),
         rejects_in_workbook=_positive(path, "[project] rejects_in_workbook",
                                       project.get("rejects_in_workbook", DEFAULT_REJECTS_IN_WORKBOOK)),
+        workers=_workers(path, project.get("workers", DEFAULT_WORKERS)),
         gates=Gates(
             max_reject_share=_share(path, "[gates] max_reject_share", gates.get("max_reject_share", 0.05)),
             entity_max_reject_share=_entity_gates(path, gates.get("entities", {})),

@@ -28,7 +28,7 @@ from cutover.config import Project
 from cutover.extract.snapshot import ExtractResult
 from cutover.frames.keyindex import KeyIndex
 from cutover.frames.spill import SpillFile
-from cutover.mapping.apply.mapstage import MappedEntity, map_entity
+from cutover.mapping.apply.mapstage import MappedEntity
 from cutover.mapping.apply.rejects import RejectLog
 from cutover.mapping.apply.shape import ShapedRows, shape_batches
 from cutover.mapping.apply.source_checks import SourceFailures, check_sources
@@ -52,6 +52,7 @@ from cutover.pipeline.units import (
     unit_parents,
 )
 from cutover.progress import Progress
+from cutover.run.workers import MapWorkers
 from cutover.schema.definition import target_schema
 
 
@@ -183,43 +184,46 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
     done = _Done(referenced, same_row, observers, unit_parents(mapping))
     context = RuleContext(project.period_end, done.accepted, project.severities)
     held = done.held()
-    for entity_mapping in mapping.entities:
-        name = entity_mapping.entity
-        location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
-        plan = plan_partitions(entity_mapping, _input_rows(entity_mapping, extracted), project.partition_rows)
-        hold = (HeldParts(entity_mapping, location, scratch / f"{name}.held.pickle", in_memory=plan.parts == 1)
-                if name in held else None)
-        entity = _Entity(entity_mapping, location, done, rejects, hold)
-        partitions = Partitions(plan, scratch, entity.name)
-        try:
-            own_keys = _map(entity, extracted, source_failures, partitions, project.chunk_rows, progress)
-            if own_keys is None:  # no references within the entity: one pass
-                for frame, source in partitions:
-                    progress.stage(f"check {entity.name}")
-                    mapped = MappedEntity(entity_mapping, location, frame, source)
-                    check_rows(mapped, done.parents, context, schema, rejects)
-                    merge_items(mapped, schema, rejects)
-                    progress.advance(len(frame))
-                    entity.finish_part(mapped, load, progress)
-            else:
-                _two_passes(entity, partitions, own_keys, context, load, scratch, progress)
-        finally:
-            partitions.close()
-        entity.finish(load, progress)
+    with MapWorkers(project.workers) as workers:
+        for entity_mapping in mapping.entities:
+            name = entity_mapping.entity
+            location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
+            plan = plan_partitions(entity_mapping, _input_rows(entity_mapping, extracted), project.partition_rows)
+            hold = (HeldParts(entity_mapping, location, scratch / f"{name}.held.pickle", in_memory=plan.parts == 1)
+                    if name in held else None)
+            entity = _Entity(entity_mapping, location, done, rejects, hold)
+            partitions = Partitions(plan, scratch, entity.name)
+            try:
+                own_keys = _map(entity, extracted, source_failures, partitions, project.chunk_rows, workers,
+                                progress)
+                if own_keys is None:  # no references within the entity: one pass
+                    for frame, source in partitions:
+                        progress.stage(f"check {entity.name}")
+                        mapped = MappedEntity(entity_mapping, location, frame, source)
+                        check_rows(mapped, done.parents, context, schema, rejects)
+                        merge_items(mapped, schema, rejects)
+                        progress.advance(len(frame))
+                        entity.finish_part(mapped, load, progress)
+                else:
+                    _two_passes(entity, partitions, own_keys, context, load, scratch, progress)
+            finally:
+                partitions.close()
+            entity.finish(load, progress)
     for observer in observers:
         observer.on_finish()
 
 
 def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailures, partitions: Partitions,
-         chunk_rows: int, progress: Progress) -> pd.Index | None:
+         chunk_rows: int, workers: MapWorkers, progress: Progress) -> pd.Index | None:
     """Map the entity's rows into its parts; for an entity that refers to itself, every legacy key
     of its source (what its references may name), else None."""
     progress.stage(f"map {entity.name}")
     refers_to_itself = any(ref.entity == entity.name for ref in entity.mapping.refs)
     keys = []
     table = target_schema().table(entity.name)
-    for shaped in shape_batches(entity.mapping, extracted, chunk_rows):
-        mapped = map_entity(entity.mapping, table, entity.location, shaped.frame, entity.rejects, source_failures)
+    batches = shape_batches(entity.mapping, extracted, chunk_rows)
+    for shaped, mapped in workers.map_batches(entity.mapping, table, entity.location, batches, entity.rejects,
+                                              source_failures):
         for observer in entity.done.observers:
             observer.on_shaped(entity.name, shaped)
         partitions.add(mapped.frame, mapped.source)

@@ -39,6 +39,17 @@ class RejectLog:
         self._parts.append(part[REJECT_COLUMNS])
         self._by_entity.setdefault(entity, []).append(self._parts[-1])
 
+    def parts(self) -> list[tuple[str, pd.DataFrame]]:
+        """Every (entity, rejects) part recorded, in the order found (to be ``extend``-ed elsewhere)."""
+        by_part = {id(part): entity for entity, parts in self._by_entity.items() for part in parts}
+        return [(by_part[id(part)], part) for part in self._parts]
+
+    def extend(self, parts: list[tuple[str, pd.DataFrame]]) -> None:
+        """Add the parts another log recorded (a worker's, see ``parts``), after those found so far."""
+        for entity, part in parts:
+            self._parts.append(part)
+            self._by_entity.setdefault(entity, []).append(part)
+
     def pop(self, entity: str) -> pd.DataFrame:
         """The rejects of ``entity``, taken out of the log (once written elsewhere)."""
         found = self.frame(entity)
