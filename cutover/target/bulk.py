@@ -31,7 +31,7 @@ def _column_values(values: pd.Series, kind: str, scale: int | None, dialect: str
         values = values.dt.to_pydatetime()
     elif kind == "decimal" and dialect == "sqlite":
         values = fixed_text(values, scale)  # what ExactDecimal stores on SQLite
-    return values.astype("object").where(values.notna(), None).tolist()
+    return values.to_numpy(dtype=object, na_value=None).tolist()  # missing as None, ints as Python ints
 
 
 def _rows(frame: pd.DataFrame, table: TableDef, dialect: str) -> Iterator[list[tuple]]:
