@@ -31,6 +31,9 @@ def _column_values(values: pd.Series, kind: str, scale: int | None, dialect: str
         values = values.dt.to_pydatetime()
     elif kind == "decimal" and dialect == "sqlite":
         values = fixed_text(values, scale)  # what ExactDecimal stores on SQLite
+    if kind in ("date", "datetime"):
+        # .dt.date of a column of only NaT stays datetime64, whose to_numpy keeps NaT for None
+        return values.astype("object").where(values.notna(), None).tolist()
     return values.to_numpy(dtype=object, na_value=None).tolist()  # missing as None, ints as Python ints
 
 
