@@ -168,6 +168,14 @@ def _raw(mapped: MappedEntity, target: str) -> pd.Series | None:
 
 
 def _check_rules(mapped: MappedEntity, context: RuleContext, rejects: RejectLog) -> None:
+    context.memo.clear()
+    try:
+        _each_rule(mapped, context, rejects)
+    finally:
+        context.memo.clear()
+
+
+def _each_rule(mapped: MappedEntity, context: RuleContext, rejects: RejectLog) -> None:
     frame = mapped.frame
     for rule in RULES.get(mapped.entity, ()):
         if not {rule.column, *rule.needs} <= set(frame.columns):

@@ -25,6 +25,9 @@ class RuleContext:
     period_end: dt.date
     parents: dict[str, dict[str, KeyIndex]]  # entity -> column -> value of each accepted legacy key
     severities: dict[str, str] = field(default_factory=dict)  # the project's [rules]: code -> severity
+    # What a rule computed that the next rule of the same rows needs again (see ``_decreases``);
+    # emptied before and after the rules of each part (``checks._check_rules``).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def severity(self, rule: "DomainRule") -> str:
         return self.severities.get(rule.code, rule.severity)
@@ -81,6 +84,19 @@ def _previous_and_capacity(rows: pd.DataFrame, context: RuleContext) -> pd.DataF
 
 
 def _decreases(rows: pd.DataFrame, context: RuleContext) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """Which readings went down, which of those rolled over, and the work behind them. READ_ROLLOVER
+    asks about the rows READ_DECREASE last left (the sort is the dearest part of checking
+    readings): within one part's rules, rows with the same index are the same rows, since
+    rules only mark rows failed."""
+    held = context.memo.get("decreases")
+    if held is not None and held[0].equals(rows.index):
+        return held[1]
+    found = _find_decreases(rows, context)
+    context.memo["decreases"] = (rows.index, found)
+    return found
+
+
+def _find_decreases(rows: pd.DataFrame, context: RuleContext) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
     work = _previous_and_capacity(rows, context)
     value = (work["whole"].astype("Int64"), work["fraction"].astype("Int64"))
     previous = (work["previous_whole"].astype("Int64"), work["previous_fraction"].astype("Int64"))
