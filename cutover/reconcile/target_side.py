@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from cutover.reconcile.source_side import canonical_values, iso_dates
 from cutover.results.model import MEASURES
 from cutover.schema.tables import target_metadata
-from cutover.target import db
+from cutover.target import copy_out
 
 MONEY = [f"{measure}_kopecks" for measure in MEASURES]
 CHUNK_ROWS = 100_000
@@ -86,7 +86,7 @@ def accounts(connection: sa.Connection) -> Iterator[pd.DataFrame]:
     (account,) = _tables("account")
     key_map, on, key = _legacy("account", account.c.id, "ka")
     query = sa.select(account.c.id, key.label("key")).select_from(account.outerjoin(key_map, on))
-    for frame in db.frames(connection, query, CHUNK_ROWS):
+    for frame in copy_out.frames(connection, query, CHUNK_ROWS):
         yield pd.DataFrame({"legacy_key": _named(frame, "key", "id")})
 
 
@@ -97,7 +97,7 @@ def meters(connection: sa.Connection) -> Iterator[pd.DataFrame]:
     account_map, account_on, account_key = _legacy("account", meter.c.account_id, "ka")
     query = (sa.select(meter.c.id, meter.c.account_id, meter_key.label("key"), account_key.label("account"))
              .select_from(meter.outerjoin(meter_map, meter_on).outerjoin(account_map, account_on)))
-    for frame in db.frames(connection, query, CHUNK_ROWS):
+    for frame in copy_out.frames(connection, query, CHUNK_ROWS):
         yield pd.DataFrame({"legacy_key": _named(frame, "key", "id"), "account": _named(frame, "account", "account_id")})
 
 
@@ -111,7 +111,7 @@ def balances(connection: sa.Connection, opened: str | None = None) -> Iterator[p
                        service_key.label("service"), balance.c.period, *(balance.c[c] for c in MONEY))
              .select_from(balance.outerjoin(account_map, account_on).outerjoin(service_map, service_on))
              .where(_migrated(balance, opened)))
-    for frame in db.frames(connection, query, CHUNK_ROWS):
+    for frame in copy_out.frames(connection, query, CHUNK_ROWS):
         rows = pd.DataFrame({"account": _named(frame, "account", "account_id"),
                              "service": _named(frame, "service", "service_id"), "period": frame["period"]})
         for column in MONEY:
@@ -132,6 +132,6 @@ def last_readings(connection: sa.Connection) -> Iterator[pd.DataFrame]:
                                                   latest.c.read_on == reading.c.read_on))
                      .outerjoin(meter_map, meter_on))
     )
-    for frame in db.frames(connection, query, CHUNK_ROWS):
+    for frame in copy_out.frames(connection, query, CHUNK_ROWS):
         yield pd.DataFrame({"meter": _named(frame, "meter", "meter_id"), "zone": frame["zone"].astype("object"),
                             "read_on": iso_dates(frame["read_on"]), "value": canonical_values(frame["value"])})
