@@ -7,6 +7,7 @@ are written. A failure anywhere rolls the whole load back and leaves the target 
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -84,6 +85,8 @@ class TargetLoad:
         self._key_maps: dict[str, KeyMap] = {}
         self._periods: set[str] = set()
         self._links: dict[str, list[pd.DataFrame]] = {}  # references within a table, written at its end
+        self._writer: ThreadPoolExecutor | None = None  # writes a part's rows behind the run (``load``)
+        self._pending: Future | None = None
         if connection.dialect.name == "postgresql":
             # Fresh statistics for the key map: right after the previous run's bulk load the planner
             # takes it for nearly empty, and scans all of it once per batch of reused keys (at
@@ -102,6 +105,7 @@ class TargetLoad:
 
     def ids(self, entity: str) -> KeyIndex:
         """Legacy key -> target id of every row of ``entity`` loaded so far."""
+        self._settle()
         if entity not in self._key_maps:
             self._key_maps[entity] = KeyMap(self.connection, entity, self.run_id)
         return self._key_maps[entity].ids()
@@ -110,7 +114,13 @@ class TargetLoad:
         return self.schema.table(entity).key_mapped
 
     def load(self, mapped: MappedEntity) -> int:
-        """Write the accepted rows of one part of an entity; rows written."""
+        """Write the accepted rows of one part of an entity; rows written.
+
+        The rows are written behind the run, on a thread of the load's own: the run goes on to check
+        the next part while the database takes these (its server, or SQLite's C code, outside
+        Python's lock). Everything else the load does first waits for that write, and a write that
+        failed raises there; so the connection is only ever used by one thread at a time."""
+        self._settle()
         name = mapped.entity
         table, sql_table = self.schema.table(name), self.metadata.tables[name]
         rows = accepted_rows(mapped)
@@ -122,13 +132,15 @@ class TargetLoad:
                 self._key_maps[name] = KeyMap(self.connection, name, self.run_id)
             ids[name] = self._key_maps[name].assign(rows["_key"])
         target = _target_rows(mapped, table, ids, self.numbering)
-        insert_frame(self.connection, sql_table, target, table)
+        self._writer = self._writer or ThreadPoolExecutor(1, thread_name_prefix=f"load {self.run_id}")
+        self._pending = self._writer.submit(insert_frame, self.connection, sql_table, target, table)
         self._links.setdefault(name, []).extend(_self_references(mapped))
         self.rows[name] = self.rows.get(name, 0) + len(target)
         return len(target)
 
     def end_entity(self, name: str) -> None:
         """Write the references within the entity's table, now that every row of it is in."""
+        self._settle()
         if name in self._key_maps:
             self._key_maps[name].settle()
         links = [part for part in self._links.pop(name, []) if not part.empty]
@@ -153,6 +165,7 @@ class TargetLoad:
 
     def add_rejects(self, rejects: pd.DataFrame) -> None:
         """Write rejects and warnings to the run's journal."""
+        self._settle()
         if rejects.empty:
             return
         # A reject must fit the columns it is written to, or it fails the load it reports on: each
@@ -164,9 +177,30 @@ class TargetLoad:
 
     def finish(self) -> LoadResult:
         """Add back what the load set aside (PostgreSQL's foreign keys, checked now); rows written."""
+        self._settle()
+        self._stop_writer()
         for constraint in self._constraints:
             self.connection.execute(sa.schema.AddConstraint(constraint))
         return LoadResult(rows=dict(self.rows))
+
+    def abandon(self) -> None:
+        """Wait for a write still under way, whatever its end, so that the caller can roll back on an
+        idle connection (the run failed elsewhere, or was interrupted)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.exception()  # waits; its error, if any, is the lesser news
+        self._stop_writer()
+
+    def _settle(self) -> None:
+        """Wait for the part being written behind the run; its error, if it failed, raises here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def _stop_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
 
 
 def _unlink_within(connection: sa.Connection, table: sa.Table) -> None:

@@ -17,7 +17,8 @@ batch as it is shaped, each part as it is loaded (its rows decided) and the end 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -184,7 +185,7 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
     done = _Done(referenced, same_row, observers, unit_parents(mapping))
     context = RuleContext(project.period_end, done.accepted, project.severities)
     held = done.held()
-    with MapWorkers(project.workers) as workers:
+    with MapWorkers(project.workers) as workers, _abandoned_on_failure(load):
         for entity_mapping in mapping.entities:
             name = entity_mapping.entity
             location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
@@ -209,8 +210,19 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
             finally:
                 partitions.close()
             entity.finish(load, progress)
-    for observer in observers:
-        observer.on_finish()
+        for observer in observers:
+            observer.on_finish()
+
+
+@contextmanager
+def _abandoned_on_failure(load: TargetLoad) -> Iterator[None]:
+    """A run that fails (or is interrupted) while a part is being written waits for that write, so
+    the caller's rollback finds the connection idle."""
+    try:
+        yield
+    except BaseException:
+        load.abandon()
+        raise
 
 
 def _map(entity: _Entity, extracted: ExtractResult, source_failures: SourceFailures, partitions: Partitions,
