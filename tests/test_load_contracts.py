@@ -4,12 +4,16 @@ numbers are stable when legacy accounts come and go between runs."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 from support import dry_run_project, query
 
+from cutover.config import load_project
 from cutover.pipeline import load
+from cutover.run import stream
+from cutover.run.dry_run import dry_run
 from cutover.target import bulk
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "sample_legacy"
@@ -71,3 +75,39 @@ def test_account_numbers_survive_accounts_coming_and_going(target_url, tmp_path)
     third = _numbers(target_url)
     assert {k: third[k] for k in gone} == {k: first[k] for k in gone}  # a returning account gets its number back
     assert third == first
+
+
+def test_a_failure_while_a_part_is_written_behind_the_run_waits_for_it(target_url, tmp_path, monkeypatch):
+    """A part's rows are written on the load's own thread while the run checks the next part: a
+    check that fails then still waits for that write, so the rollback finds the connection idle,
+    and nothing of the run stays."""
+    dry_run_project(tmp_path / "first", "sample_legacy", SAMPLE, target_url=target_url)
+    before = snapshot(target_url)
+    real_insert, real_check = bulk.insert_frame, stream.check_rows
+    written, checked = [], []
+
+    def slow_insert(connection, table, frame, definition):
+        if table.name == "reading":
+            time.sleep(1.0)  # still writing the first part when the second one's check fails
+        real_insert(connection, table, frame, definition)
+        written.append(table.name)
+
+    def check_until_second_part(mapped, *args):
+        if mapped.entity == "reading":
+            checked.append(len(mapped.frame))
+            if len(checked) == 2:
+                raise RuntimeError("a check failed")
+        real_check(mapped, *args)
+
+    monkeypatch.setattr(load, "insert_frame", slow_insert)
+    monkeypatch.setattr(stream, "check_rows", check_until_second_part)
+    folder = tmp_path / "second"
+    folder.mkdir()
+    (folder / "cutover.toml").write_text(
+        f'[project]\nmapping = "sample_legacy"\nsource_dir = "{SAMPLE.as_posix()}"\nperiod = "2026-10"\n'
+        f'partition_rows = 2000\n[target]\nurl = "{target_url}"\n[gates]\naccept_unreadable_rows = 2\n',
+        encoding="utf-8")
+    with pytest.raises(RuntimeError, match="a check failed"):
+        dry_run(load_project(folder))
+    assert written.count("reading") == 1  # the first part's write was waited for before the error left the run
+    assert snapshot(target_url) == before
