@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from cutover.decimals import decimal_parts, less_than
@@ -71,16 +72,34 @@ def reading_in_future(rows: pd.DataFrame, context: RuleContext) -> pd.Series:
 
 def _previous_and_capacity(rows: pd.DataFrame, context: RuleContext) -> pd.DataFrame:
     """Each reading beside the previous reading of the same meter and zone, and its meter's
-    digit capacity. Values are compared exactly as (whole, fraction) integer pairs."""
+    digit capacity. Values are compared exactly as (whole, fraction) integer pairs.
+
+    "Previous" is the row before it when the readings of a meter and zone are ordered by date,
+    stably (a date read twice keeps the file's order; a reading without a date comes last); a
+    reading without a meter or zone has none. The order is one ``np.lexsort`` of integer codes
+    (meter and zone factorised, dates as integers), not a sort of text."""
     whole, fraction = decimal_parts(rows["value"], target_schema().table("reading").column("value").scale)
-    work = pd.DataFrame({
+    meters, zones = pd.factorize(rows["_ref_meter_id"])[0], pd.factorize(rows["zone"])[0]
+    group = np.where((meters < 0) | (zones < 0), -1, meters * (zones.max(initial=0) + 1) + zones)
+    dates = rows["read_on"].to_numpy(dtype="datetime64[us]").view("int64").copy()
+    dates[np.isnat(rows["read_on"].to_numpy(dtype="datetime64[us]"))] = np.iinfo(np.int64).max
+    order = np.lexsort((dates, group))  # by group, then date; stable
+    ordered = group[order]
+    follows = (ordered[1:] == ordered[:-1]) & (ordered[1:] >= 0)
+    previous_at = np.full(len(rows), -1, dtype=np.int64)
+    previous_at[order[1:][follows]] = order[:-1][follows]
+    has_previous = previous_at >= 0
+
+    def previous(values: pd.Series) -> pd.Series:
+        taken = values.iloc[np.where(has_previous, previous_at, 0)].reset_index(drop=True) if len(values) else values
+        return pd.Series(taken.to_numpy(), index=rows.index, dtype=values.dtype).where(has_previous)
+
+    return pd.DataFrame({
         "meter": rows["_ref_meter_id"], "zone": rows["zone"], "read_on": rows["read_on"],
         "value": rows["value"], "whole": whole, "fraction": fraction,
-    }).sort_values(["meter", "zone", "read_on"], kind="stable")
-    previous = work.groupby(["meter", "zone"], sort=False)[["value", "whole", "fraction"]].shift(1)
-    work[["previous", "previous_whole", "previous_fraction"]] = previous.to_numpy()
-    work["digits"] = context.parents["meter"]["digit_capacity"].get(work["meter"])
-    return work.reindex(rows.index)
+        "previous": previous(rows["value"]), "previous_whole": previous(whole), "previous_fraction": previous(fraction),
+        "digits": context.parents["meter"]["digit_capacity"].get(rows["_ref_meter_id"]),
+    }, index=rows.index)
 
 
 def _decreases(rows: pd.DataFrame, context: RuleContext) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
