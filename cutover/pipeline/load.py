@@ -92,11 +92,7 @@ class TargetLoad:
             # takes it for nearly empty, and scans all of it once per batch of reused keys (at
             # 50,000 accounts a dry run over the previous one took 359 s instead of 80 s).
             connection.exec_driver_sql(f"ANALYZE {self.metadata.tables['key_map'].name}")
-        for name in reversed(DATA_TABLES):
-            table = self.metadata.tables[name]
-            if connection.dialect.name in ("mysql", "mariadb"):
-                _unlink_within(connection, table)
-            connection.execute(table.delete())
+        _empty(connection, [self.metadata.tables[name] for name in DATA_TABLES])
         self._constraints = []
         if connection.dialect.name == "postgresql":
             self._constraints = _foreign_keys([self.metadata.tables[name] for name in DATA_TABLES])
@@ -201,6 +197,24 @@ class TargetLoad:
         if self._writer is not None:
             self._writer.shutdown(wait=True)
             self._writer = None
+
+
+def _empty(connection: sa.Connection, tables: list[sa.Table]) -> None:
+    """Empty the data tables (parents first in ``tables``), inside the caller's transaction.
+
+    PostgreSQL truncates them in one statement: a DELETE of millions of rows checks every
+    deleted parent against its children's foreign keys and leaves the tables full of dead rows
+    (deleting the previous run's 9.4M rows at 200,000 accounts took up to 300 s, the whole load
+    70 s). TRUNCATE is transactional there: a failed load rolls it back. It locks the tables
+    until the commit, as the dry run's write exclusion already keeps other writers out."""
+    if connection.dialect.name == "postgresql":
+        quote = connection.dialect.identifier_preparer.quote
+        connection.exec_driver_sql(f"TRUNCATE {', '.join(quote(table.name) for table in tables)}")
+        return
+    for table in reversed(tables):
+        if connection.dialect.name in ("mysql", "mariadb"):
+            _unlink_within(connection, table)
+        connection.execute(table.delete())
 
 
 def _unlink_within(connection: sa.Connection, table: sa.Table) -> None:

@@ -141,6 +141,7 @@ def _stages(ws: Workspace, extracted: ExtractResult, started: dt.datetime) -> Ru
                 # One transaction from the first row deleted to the last row loaded: all or nothing. It
                 # holds the target's write exclusion, and a month-end begun since the extract began stops it.
                 _refuse_during_switch(connection, project, LIVE_DATA)
+                progress.stage("empty the previous load")
                 load = TargetLoad(connection, run_id, target_schema(), project.numbering)
                 map_check_load(mapping, extracted, project, load, [facts], Path(scratch), progress)
                 progress.stage("finish load")
