@@ -65,3 +65,15 @@ def test_null_and_empty_text_stay_apart(postgres_url):
         assert frame["amount"].isna().tolist() == [True, False, False]
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_query_of_no_rows_gives_no_frame(postgres_url):
+    engine = db.create_target_engine(postgres_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TEMP TABLE t (id bigint)")
+            table = sa.table("t", sa.column("id", sa.BigInteger))
+            assert list(copy_out.frames(connection, sa.select(table), 10)) == []
+    finally:
+        engine.dispose()

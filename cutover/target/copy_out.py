@@ -35,6 +35,13 @@ class _CopyStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def at_end(self) -> bool:
+        """Whether the COPY sent nothing at all (no rows: Arrow refuses an empty file)."""
+        if not len(self._rest):
+            block = next(self._blocks, None)
+            self._rest = memoryview(bytes(block) if block is not None else b"")
+        return not len(self._rest)
+
     def readinto(self, buffer) -> int:
         while not len(self._rest):
             block = next(self._blocks, None)
@@ -68,7 +75,10 @@ def frames(connection: sa.Connection, query: sa.Select, chunk_rows: int) -> Iter
     types = {pa.int64(): pd.Int64Dtype()}  # text becomes pandas' str, as every frame of text here
     with connection.connection.driver_connection.cursor() as cursor, \
             cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
-        reader = pacsv.open_csv(io.BufferedReader(_CopyStream(copy), BLOCK_BYTES), read_options=read,
+        stream = _CopyStream(copy)
+        if stream.at_end():
+            return
+        reader = pacsv.open_csv(io.BufferedReader(stream, BLOCK_BYTES), read_options=read,
                                 parse_options=parse, convert_options=convert)
         pending: list[pa.RecordBatch] = []
         held = 0

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from cutover.frames.keyindex import KeyIndex
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
+from cutover.target import copy_out
 from cutover.target.bulk import insert_frame
 
 KEYS_PER_UPDATE = 500  # keys named in one UPDATE ... IN (...): well under every driver's parameter limit
@@ -44,8 +45,9 @@ class KeyMap:
     def __init__(self, connection: sa.Connection, entity: str, run_id: str) -> None:
         self.connection, self.entity, self.run_id = connection, entity, run_id
         key_map = target_metadata().tables["key_map"]
-        existing = pd.read_sql(
-            sa.select(key_map.c.legacy_key, key_map.c.target_id).where(key_map.c.entity == entity), connection)
+        query = sa.select(key_map.c.legacy_key, key_map.c.target_id).where(key_map.c.entity == entity)
+        read = list(copy_out.frames(connection, query, 1_000_000))  # by COPY on PostgreSQL
+        existing = pd.concat(read, ignore_index=True) if read else pd.DataFrame(columns=["legacy_key", "target_id"])
         self._known = pd.Series(existing["target_id"].astype("int64").values,
                                 index=existing["legacy_key"].astype("str"))
         self._next = int(self._known.max()) + 1 if len(self._known) else 1
