@@ -44,7 +44,7 @@ from cutover.reconcile.source_side import (
     facts_folder,
     recorded_side,
 )
-from cutover.run import stream
+from cutover.run import workers
 from cutover.run.dry_run import dry_run, reconcile
 from cutover.target import db, journal
 
@@ -56,7 +56,8 @@ SAME = ("status", "entities", "filtered", "money_by_measure", "row_differences",
 def mapped(monkeypatch) -> dict[str, Counter]:
     """Rows mapped per entity in this process, by the load and by the reconciliation."""
     counts = {"load": Counter(), "reconcile": Counter()}
-    for who, module in (("load", stream), ("reconcile", source_side)):
+    # the load maps its batches through run/workers (here in this process: every source is one batch)
+    for who, module in (("load", workers), ("reconcile", source_side)):
         def counting(entity, *args, _map=module.map_entity, _who=who, **kwargs):
             result = _map(entity, *args, **kwargs)
             counts[_who][entity.entity] += len(result.frame)
