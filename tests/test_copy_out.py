@@ -5,6 +5,7 @@ NULL and the empty string apart."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 import pytest
@@ -44,36 +45,33 @@ def test_copy_reads_what_a_cursor_reads(tmp_path, sqlite_or_postgres_url, monkey
 
 
 @pytest.fixture
-def postgres_url(tmp_path, server_engines):
-    """A fresh PostgreSQL schema of this test's own (skipped without the server, failed in CI)."""
-    yield from _fresh_database("postgres", tmp_path, server_engines)
+def postgres(tmp_path, server_engines) -> Iterator[sa.Connection]:
+    """A transaction on a fresh PostgreSQL schema of this test's own (skipped without the server,
+    failed in CI)."""
+    for url in _fresh_database("postgres", tmp_path, server_engines):
+        engine = db.create_target_engine(url)
+        try:
+            with engine.begin() as connection:
+                yield connection
+        finally:
+            engine.dispose()
 
 
 @pytest.mark.postgres
-def test_null_and_empty_text_stay_apart(postgres_url):
-    engine = db.create_target_engine(postgres_url)
-    try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE TEMP TABLE t (id bigint, name text, amount bigint)")
-            connection.exec_driver_sql("INSERT INTO t VALUES (1, '', NULL), (2, NULL, 5), (3, 'a;\"b\"\nc', -7)")
-            table = sa.table("t", sa.column("id", sa.BigInteger), sa.column("name", sa.Text),
-                             sa.column("amount", sa.BigInteger))
-            (frame,) = copy_out.frames(connection, sa.select(table).order_by(table.c.id), 10)
-        assert frame["name"].tolist()[0] == "" and pd.isna(frame["name"].tolist()[1])
-        assert frame["name"].tolist()[2] == 'a;"b"\nc'
-        assert frame["amount"].dtype == "Int64" and frame["amount"].tolist()[1:] == [5, -7]
-        assert frame["amount"].isna().tolist() == [True, False, False]
-    finally:
-        engine.dispose()
+def test_null_and_empty_text_stay_apart(postgres):
+    postgres.exec_driver_sql("CREATE TEMP TABLE t (id bigint, name text, amount bigint)")
+    postgres.exec_driver_sql("INSERT INTO t VALUES (1, '', NULL), (2, NULL, 5), (3, 'a;\"b\"\nc', -7)")
+    table = sa.table("t", sa.column("id", sa.BigInteger), sa.column("name", sa.Text),
+                     sa.column("amount", sa.BigInteger))
+    (frame,) = copy_out.frames(postgres, sa.select(table).order_by(table.c.id), 10)
+    assert frame["name"].tolist()[0] == "" and pd.isna(frame["name"].tolist()[1])
+    assert frame["name"].tolist()[2] == 'a;"b"\nc'
+    assert frame["amount"].dtype == "Int64" and frame["amount"].tolist()[1:] == [5, -7]
+    assert frame["amount"].isna().tolist() == [True, False, False]
 
 
 @pytest.mark.postgres
-def test_a_query_of_no_rows_gives_no_frame(postgres_url):
-    engine = db.create_target_engine(postgres_url)
-    try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE TEMP TABLE t (id bigint)")
-            table = sa.table("t", sa.column("id", sa.BigInteger))
-            assert list(copy_out.frames(connection, sa.select(table), 10)) == []
-    finally:
-        engine.dispose()
+def test_a_query_of_no_rows_gives_no_frame(postgres):
+    postgres.exec_driver_sql("CREATE TEMP TABLE t (id bigint)")
+    table = sa.table("t", sa.column("id", sa.BigInteger))
+    assert list(copy_out.frames(postgres, sa.select(table), 10)) == []

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from support import assert_counts_match, query, target_totals
+from test_partitions import _project
 
 from cutover.config import DEFAULT_WORKERS, load_project
 from cutover.errors import ConfigError
@@ -20,18 +21,7 @@ from cutover.schema.tables import target_metadata
 from cutover.target import db
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "sample_data" / "sample_legacy"
-EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
-
-
-def _project(folder: Path, target_url: str, project_lines: str) -> Path:
-    folder.mkdir(parents=True)
-    (folder / "cutover.toml").write_text(
-        f'[project]\nmapping = "sample_legacy"\nsource_dir = "{SAMPLE.as_posix()}"\nperiod = "2026-10"\n'
-        f'{project_lines}[target]\nurl = "{target_url}"\n'
-        "[gates]\naccept_unreadable_rows = 2\n",  # the sample's dirt D9, as its own cutover.toml accepts it
-        encoding="utf-8")
-    return folder
+EXPECTED = json.loads((REPO / "sample_data" / "sample_legacy" / "expected.json").read_text(encoding="utf-8"))
 
 
 def _rejects_in_order(url: str, run_id: str) -> list[tuple]:
