@@ -7,7 +7,9 @@ nullable integers (``Int64``: never a float), every other value as its text exac
 PostgreSQL writes it (numeric ``12.5000000``, dates ``2026-10-31``); NULL and the empty string
 stay apart (COPY quotes an empty string, and a quoted value is never read as missing).
 
-Elsewhere (SQLite, MariaDB, another driver) :func:`frames` is ``db.frames``.
+On SQLite a query whose values SQLAlchemy passes through unchanged (whole numbers, text) is
+read from sqlite3's own cursor, without a result row object per row; elsewhere (a date or an
+exact decimal on SQLite, MariaDB, another driver) :func:`frames` is ``db.frames``.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ def _arrow_type(column: sa.ColumnElement) -> pa.DataType:
 def frames(connection: sa.Connection, query: sa.Select, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """The rows of ``query`` as frames of at most ``chunk_rows`` rows: by COPY on PostgreSQL with
     psycopg, else as :func:`cutover.target.db.frames` reads them."""
+    if connection.dialect.name == "sqlite" and not _processed(connection, query):
+        yield from _sqlite_frames(connection, query, chunk_rows)
+        return
     if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
         yield from db.frames(connection, query, chunk_rows)
         return
@@ -92,6 +97,29 @@ def frames(connection: sa.Connection, query: sa.Select, chunk_rows: int) -> Iter
                 pending, held = rest.to_batches(), rest.num_rows
         if held:
             yield _frame(pa.Table.from_batches(pending), names, types)
+
+
+def _processed(connection: sa.Connection, query: sa.Select) -> bool:
+    """Whether SQLAlchemy turns any selected column's stored value into another (a date from its
+    text on SQLite, an exact decimal): then only its result rows give the values right."""
+    return any(column.type.dialect_impl(connection.dialect).result_processor(connection.dialect, None) is not None
+               for column in query.selected_columns)
+
+
+def _sqlite_frames(connection: sa.Connection, query: sa.Select, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The rows of a query whose values SQLAlchemy passes through as they are, from sqlite3's own
+    cursor on the same connection: the tuples it fetches, with no result row built around each
+    (what ``db.frames`` gives, about a third faster)."""
+    names = [column.key for column in query.selected_columns]
+    compiled = query.compile(dialect=connection.dialect)
+    parameters = [compiled.params[name] for name in compiled.positiontup]
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(str(compiled), parameters)
+        while rows := cursor.fetchmany(chunk_rows):
+            yield pd.DataFrame(rows, columns=names)
+    finally:
+        cursor.close()
 
 
 def _frame(table: pa.Table, names: list[str], types: dict) -> pd.DataFrame:
