@@ -61,7 +61,7 @@ def merged_stages(stages: list[dict]) -> list[dict]:
     return list(merged.values())
 
 
-def print_stages(stages: list[dict]) -> None:
+def print_stages(stages: list[dict]) -> dict:
     stages = merged_stages(stages)
     total = sum(s["seconds"] for s in stages)
     print(f"  {'stage':<28} {'seconds':>8} {'rows':>12} {'rows/s':>10} {'peak MB':>8}")
@@ -73,9 +73,39 @@ def print_stages(stages: list[dict]) -> None:
     if load_seconds:
         print(f"  {'load, all tables':<28} {load_seconds:>8.1f} {load_rows:>12,} {load_rows / load_seconds:>10,.0f}")
     print(f"  {'total':<28} {total:>8.1f} {'':>12} {'':>10} {max(s['peak_mb'] for s in stages):>8.0f}")
+    kinds = stage_kinds(stages)
+    print("  by kind: " + ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in kinds.items()))
+    return {"total": total, "load_rows": load_rows, "load_seconds": load_seconds}
 
 
-def compare_loaders(saldo: Path, postgres_url: str | None, limit: int) -> None:
+KINDS = (("extract", "extract "), ("map", "map "), ("check", "check "), ("reconcile", "reconcile"),
+         ("write report", "write report"))
+
+
+def stage_kinds(stages: list[dict]) -> dict[str, float]:
+    """Seconds per kind of stage, as docs/benchmarks.md tabulates them (load: emptying the previous
+    load, every part's insert, rejects and the end of the load)."""
+    kinds = {kind: 0.0 for kind in ("extract", "map", "check", "load", "reconcile", "write report")}
+    for s in stages:
+        kind = next((k for k, prefix in KINDS if s["stage"].startswith(prefix)), None)
+        if kind is None and (s["stage"].startswith(("load ", "empty ")) or s["stage"] == "finish load"):
+            kind = "load"
+        if kind is not None:
+            kinds[kind] += s["seconds"]
+    return kinds
+
+
+def against_copy(run: dict, copy_rate: float | None) -> None:
+    """How the run compares with psql \\copy of the rows it loaded, at the rate \\copy just reached."""
+    if not copy_rate or not run["load_seconds"]:
+        return
+    alone = run["load_rows"] / copy_rate
+    print(f"  against psql \\copy ({copy_rate:,.0f} rows/s): the whole run took {run['total'] / alone:.1f} times "
+          f"as long as \\copy of its {run['load_rows']:,} rows ({alone:.1f} s); its load moved "
+          f"{run['load_rows'] / run['load_seconds'] / copy_rate:.0%} of \\copy's rows per second")
+
+
+def compare_loaders(saldo: Path, postgres_url: str | None, limit: int) -> float | None:
     """Plain loaders on the balance file's first ``limit`` rows: psql COPY and pandas to_sql."""
     import pandas as pd
 
@@ -89,12 +119,13 @@ def compare_loaders(saldo: Path, postgres_url: str | None, limit: int) -> None:
             part.write(whole.readline())
     saldo = head
     try:
-        _plain_loaders(frame, saldo, scratch, postgres_url)
+        return _plain_loaders(frame, saldo, scratch, postgres_url)
     finally:
         shutil.rmtree(scratch)
 
 
-def _plain_loaders(frame, saldo: Path, scratch: Path, postgres_url: str | None) -> None:
+def _plain_loaders(frame, saldo: Path, scratch: Path, postgres_url: str | None) -> float | None:
+    """Print each plain loader's rows per second; psql \\copy's (None without PostgreSQL or psql)."""
     import sqlalchemy as sa
 
     rows = len(frame)
@@ -104,7 +135,8 @@ def _plain_loaders(frame, saldo: Path, scratch: Path, postgres_url: str | None) 
     print(f"  pandas to_sql into SQLite: {rows / (time.perf_counter() - started):,.0f} rows/s")
     engine.dispose()
     if not postgres_url:
-        return
+        return None
+    copy_rate = None
     engine = sa.create_engine(postgres_url)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS bench_saldo")
@@ -122,10 +154,12 @@ def _plain_loaders(frame, saldo: Path, scratch: Path, postgres_url: str | None) 
                         plain.database or "test", "-c",
                         f"\\copy bench_saldo FROM '{saldo}' WITH (FORMAT csv, DELIMITER ';', HEADER, ENCODING 'WIN1251')"],
                        check=True, capture_output=True, env={**os.environ, "PGOPTIONS": options})
-        print(f"  psql \\copy into PostgreSQL: {rows / (time.perf_counter() - started):,.0f} rows/s")
+        copy_rate = rows / (time.perf_counter() - started)
+        print(f"  psql \\copy into PostgreSQL: {copy_rate:,.0f} rows/s")
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE bench_saldo")
     engine.dispose()
+    return copy_rate
 
 
 def unreadable_rows(extract: Path) -> int:
@@ -153,20 +187,24 @@ def main() -> None:
                             str(args.accounts), "--out", str(extract)], check=True, capture_output=True)
             print(f"generated {args.accounts:,} accounts in {time.perf_counter() - started:.0f} s")
         project.mkdir()
+        runs: dict[str, dict] = {}
         (project / "cutover.toml").write_text(
             f'[project]\nmapping = "sample_legacy"\nsource_dir = "{extract.as_posix()}"\nperiod = "2026-10"\n'
             f'[gates]\nmax_reject_share = 1\naccept_unreadable_rows = {unreadable_rows(extract)}\n', encoding="utf-8")
         if args.postgres and not args.no_postgres_run:
             print("dry run into PostgreSQL", flush=True)
-            print_stages(dry_run_stages(project, args.postgres))
+            runs["PostgreSQL"] = print_stages(dry_run_stages(project, args.postgres))
         if not args.no_sqlite:
             print("dry run into SQLite", flush=True)
-            print_stages(dry_run_stages(project, f"sqlite:///{project / 'target.db'}"))
+            runs["SQLite"] = print_stages(dry_run_stages(project, f"sqlite:///{project / 'target.db'}"))
             if args.reconcile:
                 print("cutover reconcile of it", flush=True)
                 print_stages(reconcile_stages(project, f"sqlite:///{project / 'target.db'}"))
         print("plain loaders on the balance rows", flush=True)
-        compare_loaders(extract / "saldo.csv", args.postgres, args.compare_rows)
+        copy_rate = compare_loaders(extract / "saldo.csv", args.postgres, args.compare_rows)
+        for name, run in runs.items():
+            print(f"dry run into {name}", flush=True)
+            against_copy(run, copy_rate)
 
 
 if __name__ == "__main__":
