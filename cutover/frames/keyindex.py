@@ -13,10 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-
-def _arrow_text(keys: pd.Series | pd.Index) -> pa.Array:
-    values = pd.Series(keys, copy=False).astype("object")
-    return pa.array(values.where(values.notna(), None).to_numpy(), type=pa.large_string(), from_pandas=True)
+from cutover.frames.text import arrow_text
 
 
 class KeyIndex:
@@ -27,7 +24,7 @@ class KeyIndex:
 
     @classmethod
     def of(cls, keys: pd.Index | pd.Series, values: pd.Series | np.ndarray | None = None) -> "KeyIndex":
-        return cls(_arrow_text(keys), None if values is None else np.asarray(values))
+        return cls(arrow_text(keys), None if values is None else np.asarray(values))
 
     @classmethod
     def union(cls, parts: list["KeyIndex"]) -> "KeyIndex":
@@ -42,7 +39,7 @@ class KeyIndex:
         return len(self.keys)
 
     def _positions(self, keys: pd.Series) -> np.ndarray:
-        found = pc.index_in(_arrow_text(keys), value_set=self.keys)
+        found = pc.index_in(arrow_text(keys), value_set=self.keys)
         return found.fill_null(-1).to_numpy(zero_copy_only=False)
 
     def contains(self, keys: pd.Series) -> pd.Series:

@@ -10,7 +10,7 @@ text or integers: decimals as their canonical text, money as integer kopecks.
 from __future__ import annotations
 
 import io
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -61,13 +61,19 @@ def _arrow_column(values: pd.Series, kind: str) -> pa.Array:
 def _copy_postgres(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame, definition: TableDef) -> None:
     """COPY in CSV written by Arrow, a block at a time: no Python object per value. Text is
     always quoted and NULL never is, so an empty string and a NULL stay apart."""
+    blocks = (pa.table({name: _arrow_column(part[name], definition.column(name).type) for name in frame.columns})
+              for part in (frame.iloc[start:start + COPY_ROWS] for start in range(0, len(frame), COPY_ROWS)))
+    copy_blocks(connection, table.name, list(frame.columns), blocks)
+
+
+def copy_blocks(connection: sa.Connection, table: str, columns: list[str], blocks: Iterable[pa.Table]) -> None:
+    """COPY Arrow tables (of ``columns``, in order) into ``table`` of PostgreSQL (psycopg 3), as
+    CSV Arrow writes: text always quoted, NULL never, so an empty string and a NULL stay apart."""
     quote = connection.dialect.identifier_preparer.quote
-    statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in frame.columns)}) FROM STDIN (FORMAT csv)"
+    statement = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN (FORMAT csv)"
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for start in range(0, len(frame), COPY_ROWS):
-            part = frame.iloc[start:start + COPY_ROWS]
-            block = pa.table({name: _arrow_column(part[name], definition.column(name).type) for name in frame.columns})
+        for block in blocks:
             buffer = io.BytesIO()
             pacsv.write_csv(block, buffer, options)
             copy.write(buffer.getbuffer())

@@ -8,13 +8,15 @@ is built from the account's id, so it is just as stable.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from cutover.frames.keyindex import KeyIndex
+from cutover.frames.text import arrow_text
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
 from cutover.target import copy_out
-from cutover.target.bulk import insert_frame
+from cutover.target.bulk import copy_blocks, insert_frame
 
 KEYS_PER_UPDATE = 500  # keys named in one UPDATE ... IN (...): well under every driver's parameter limit
 
@@ -84,10 +86,9 @@ class KeyMap:
             self.connection.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS cutover_seen_keys (legacy_key text) "
                                             "ON COMMIT DROP")
             self.connection.exec_driver_sql("TRUNCATE cutover_seen_keys")
+            copy_blocks(self.connection, "cutover_seen_keys", ["legacy_key"],
+                        [pa.table({"legacy_key": arrow_text(reused.astype("str"))})])
             with self.connection.connection.driver_connection.cursor() as cursor:
-                with cursor.copy("COPY cutover_seen_keys (legacy_key) FROM STDIN") as copy:
-                    for key in reused.astype("str"):
-                        copy.write_row((key,))
                 table = quote(key_map.name)
                 cursor.execute(f"UPDATE {table} SET last_run_id = %s FROM cutover_seen_keys s "
                                f"WHERE {table}.entity = %s AND {table}.legacy_key = s.legacy_key",

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from cutover.frames.text import arrow_text, text_series
 from cutover.mapping.apply.fit import KEY_TOO_LONG, fit_keys, too_long_messages
 from cutover.mapping.apply.rejects import RejectLog
 from cutover.mapping.apply.source_checks import SourceFailures
@@ -43,11 +46,14 @@ class MappedEntity:
 
 
 def join_key(parts: pd.DataFrame) -> pd.Series:
-    """A legacy key from one or more text columns: trimmed, joined with ``|``; missing if all blank."""
-    columns = [parts[c].astype("str").str.strip().where(parts[c].notna(), "") for c in parts.columns]
-    key = columns[0].str.cat(columns[1:], sep=KEY_SEPARATOR) if len(columns) > 1 else columns[0]
-    blank = pd.concat(columns, axis=1).eq("").all(axis=1)
-    return key.astype("str").where(~blank, None)
+    """A legacy key from one or more text columns: trimmed (Unicode white space, as ``str.strip``),
+    joined with ``|``; missing if all blank. In Arrow's kernels, on whole columns."""
+    columns = [pc.fill_null(pc.utf8_trim_whitespace(arrow_text(parts[c].astype("str"))), "") for c in parts.columns]
+    key = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, pa.scalar(KEY_SEPARATOR, pa.large_string()))
+    blank = pc.equal(columns[0], "")
+    for column in columns[1:]:
+        blank = pc.and_(blank, pc.equal(column, ""))
+    return text_series(pc.if_else(blank, pa.scalar(None, pa.large_string()), key), parts.index)
 
 
 def row_named(keys: pd.Series, rows: pd.Series) -> pd.Series:
