@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from cutover.decimals import foreign_digits, with_digit_notes
+from cutover.errors import MappingError
+from cutover.frames.text import arrow_text, text_series
 from cutover.mapping import address, names
 
 
@@ -48,6 +52,8 @@ class Transform:
     takes: str = "text"  # the kind of value it reads: text, number (money too), columns, or any
     reads: int = 1  # how many source columns a transform that takes columns reads
     gives: str = "text"  # the kind it returns: text, number, money, decimal, date, or same
+    # checks a mapping's parameters when the mapping is loaded: the problem, or None if they are fine
+    check: Callable[[dict], str | None] | None = None
 
 
 REGISTRY: dict[str, Transform] = {}
@@ -55,14 +61,15 @@ REGISTRY: dict[str, Transform] = {}
 
 def register(name: str, *, rule: str = "BAD_VALUE", params: dict | None = None,
              required: tuple[str, ...] = (), outputs: tuple[str, ...] | None = None,
-             takes: str = "text", gives: str = "text", reads: int = 1):
+             takes: str = "text", gives: str = "text", reads: int = 1,
+             check: Callable[[dict], str | None] | None = None):
     """Add a transform to the registry under ``name`` (decorator)."""
 
     def decorate(function: Callable[..., Transformed]) -> Callable[..., Transformed]:
         REGISTRY[name] = Transform(
             name=name, function=function, rule=rule, doc=(function.__doc__ or "").strip(),
             params=params or {}, required_params=frozenset(required), outputs=outputs,
-            takes=takes, gives=gives, reads=reads,
+            takes=takes, gives=gives, reads=reads, check=check,
         )
         return function
 
@@ -329,6 +336,147 @@ def prefix(values: pd.Series, text: str) -> Transformed:
     """Put ``text`` before every non-blank value (``"ул. "`` + ``"Ленина"``)."""
     blank = _blank(values)
     return _ok((text + values.astype("str").str.strip()).where(~blank, None), values.index)
+
+
+# The text tools: separators and replaced text are literal, and a pattern is data that Arrow's
+# RE2 compiles and runs; nothing in a mapping executes.
+
+def _refuse(name: str, params: dict) -> None:
+    """Parameters the mapping loader should have refused (its ``Transform.check``): a mapping error."""
+    problem = REGISTRY[name].check(params)
+    if problem:
+        raise MappingError(problem)
+
+
+def _trimmed(values: pd.Series) -> pa.Array:
+    """The values trimmed (Unicode white space, as ``str.strip``), a blank one null."""
+    trimmed = pc.utf8_trim_whitespace(arrow_text(values.astype("str")))
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+
+
+# reads=0 is model.ANY_NUMBER_OF_COLUMNS (from = [...] of two columns or more); model imports this module
+@register("concat", params={"separator": str}, takes="columns", reads=0)
+def concat(columns: pd.DataFrame, separator: str = " ") -> Transformed:
+    """Join the columns, each trimmed, in order with ``separator`` (``"ул."`` and ``"Ленина"`` ->
+    ``"ул. Ленина"``); a blank one is left out (no double separator), all blank -> missing."""
+    glue = pa.scalar(separator, pa.large_string())
+    joined = _trimmed(columns.iloc[:, 0])
+    for position in range(1, columns.shape[1]):
+        part = _trimmed(columns.iloc[:, position])
+        # not binary_join_element_wise(..., null_handling="skip"): in pyarrow 26 it drops the
+        # rows where every part is null from its result
+        both = pc.binary_join_element_wise(joined, part, glue)
+        joined = pc.if_else(pc.is_null(joined), part, pc.if_else(pc.is_null(part), joined, both))
+    return _ok(text_series(joined, columns.index), columns.index)
+
+
+def _split_problem(params: dict) -> str | None:
+    if params.get("separator") == "":
+        return "transform 'split' needs a separator that is not empty, e.g. separator = \",\""
+    part = params.get("part")
+    if isinstance(part, bool) or part == 0:
+        return f"transform 'split' counts parts from 1 (the first) or from -1 (the last), not part = {part!r}"
+    return None
+
+
+@register("split", params={"separator": str, "part": int}, required=("separator", "part"), check=_split_problem)
+def split(values: pd.Series, separator: str, part: int) -> Transformed:
+    """Part ``part`` (1 the first; -1 the last) of the value split on the literal ``separator``,
+    trimmed; a value with fewer parts is an error; blank, or a blank part, -> missing."""
+    _refuse("split", {"separator": separator, "part": part})
+    blank = _blank(values)
+    pieces = pc.split_pattern(arrow_text(values.astype("str")), pattern=separator)
+    counts = pc.fill_null(pc.list_value_length(pieces), 0).to_numpy(zero_copy_only=False)
+    offsets = pieces.offsets.to_numpy(zero_copy_only=False)  # into pieces.values (a fresh array: not sliced)
+    wanted = abs(part)
+    present = counts >= wanted
+    at = offsets[:-1] + (part - 1) if part > 0 else offsets[1:] + part
+    chosen = pc.take(pieces.values, pa.array(np.where(present, at, 0), mask=~present))
+    result = text_series(_trimmed(text_series(chosen, values.index)), values.index)
+    errors = _no_errors(values)
+    bad = pd.Series(~present, index=values.index) & ~blank
+    if bad.any():
+        count = pd.Series(counts, index=values.index)[bad]
+        errors[bad] = (values[bad].astype("str").map(repr) + " has " + count.astype("str") +
+                       count.map({1: " part"}).fillna(" parts") + f" split by {separator!r}, not {wanted}" +
+                       (f" (part {part} counts from the end)" if part < 0 else ""))
+    return Transformed(result.where(~bad, None), errors)
+
+
+def _replace_problem(params: dict) -> str | None:
+    if params.get("old") == "":
+        return "transform 'replace' needs old text that is not empty, e.g. old = \"пр-т\""
+    return None
+
+
+@register("replace", params={"old": str, "new": str}, required=("old",), check=_replace_problem)
+def replace(values: pd.Series, old: str, new: str = "") -> Transformed:
+    """Replace every occurrence of the literal text ``old`` (not a pattern) with ``new``; the
+    value is not trimmed; blank -> missing."""
+    _refuse("replace", {"old": old, "new": new})
+    replaced = pc.replace_substring(arrow_text(values.astype("str")), pattern=old, replacement=new)
+    return _ok(text_series(replaced, values.index).where(~_blank(values), None), values.index)
+
+
+REGEX_PATTERN_CHARACTERS = 200  # the longest pattern a mapping may give
+REGEX_VALUE_CHARACTERS = 1000  # a longer value is not matched (an error), to bound the work per row
+
+
+@lru_cache(maxsize=256)
+def _regex_problem(pattern: str, group: str) -> str | None:
+    """What is wrong with a pattern and group of ``regex_extract``, or None; RE2 compiles it."""
+    where = "transform 'regex_extract'"
+    if len(pattern) > REGEX_PATTERN_CHARACTERS:
+        return f"{where}: the pattern has {len(pattern)} characters, more than {REGEX_PATTERN_CHARACTERS}"
+    try:
+        fields = pc.extract_regex(pa.array([], pa.large_string()), pattern).type
+    except pa.ArrowInvalid as exc:
+        if "unnamed groups" in str(exc):
+            return (f"{where}: every group of the pattern '{pattern}' must be named, (?P<name>...), "
+                    f"or not capture, (?:...)")
+        return f"{where}: the pattern '{pattern}' is not a regular expression RE2 reads: " + \
+            str(exc).removeprefix("Invalid regular expression: ")
+    names = [fields.field(i).name for i in range(fields.num_fields)]
+    if names.count(group) != 1:
+        return (f"{where}: the pattern '{pattern}' names the group {group!r} twice" if group in names else
+                f"{where}: the pattern '{pattern}' has no group (?P<{group}>...); its groups are {names}")
+    return None
+
+
+def _regex_params_problem(params: dict) -> str | None:
+    return _regex_problem(params["pattern"], params["group"])
+
+
+@register("regex_extract", params={"pattern": str, "group": str}, required=("pattern", "group"),
+          check=_regex_params_problem)
+def regex_extract(values: pd.Series, pattern: str, group: str) -> Transformed:
+    """The text of the named ``group`` of the first match of ``pattern`` (RE2 syntax, searched
+    anywhere in the value), trimmed; no match is an error; an empty group or a blank value -> missing.
+
+    RE2 runs in time linear in the value (no backtracking). Its ``\\d``, ``\\w``, ``\\s`` and
+    ``\\b`` are ASCII only (``\\d`` never matches ``١٢٣``); still write ``[0-9]``, as everywhere
+    in cutover, and ``\\p{L}`` or ``\\p{Cyrillic}`` for letters.
+    """
+    _refuse("regex_extract", {"pattern": pattern, "group": group})
+    blank = _blank(values)
+    text = arrow_text(values.astype("str"))
+    lengths = pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False)
+    too_long = lengths > REGEX_VALUE_CHARACTERS
+    found = pc.extract_regex(pc.if_else(pa.array(too_long), pa.scalar(None, text.type), text), pattern)
+    names = [found.type.field(i).name for i in range(found.type.num_fields)]
+    result = text_series(_trimmed(text_series(pc.struct_field(found, [names.index(group)]), values.index)),
+                         values.index)
+    matched = pc.is_valid(found).to_numpy(zero_copy_only=False)
+    errors = _no_errors(values)
+    unmatched = pd.Series(~matched & ~too_long, index=values.index) & ~blank
+    if unmatched.any():
+        errors[unmatched] = values[unmatched].astype("str").map(repr) + f" does not match the pattern '{pattern}'"
+    long = pd.Series(too_long, index=values.index) & ~blank
+    if long.any():
+        errors[long] = ("a value of " + pd.Series(lengths, index=values.index)[long].astype("str") +
+                        f" characters is longer than {REGEX_VALUE_CHARACTERS} characters: not matched "
+                        f"against the pattern '{pattern}'")
+    return Transformed(result, errors)
 
 
 @register("period", rule="BAD_DATE", params={"formats": list}, required=("formats",))
