@@ -48,7 +48,7 @@ def edit(path: Path, old: str, new: str) -> None:
      "entities/account.toml: entity.source: 'abonents' is not a source in system.toml; expected one of"),
     ("entities/person.toml", 'on_duplicate = "reject_all"', 'on_duplicate = "keep_one"',
      "entities/person.toml: entity.on_duplicate: 'keep_one' is not one of "
-     "['reject_all', 'keep_first', 'keep_last', 'merge']"),
+     "['reject_all', 'keep_first', 'keep_last', 'keep_first_if_identical', 'merge']"),
     ("entities/balance.toml", 'to = "closing_kopecks"', 'to = "closing"',
      "entities/balance.toml: columns[5].to: 'closing' is not a column of the target"),
     ("system.toml", 'separator = ";"\n\n[sources.usluga]', 'separator = ";"\nformat = "xml"\n\n[sources.usluga]',

@@ -249,10 +249,10 @@ key = ["USL"]
 }
 
 
-def write_system(folder: Path, entities: dict[str, str] = ENTITIES) -> Path:
+def write_system(folder: Path, entities: dict[str, str] = ENTITIES, files: dict[str, list[str]] = FILES) -> Path:
     extract = folder / "extract"
     extract.mkdir(parents=True)
-    for name, lines in FILES.items():
+    for name, lines in files.items():
         (extract / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     mapping = folder / "mappings" / "tiny"
     (mapping / "entities").mkdir(parents=True)
@@ -349,4 +349,4 @@ def test_several_columns_need_a_transform_that_reads_them(tmp_path):
     with pytest.raises(MappingError) as caught:
         load_mapping(folder / "mappings" / "tiny")
     assert str(caught.value).endswith(
-        "columns[1].from: several columns need a first transform that reads them: one of ['debt_minus_advance']")
+        "columns[1].from: several columns need a first transform that reads them: one of ['concat', 'debt_minus_advance']")

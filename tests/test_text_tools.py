@@ -81,7 +81,7 @@ def test_a_value_with_fewer_parts_is_an_error_naming_value_separator_and_part():
         "'а; б' has 2 parts split by '; ', not 3 (part -3 counts from the end)",
         None,
     ]
-    assert REGISTRY["split"].rule == "BAD_VALUE"
+    assert REGISTRY["split"].rule == "BAD_TEXT"
 
 
 def test_split_separator_is_literal_text_not_a_pattern():
@@ -211,10 +211,10 @@ def test_regex_extract_called_with_a_pattern_the_loader_refuses_is_a_mapping_err
         regex_extract(text("1"), "[0-9]+", "n")
 
 
-@pytest.mark.parametrize("name", ["split", "replace", "regex_extract"])
-def test_the_text_tools_read_text_give_text_and_reject_as_bad_value(name):
+@pytest.mark.parametrize("name, rule", [("split", "BAD_TEXT"), ("replace", "BAD_VALUE"), ("regex_extract", "BAD_TEXT")])
+def test_the_text_tools_read_text_give_text_and_reject_as_bad_text(name, rule):
     transform = REGISTRY[name]
-    assert (transform.takes, transform.gives, transform.rule, transform.reads) == ("text", "text", "BAD_VALUE", 1)
+    assert (transform.takes, transform.gives, transform.rule, transform.reads) == ("text", "text", rule, 1)
 
 
 # a mapping end to end: loaded from TOML, rows mapped by the map stage
@@ -286,8 +286,8 @@ def test_a_mapping_with_the_text_tools_loads_and_maps_rows(tmp_path):
     assert as_list(frame["_failed"]) == [False, False, True, True]
     found = rejects.frame("premise")[["row_number", "rule", "column_name", "raw_value", "message"]]
     assert found.values.tolist() == [
-        [4, "BAD_VALUE", "DOM", "дом 9/3", r"'дом 9/3' does not match the pattern 'д\.\s*(?P<house>[0-9]+[а-я]?)'"],
-        [5, "BAD_VALUE", "DOM", "д. 3", "'д. 3' has 1 part split by '/', not 2"],
+        [4, "BAD_TEXT", "DOM", "дом 9/3", r"'дом 9/3' does not match the pattern 'д\.\s*(?P<house>[0-9]+[а-я]?)'"],
+        [5, "BAD_TEXT", "DOM", "д. 3", "'д. 3' has 1 part split by '/', not 2"],
     ]
 
 

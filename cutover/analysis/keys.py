@@ -20,6 +20,7 @@ import pandas as pd
 from cutover.analysis.findings import Finding
 from cutover.analysis.usage import entity_sources, is_raw
 from cutover.mapping.apply.mapstage import join_key
+from cutover.mapping.filters import kept
 from cutover.mapping.model import EntityMapping, RefRule, SystemMapping
 
 EXAMPLES = 5
@@ -49,14 +50,12 @@ class KeyCounter:
     def add(self, source: str, chunk: pd.DataFrame) -> None:
         if source not in self.spec.sources:
             return
-        wanted = list(self.spec.columns) + [c for c, _ in self.spec.filter]
+        wanted = list(self.spec.columns) + [rule.column for rule in self.spec.filter]
         absent = [c for c in wanted if c not in chunk.columns]
         if absent:
             self.missing.update(absent)
             return
-        rows = chunk
-        for column, allowed in self.spec.filter:
-            rows = rows[rows[column].astype("str").str.strip().isin(allowed)]
+        rows = chunk[kept(chunk, self.spec.filter)] if self.spec.filter else chunk
         # Counter counts an iterable of keys in C; first-seen order is kept for the examples.
         self.counts.update(join_key(rows[list(self.spec.columns)]).dropna().tolist())
 
@@ -142,12 +141,26 @@ def _duplicate_finding(spec: KeyColumns, entities: list[EntityMapping], counter:
         return []
     rows = sum(n for _, n in repeated)
     names = ", ".join(e.entity for e in entities)
-    merging = all(e.on_duplicate == "merge" for e in entities)
+    rules = {e.on_duplicate for e in entities}
+    rule = rules.pop() if len(rules) == 1 else "reject_all"
     examples = tuple(key for key, _ in sorted(repeated, key=lambda kn: -kn[1])[:EXAMPLES])
-    what = (f"{len(repeated)} key value(s) of {names} occur more than once ({rows} rows); "
-            + ("they merge into one item each" if merging else "every row of such a key will be rejected"))
-    return [Finding("info" if merging else "error", "DUPLICATE_KEY", ", ".join(spec.sources),
-                    ", ".join(spec.columns), what, rows, examples)]
+    severity, fate = DUPLICATE_FATES[rule]
+    what = f"{len(repeated)} key value(s) of {names} occur more than once ({rows} rows); {fate}"
+    return [Finding(severity, "DUPLICATE_KEY", ", ".join(spec.sources), ", ".join(spec.columns), what, rows, examples)]
+
+
+# What a dry run will do with the rows of a repeated key, by on_duplicate (several entities of one
+# key with different rules: the strictest, reject_all).
+DUPLICATE_FATES = {
+    "merge": ("info", "they merge into one item each"),
+    "keep_first_if_identical": ("warning", "identical copies load once; every row of a key whose rows differ "
+                                           "will be rejected (on_duplicate = \"keep_first_if_identical\")"),
+    "keep_first": ("warning", "the first row of each loads and the others are rejected (on_duplicate = "
+                              "\"keep_first\"): check that they are copies"),
+    "keep_last": ("warning", "the last row of each loads and the others are rejected (on_duplicate = "
+                             "\"keep_last\"): check that they are copies"),
+    "reject_all": ("error", "every row of such a key will be rejected"),
+}
 
 
 def _orphan_finding(reference: _Reference, values: KeyCounter, parents: KeyCounter) -> list[Finding]:

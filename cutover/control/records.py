@@ -67,7 +67,7 @@ def source_records(mapping: SystemMapping, extracted: ExtractResult, shaping: Sh
             shaped = shaping.counts.get((entity.entity, name), Shaping())
             counts.append(RecordCount(entity_label(entity.entity), shaped.read, shaped.filtered, shaped.without_rows,
                                       shaped.rows, rejected.get((entity.entity, source.location), 0),
-                                      entity.on_duplicate == "merge"))
+                                      entity.merges))
         lookup_of = tuple(entity_label(e.entity) for e in mapping.entities if any(j.source == name for j in e.joins))
         if tally is None:
             found.append(SourceRecords(name, source.location, None, source.row_count, entities=tuple(counts),

@@ -22,6 +22,7 @@ from typing import Any
 
 from cutover.errors import MappingError
 from cutover.extract import REGISTRY as EXTRACTORS
+from cutover.mapping.filters import FilterRule, filter_rules
 from cutover.mapping.source_rules import FILE_NAME as SOURCE_RULES_FILE
 from cutover.mapping.source_rules import SourceRules, parse_source_rules
 from cutover.mapping.transforms import REGISTRY
@@ -32,7 +33,9 @@ ENTITY_ORDER = target_schema().entities  # parents first, as the schema's refere
 # Target columns cutover fills itself rather than a mapping.
 ENGINE_COLUMNS = {"account": frozenset({"account_number"})}
 SOURCE_OPTIONS = {fmt: extractor.options for fmt, extractor in EXTRACTORS.items()}  # format -> option -> type
-DUPLICATE_RULES = ("reject_all", "keep_first", "keep_last", "merge")
+DUPLICATE_RULES = ("reject_all", "keep_first", "keep_last", "keep_first_if_identical", "merge")
+ON_ERROR_RULES = ("reject", "warn")
+MERGING_RULES = ("merge", "keep_first_if_identical")  # the rows of one key are one item
 MERGE_RULES = ("first", "sum")
 
 
@@ -66,6 +69,7 @@ class ColumnRule:
     merge: str = "first"  # for a merging entity: how rows of one item combine (first, sum)
     kind: str = "text"  # what the last transform gives: text, number, money, decimal, date
     inputs: tuple[str, ...] = ()  # the source columns read (several for a transform reading columns)
+    on_error: str = "reject"  # a failed conversion: "reject" the row, or "warn" and leave the value empty
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,15 @@ class EntityMapping:
     columns: tuple[ColumnRule, ...]
     refs: tuple[RefRule, ...]
     sources: tuple[str, ...] = ()
-    filter: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, allowed values)
+    filter: tuple[FilterRule, ...] = ()  # which input rows are the entity's (cutover/mapping/filters.py)
     joins: tuple[JoinRule, ...] = ()
     unpivot: Unpivot | None = None
+
+    @property
+    def merges(self) -> bool:
+        """Rows with the same key are one item: merged (a premise on several accounts' rows), or
+        identical copies collapsed (``keep_first_if_identical``)."""
+        return self.on_duplicate in MERGING_RULES
 
     def needed_columns(self) -> dict[str, set[str]]:
         """Per source name, the columns this entity reads from it."""
@@ -127,7 +137,7 @@ class EntityMapping:
         used.update(self.key)
         for ref in self.refs:
             used.update(ref.key)
-        used.update(column for column, _ in self.filter)
+        used.update(rule.column for rule in self.filter)
         for join in self.joins:
             used.update(left for left, _ in join.on)
         made = {join.name(c) for join in self.joins for c in join.columns}
@@ -227,6 +237,9 @@ def _step(where: str, spec: Any, dictionaries: Path) -> TransformStep:
     for key, value in params.items():
         if not isinstance(value, transform.params[key]):
             raise MappingError(f"{where}.{key}: expected {transform.params[key]}, got {value!r}")
+    problem = transform.check(params) if transform.check else None
+    if problem:
+        raise MappingError(f"{where}: {problem}")
     if name == "dictionary":
         params = _dictionary_params(where, params, dictionaries)
     return TransformStep(name=name, params=params)
@@ -259,6 +272,7 @@ def _check_inside(where: str, name: str, path: Path, folder: Path) -> None:
 
 
 NUMBER_KINDS = ("number", "money")
+ANY_NUMBER_OF_COLUMNS = 0  # Transform.reads of one that reads two columns or more (concat)
 
 
 def _check_kinds(where: str, steps: tuple[TransformStep, ...], kind: str) -> str:
@@ -299,7 +313,9 @@ def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dic
     where = f"{path}: columns[{index}]"
     if not isinstance(spec, dict):
         raise MappingError(f"{where}: expected a table with to, from and transforms")
-    _expect_keys(where, spec, {"to", "from", "value", "transforms", "required", "merge"}, {"to"})
+    _expect_keys(where, spec, {"to", "from", "value", "transforms", "required", "merge", "on_error"}, {"to"})
+    if spec.get("on_error", "reject") not in ON_ERROR_RULES:
+        raise MappingError(f"{where}.on_error: {spec['on_error']!r} is not one of {list(ON_ERROR_RULES)}")
     if spec.get("merge", "first") not in MERGE_RULES:
         raise MappingError(f"{where}.merge: {spec['merge']!r} is not one of {list(MERGE_RULES)}")
     targets = _names(f"{where}.to", spec["to"])
@@ -314,7 +330,7 @@ def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dic
     if len(inputs) > 1 and (not steps or REGISTRY[steps[0].name].takes != "columns"):
         readers = sorted(n for n, t in REGISTRY.items() if t.takes == "columns")
         raise MappingError(f"{where}.from: several columns need a first transform that reads them: one of {readers}")
-    if len(inputs) > 1 and REGISTRY[steps[0].name].reads != len(inputs):
+    if len(inputs) > 1 and REGISTRY[steps[0].name].reads not in (ANY_NUMBER_OF_COLUMNS, len(inputs)):
         raise MappingError(f"{where}.from: {steps[0].name!r} reads {REGISTRY[steps[0].name].reads} columns, "
                            f"not {len(inputs)}")
     outputs = next((REGISTRY[s.name].outputs for s in steps if REGISTRY[s.name].outputs), None)
@@ -323,7 +339,7 @@ def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dic
     if not outputs and len(targets) != 1:
         raise MappingError(f"{where}.to: expected one target column (no transform here gives several)")
     return ColumnRule(targets, ", ".join(inputs) or None, spec.get("value"), steps, bool(spec.get("required", False)),
-                      where, spec.get("merge", "first"), kind, inputs)
+                      where, spec.get("merge", "first"), kind, inputs, spec.get("on_error", "reject"))
 
 
 def _check_mapped_once(path: Path, columns: tuple[ColumnRule, ...], refs: tuple[RefRule, ...]) -> None:
@@ -345,10 +361,24 @@ def _check_column_kinds(table, columns: tuple[ColumnRule, ...], on_duplicate: st
             if table.column(target).type == "money" and rule.kind != "money":
                 raise MappingError(f"{rule.where}: {target!r} is money (integer kopecks); its transforms must "
                                    f"include money or kopecks, but they give {rule.kind}")
+        if rule.on_error == "warn":
+            _check_may_warn(table, rule)
         if rule.merge == "sum" and on_duplicate != "merge":
             raise MappingError(f"{rule.where}.merge: only an entity with on_duplicate = \"merge\" merges rows")
         if rule.merge == "sum" and rule.kind not in ("number", "money", "decimal"):
             raise MappingError(f"{rule.where}.merge: \"sum\" needs numbers, but the transforms give {rule.kind}")
+
+
+def _check_may_warn(table, rule: ColumnRule) -> None:
+    """``on_error = "warn"`` leaves a value empty: only for an optional column, never for money."""
+    for target in rule.targets:
+        column = table.column(target)
+        if rule.required or not column.nullable:
+            raise MappingError(f"{rule.where}.on_error: \"warn\" leaves an unreadable value empty, but {target!r} is "
+                               f"required; only an optional column (area, residents, a date of birth) may warn")
+        if column.type == "money":
+            raise MappingError(f"{rule.where}.on_error: \"warn\" would load unreadable money as nothing; money a "
+                               f"mapping cannot read is rejected (and the control counts it)")
 
 
 def _ref_rule(path: Path, index: int, spec: Any, table_columns: set[str]) -> RefRule:
@@ -386,6 +416,10 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
     on_duplicate = head.get("on_duplicate", "merge" if key_from_target else "reject_all")
     if on_duplicate not in DUPLICATE_RULES:
         raise MappingError(f"{where}.on_duplicate: {on_duplicate!r} is not one of {list(DUPLICATE_RULES)}")
+    if on_duplicate == "keep_first_if_identical" and name == "balance":
+        raise MappingError(f"{where}.on_duplicate: \"keep_first_if_identical\" is not for balances: the money control "
+                           f"reads every row of the source, so a copy's money would count twice there; use "
+                           f"\"reject_all\" (the copies are rejected and their money shown as rejected)")
     columns = tuple(_column_rule(path, i, s, table_columns, dictionaries) for i, s in enumerate(document["columns"]))
     refs = tuple(_ref_rule(path, i, s, table_columns) for i, s in enumerate(document.get("refs", [])))
     _check_mapped_once(path, columns, refs)
@@ -398,20 +432,8 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
     joins = tuple(_join(path, i, spec, sources) for i, spec in enumerate(document.get("joins", [])))
     return EntityMapping(
         name, path, entity_sources[0], key, key_from_target, on_duplicate, columns, refs, sources=entity_sources,
-        filter=_filter(path, document.get("filter", {})), joins=joins, unpivot=_unpivot(path, document.get("unpivot")),
+        filter=filter_rules(path, document.get("filter", {})), joins=joins, unpivot=_unpivot(path, document.get("unpivot")),
     )
-
-
-def _filter(path: Path, spec: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    if not isinstance(spec, dict):
-        raise MappingError(f"{path}: filter: expected a table of column = value or [values]")
-    rules = []
-    for column, allowed in spec.items():
-        values = [allowed] if isinstance(allowed, str) else allowed
-        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-            raise MappingError(f"{path}: filter.{column}: expected a text value or a list of them, e.g. \"202610\"")
-        rules.append((column, tuple(values)))
-    return tuple(rules)
 
 
 def _join(path: Path, index: int, spec: Any, sources: dict[str, SourceSpec]) -> JoinRule:

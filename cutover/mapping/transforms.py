@@ -379,7 +379,7 @@ def _split_problem(params: dict) -> str | None:
     return None
 
 
-@register("split", params={"separator": str, "part": int}, required=("separator", "part"), check=_split_problem)
+@register("split", rule="BAD_TEXT", params={"separator": str, "part": int}, required=("separator", "part"), check=_split_problem)
 def split(values: pd.Series, separator: str, part: int) -> Transformed:
     """Part ``part`` (1 the first; -1 the last) of the value split on the literal ``separator``,
     trimmed; a value with fewer parts is an error; blank, or a blank part, -> missing."""
@@ -447,7 +447,7 @@ def _regex_params_problem(params: dict) -> str | None:
     return _regex_problem(params["pattern"], params["group"])
 
 
-@register("regex_extract", params={"pattern": str, "group": str}, required=("pattern", "group"),
+@register("regex_extract", rule="BAD_TEXT", params={"pattern": str, "group": str}, required=("pattern", "group"),
           check=_regex_params_problem)
 def regex_extract(values: pd.Series, pattern: str, group: str) -> Transformed:
     """The text of the named ``group`` of the first match of ``pattern`` (RE2 syntax, searched

@@ -63,7 +63,9 @@ def _among(keys: pd.Series, index: pd.Index) -> pd.Series:
 
 def _reject_duplicates(mapped: MappedEntity, rejects: RejectLog) -> None:
     """Rows sharing a legacy key: all rejected (``reject_all``), or all but the one the mapping
-    names to keep (``keep_first``, ``keep_last``, in source order); never a silent pick."""
+    names to keep (``keep_first``, ``keep_last``, in source order); never a silent pick. With
+    ``keep_first_if_identical`` copies are one item (listed as ``DUPLICATE_COPY`` warnings) and
+    the rows of a key whose rows differ are all rejected."""
     rule = mapped.mapping.on_duplicate
     if rule == "merge":
         return
@@ -71,6 +73,9 @@ def _reject_duplicates(mapped: MappedEntity, rejects: RejectLog) -> None:
     keyed = ~frame["_key"].str.startswith("#row")
     repeated = frame["_key"].duplicated(keep=False) & keyed
     if not repeated.any():
+        return
+    if rule == "keep_first_if_identical":
+        _reject_differing_copies(mapped, repeated, rejects)
         return
     keys = frame.loc[repeated, "_key"]  # messages only for the rows that share a key
     message = "legacy key " + keys.map(repr) + " occurs " + keys.map(keys.value_counts()).astype("str") + " times; "
@@ -86,6 +91,38 @@ def _reject_duplicates(mapped: MappedEntity, rejects: RejectLog) -> None:
     rejects.add(mapped.entity, mapped.source_file, frame[duplicated], rule="DUPLICATE_KEY", message=message,
                 column=", ".join(mapped.mapping.key), raw=frame["_key"])
     frame["_failed"] |= duplicated
+
+
+def _differing_columns(mapped: MappedEntity, repeated: pd.Series) -> pd.Series:
+    """For each repeated key whose rows are not identical in every source column the entity reads,
+    those columns (``"ФИО, Адрес"``); identical keys are not in it."""
+    columns = [c for c in mapped.source.columns if not c.startswith("_")]
+    keys = mapped.frame.loc[repeated, "_key"]
+    varies = mapped.source.loc[repeated, columns].groupby(keys.to_numpy(), sort=False).nunique(dropna=False) > 1
+    varies = varies[varies.any(axis=1)]
+    names = pd.Series(columns, index=columns)
+    return pd.Series([", ".join(names[row]) for row in varies.to_numpy()], index=varies.index, dtype="object")
+
+
+def _reject_differing_copies(mapped: MappedEntity, repeated: pd.Series, rejects: RejectLog) -> None:
+    frame = mapped.frame
+    keys = frame.loc[repeated, "_key"]
+    times = keys.map(keys.value_counts()).astype("str")
+    differing = _differing_columns(mapped, repeated)
+    rejected = repeated & frame["_key"].isin(differing.index)
+    at = keys[rejected[repeated]]
+    rejects.add(mapped.entity, mapped.source_file, frame[rejected], rule="DUPLICATE_KEY",
+                message="legacy key " + at.map(repr) + " occurs " + times[at.index] + " times and the rows differ (in "
+                + at.map(differing) + "); none of them is loaded (on_duplicate = \"keep_first_if_identical\")",
+                column=", ".join(mapped.mapping.key), raw=frame["_key"])
+    frame["_failed"] |= rejected
+    copies = repeated & ~rejected & frame["_key"].duplicated(keep="first")
+    if copies.any():
+        first_row = frame.loc[repeated & ~rejected].drop_duplicates("_key").set_index("_key")["_row"].astype("str")
+        copied = frame.loc[copies, "_key"]
+        rejects.add(mapped.entity, mapped.source_file, frame[copies], rule="DUPLICATE_COPY",
+                    message="an identical copy of row " + copied.map(first_row) + " (legacy key " + copied.map(repr)
+                    + "): loaded once", column=", ".join(mapped.mapping.key), raw=frame["_key"], severity="warning")
 
 
 def _ref_keys(mapped: MappedEntity, ref: RefRule, parent: ParentKeys) -> pd.Series:

@@ -55,7 +55,7 @@ def _counts(connection: sa.Connection, run_id: str, mapping: SystemMapping, side
     counts = {}
     for entity in mapping.entities:
         name = entity.entity
-        rejected = journal.rejected_items(connection, run_id, name, entity.on_duplicate == "merge")
+        rejected = journal.rejected_items(connection, run_id, name, entity.merges)
         counts[entity_label(name)] = EntityCount(side.items.get(name, 0), target_side.count_rows(connection, name, opened), rejected,
                                                  sum(warnings.get(name, {}).values()))
     return counts

@@ -190,7 +190,7 @@ class SourceFacts:
         self.parts += 1
         name = entity.entity
         self.side.items.setdefault(name, 0)
-        if entity.on_duplicate == "merge":
+        if entity.merges:
             self.keys.setdefault(name, []).append(frame["_key"].drop_duplicates())
         else:
             self.side.items[name] += len(frame)
@@ -311,7 +311,7 @@ def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connectio
     chunk_rows = project.chunk_rows
     try:
         for entity in mapping.entities:
-            name, merges = entity.entity, entity.on_duplicate == "merge"
+            name, merges = entity.entity, entity.merges
             progress.stage(f"reconcile: read {name}")
             mapped_needed = name in COMPARED or merges
             rejected = rejected_rows(connection, run_id, name) if mapped_needed else None

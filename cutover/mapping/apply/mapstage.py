@@ -22,6 +22,7 @@ from cutover.mapping.transforms import REGISTRY
 from cutover.schema.definition import TableDef
 
 KEY_SEPARATOR = "|"
+LEFT_EMPTY = "; left empty (on_error = \"warn\")"
 
 
 @dataclass
@@ -42,7 +43,7 @@ class MappedEntity:
     @property
     def merges(self) -> bool:
         """Rows with the same key are one item (a premise shared by several accounts)."""
-        return self.mapping.on_duplicate == "merge"
+        return self.mapping.merges
 
 
 def join_key(parts: pd.DataFrame) -> pd.Series:
@@ -123,8 +124,14 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
     failed = pd.Series(False, index=source.index)
     unjoined = source["_shape_rule"].notna()  # their joined columns are blank for that reason
     found: list[tuple[ColumnRule, pd.Series, pd.Series]] = []
+    warned: list[tuple[ColumnRule, pd.Series, pd.Series]] = []
     for rule in mapping.columns:
         values, errors, error_rule = _apply_rule(rule, source)
+        if rule.on_error == "warn":  # the value left empty, the row loaded, the problem listed
+            if errors.notna().any():
+                values = values.assign(**{c: values[c].where(errors.isna()) for c in values.columns})
+            warned.append((rule, errors, error_rule))
+            errors = pd.Series(pd.NA, index=source.index, dtype="object")
         for column in values.columns:
             frame[column] = values[column]
         found.append((rule, errors, error_rule))
@@ -141,6 +148,12 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
     broken = pd.Series(False, index=source.index)
     if source_failures is not None:
         broken = source_failures.reject(mapping.entity, source_file, frame, rejects)
+    for rule, errors, error_rule in warned:
+        bad = errors.notna()
+        for code in error_rule[bad].unique():
+            rows = frame[bad & (error_rule == code)]
+            rejects.add(mapping.entity, source_file, rows, rule=code, message=errors + LEFT_EMPTY, column=rule.source,
+                        raw=raw_text(source, rule.inputs), severity="warning")
     for rule, errors, error_rule in found:
         bad = errors.notna()
         for code in error_rule[bad].unique():

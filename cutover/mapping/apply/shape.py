@@ -15,6 +15,7 @@ from typing import Iterator
 import pandas as pd
 
 from cutover.extract.snapshot import ExtractResult
+from cutover.mapping.filters import kept
 from cutover.mapping.model import EntityMapping, JoinRule, Unpivot
 
 
@@ -42,14 +43,6 @@ def _unite(mapping: EntityMapping, extracted: ExtractResult) -> pd.DataFrame:
         source = extracted.sources[name]
         parts.append(source.rows.assign(_source=source.location))
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
-
-
-def _kept(frame: pd.DataFrame, rules: tuple[tuple[str, tuple[str, ...]], ...]) -> pd.Series:
-    """Which rows the filter keeps."""
-    keep = pd.Series(True, index=frame.index)
-    for column, allowed in rules:
-        keep &= frame[column].astype("str").str.strip().isin(allowed)
-    return keep
 
 
 @dataclass(frozen=True)
@@ -112,7 +105,7 @@ def _shape(frame: pd.DataFrame, mapping: EntityMapping, lookups: list[_Lookup], 
     """Shape one batch; ``keep_filtered`` keeps the rows the filter leaves out, marked ``_filtered``
     (the control reads them too, to count their money)."""
     records = len(frame)
-    keep = _kept(frame, mapping.filter) if mapping.filter else pd.Series(True, index=frame.index)
+    keep = kept(frame, mapping.filter) if mapping.filter else pd.Series(True, index=frame.index)
     filtered = int((~keep).sum())
     frame = frame.assign(_filtered=~keep) if keep_filtered else frame[keep]
     frame = frame.assign(_shape_rule=pd.Series(pd.NA, index=frame.index, dtype="object"),

@@ -1,0 +1,175 @@
+"""The mapping language, second round (issue 17): optional columns that warn instead of
+rejecting, filters that say what engineers mean, and duplicates that are copies. On the tiny
+legacy system of test_shape, changed per test; every expected count is worked out by hand in
+the comment beside it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from support import query
+from test_shape import ENTITIES, FILES, write_system
+
+from cutover.config import load_project
+from cutover.errors import MappingError
+from cutover.mapping.model import load_mapping
+from cutover.run.dry_run import dry_run
+
+
+def _run(tmp_path, files: dict[str, list[str]] | None = None, **entities: tuple[str, str]):
+    """Dry-run the tiny system with ``files`` changed and each entity's text ``old`` -> ``new``."""
+    changed = dict(ENTITIES)
+    for name, (old, new) in entities.items():
+        assert old in changed[name]
+        changed[name] = changed[name].replace(old, new, 1)
+    folder = write_system(tmp_path, changed, {**FILES, **(files or {})})
+    return dry_run(load_project(folder)), f"sqlite:///{folder / 'cutover.db'}"
+
+
+def _counts(result) -> dict[str, tuple[int, int, int, int]]:
+    return {k: (v["source_rows"], v["loaded"], v["rejected"], v["warnings"])
+            for k, v in result.summary["entities"].items()}
+
+
+# on_error = "warn" -------------------------------------------------------------------------------
+
+AREA_WARNS = ('transforms = [{ name = "decimal", scale = 4, precision = 12 }]\nmerge = "sum"',
+              'transforms = [{ name = "decimal", scale = 4, precision = 12 }]\nmerge = "sum"\non_error = "warn"')
+BAD_AREA = {"lic.csv": [*FILES["lic.csv"][:2], "101;ПЕТРОВА;АННА;;2;сорок", *FILES["lic.csv"][3:]]}
+
+
+def test_an_unreadable_optional_value_is_left_empty_with_a_warning(tmp_path):
+    result, url = _run(tmp_path, BAD_AREA, premise=AREA_WARNS)
+    assert result.status == "reconciled"
+    # as in test_shape: premises 4 rows, 2 loaded, 2 rejected (no address, two addresses); the
+    # premise of account 101 loads without its area and with a warning
+    assert _counts(result)["premises"] == (4, 2, 2, 1)
+    assert _counts(result)["accounts"] == (4, 2, 2, 0)
+    assert query(url, "SELECT street, total_area FROM premise ORDER BY street") == [
+        ("ул. Ленина", "50.5000"), ("ул. Мира", None)]
+    assert query(url, "SELECT severity, rule, row_number, column_name, raw_value, message FROM reject "
+                      "WHERE severity = 'warning'") == [
+        ("warning", "BAD_NUMBER", 3, "PLOSH", "сорок",
+         "not a number: 'сорок' (expected at most 8 digits before ',' and 4 after); left empty (on_error = \"warn\")")]
+
+
+def test_without_on_error_the_same_value_rejects_the_premise_and_its_account(tmp_path):
+    result, _ = _run(tmp_path, BAD_AREA)
+    # the premise of 101 rejected for its area, and account 101 (and its payer, meter, balances) with it
+    assert _counts(result)["premises"] == (4, 1, 3, 0)
+    assert _counts(result)["accounts"] == (4, 1, 3, 0)
+
+
+@pytest.mark.parametrize("entity, old, new, message", [
+    ("meter", 'from = "RAZR"\ntransforms = ["integer"]', 'from = "RAZR"\ntransforms = ["integer"]\non_error = "warn"',
+     "entities/meter.toml: columns[1].on_error: \"warn\" leaves an unreadable value empty, but 'digit_capacity' is "
+     "required; only an optional column (area, residents, a date of birth) may warn"),
+    ("balance", 'transforms = ["money", { name = "default", value = 0 }]\n[[columns]]\nto = "recalculated_kopecks"',
+     'transforms = ["money", { name = "default", value = 0 }]\non_error = "warn"\n[[columns]]\nto = "recalculated_kopecks"',
+     "entities/balance.toml: columns[2].on_error: \"warn\" leaves an unreadable value empty, but 'charged_kopecks' is "
+     "required; only an optional column (area, residents, a date of birth) may warn"),
+    ("premise", 'merge = "sum"', 'merge = "sum"\non_error = "skip"',
+     "entities/premise.toml: columns[4].on_error: 'skip' is not one of ['reject', 'warn']"),
+])
+def test_on_error_warn_is_refused_where_a_value_cannot_be_left_empty(tmp_path, entity, old, new, message):
+    changed = dict(ENTITIES)
+    changed[entity] = changed[entity].replace(old, new)
+    assert changed[entity] != ENTITIES[entity]
+    folder = write_system(tmp_path, changed)
+    with pytest.raises(MappingError) as caught:
+        load_mapping(folder / "mappings" / "tiny")
+    assert str(caught.value).endswith(message)
+
+
+# filters ----------------------------------------------------------------------------------------
+
+BALANCE_FILTER = ('[filter]\nMES = ["202609", "202610"]', '[filter]\n{}')
+
+
+@pytest.mark.parametrize("condition, filtered, balances", [
+    # sal.csv: 202608 (1 row), 202609 (1), 202610 (3; one all blank, rejected for its closing)
+    ('MES = { not = "202608" }', 1, (4, 3, 1, 0)),
+    ('MES = { from = "202609", to = "202610" }', 1, (4, 3, 1, 0)),    # numbers: 202608 is below
+    ('MES = { from = "202609" }', 1, (4, 3, 1, 0)),
+    ('MES = { to = "202609" }', 3, (2, 2, 0, 0)),                      # 202608 and 202609 stay
+    ('NACH = { not_blank = true }', 1, (4, 4, 0, 0)),                  # the all-blank row goes
+    ('NACH = { not_blank = true, not = "10,00" }', 2, (3, 3, 0, 0)),  # and 202608's 10,00
+    ('NACH = { from = "30", to = "100,00" }', 2, (3, 3, 0, 0)),        # 30,00 100,00 100,00 exactly
+])
+def test_filters_leave_rows_out_and_count_them(tmp_path, condition, filtered, balances):
+    result, _ = _run(tmp_path, balance=(BALANCE_FILTER[0], BALANCE_FILTER[1].format(condition)))
+    assert result.summary["filtered"] == {"balances": filtered}
+    assert _counts(result)["balances"] == balances
+
+
+@pytest.mark.parametrize("condition, message", [
+    ('MES = { not_blank = false }', "filter.MES.not_blank: expected true (leave it out to let blank values through)"),
+    ('MES = { from = 202609 }', "filter.MES.from: expected text, e.g. \"202601\" (a bound that is a number is "
+                                "compared as a number, exactly)"),
+    ('MES = { above = "1" }', "filter.MES: expected a value, a list of values, or a table of ['from', 'not', "
+                              "'not_blank', 'to'], not ['above']"),
+    ('MES = { not = [] }', "filter.MES.not: expected a text value or a list of them, e.g. \"202610\""),
+])
+def test_a_mistyped_filter_names_file_column_and_what_was_expected(tmp_path, condition, message):
+    changed = dict(ENTITIES)
+    changed["balance"] = changed["balance"].replace(BALANCE_FILTER[0], BALANCE_FILTER[1].format(condition))
+    folder = write_system(tmp_path, changed)
+    with pytest.raises(MappingError) as caught:
+        load_mapping(folder / "mappings" / "tiny")
+    assert str(caught.value).endswith("entities/balance.toml: " + message)
+
+
+# duplicates that are copies ---------------------------------------------------------------------
+
+COPIES = {"lic.csv": [*FILES["lic.csv"][:3],
+                      "100;ИВАНОВ;ИВАН;ИВАНОВИЧ;1;50,5",      # row 4: a copy of row 2, byte for byte
+                      "101;ПЕТРОВ;АННА;;2;40",                # row 5: account 101 again, another surname
+                      *FILES["lic.csv"][3:]]}
+IDENTICAL = ('key = ["LS"]\n', 'key = ["LS"]\non_duplicate = "keep_first_if_identical"\n')
+
+
+def test_identical_copies_load_once_and_differing_rows_are_all_rejected(tmp_path):
+    result, url = _run(tmp_path, COPIES, person=IDENTICAL, account=IDENTICAL)
+    counts = _counts(result)
+    # persons: keys 100 (two identical rows: one item, loaded once, one DUPLICATE_COPY warning),
+    # 101 (rows differ in FAM: both rejected), 102 and 103 (their accounts fall: no premise)
+    assert counts["persons"] == (4, 1, 3, 1)
+    # accounts read LS only: 100's and 101's rows are copies there; 101 falls with its payer
+    assert counts["accounts"] == (4, 1, 3, 2)
+    assert result.summary["differences"] == []  # counts, money and records add up (a money gate fails)
+    assert query(url, "SELECT severity, rule, row_number, message FROM reject WHERE entity = 'person' "
+                      "AND rule LIKE 'DUPLICATE%' ORDER BY row_number") == [
+        ("error", "DUPLICATE_KEY", 3, "legacy key '101' occurs 2 times and the rows differ (in FAM); none of them "
+                                      "is loaded (on_duplicate = \"keep_first_if_identical\")"),
+        ("warning", "DUPLICATE_COPY", 4, "an identical copy of row 2 (legacy key '100'): loaded once"),
+        ("error", "DUPLICATE_KEY", 5, "legacy key '101' occurs 2 times and the rows differ (in FAM); none of them "
+                                      "is loaded (on_duplicate = \"keep_first_if_identical\")"),
+    ]
+    assert query(url, "SELECT last_name FROM person") == [("Иванов",)]
+
+
+def test_keep_first_if_identical_is_refused_for_balances(tmp_path):
+    changed = dict(ENTITIES)
+    changed["balance"] = changed["balance"].replace('key = ["LS", "USL", "MES"]\n',
+                                                    'key = ["LS", "USL", "MES"]\non_duplicate = "keep_first_if_identical"\n')
+    folder = write_system(tmp_path, changed)
+    with pytest.raises(MappingError) as caught:
+        load_mapping(folder / "mappings" / "tiny")
+    assert "entity.on_duplicate: \"keep_first_if_identical\" is not for balances: the money control reads every " \
+           "row of the source" in str(caught.value)
+
+
+# text tools: a parameter they refuse is refused when the mapping is loaded ------------------------
+
+@pytest.mark.parametrize("transform, message", [
+    ('{ name = "split", separator = "", part = 1 }', "transform 'split' needs a separator that is not empty"),
+    ('{ name = "regex_extract", pattern = "[0-9]+", group = "n" }', "transform 'regex_extract': the pattern '[0-9]+' "
+                                                                     "has no group"),
+])
+def test_a_text_tool_parameter_it_cannot_use_stops_the_load_naming_the_column(tmp_path, transform, message):
+    changed = dict(ENTITIES)
+    changed["service"] = changed["service"].replace('from = "NAIM"', f'from = "NAIM"\ntransforms = [{transform}]')
+    folder = write_system(tmp_path, changed)
+    with pytest.raises(MappingError) as caught:
+        load_mapping(folder / "mappings" / "tiny")
+    assert f"entities/service.toml: columns[1].transforms[0]: {message}" in str(caught.value)
