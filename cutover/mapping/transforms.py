@@ -169,16 +169,68 @@ def _arrow_text(values: pd.Series) -> pa.Array:
     return array.cast(pa.string())
 
 
+AUTO = "auto"  # decimal = "auto": either separator, as each value is written
+DECIMAL_SEPARATORS = (",", ".", AUTO)
+# decimal = "auto": values with both separators, or one of them repeated, are read only where one
+# of them separates groups of three digits: (pattern, the separator dropped). Any other value's
+# one separator is its point, so "1,234" is one and a bit, never a thousand.
+_AUTO_GROUPED = (
+    (r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]*$", "."),   # 1.234,56
+    (r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]*$", ","),   # 1,234.56
+    (r"^[+-]?[0-9]{1,3}(?:,[0-9]{3}){2,}$", ","),         # 1,234,567
+    (r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3}){2,}$", "."),       # 1.234.567
+)
+
+
+def _decimal_problem(params: dict) -> str | None:
+    decimal = params.get("decimal", ",")
+    if decimal not in DECIMAL_SEPARATORS:
+        return f"decimal = {decimal!r} is not one of {list(DECIMAL_SEPARATORS)}"
+    return None
+
+
+def _auto_point(text: pa.Array) -> pa.Array:
+    """``decimal = "auto"``: each value's own point made ``.``, separators of groups dropped."""
+    done = pc.replace_substring(text, ",", ".")
+    for pattern, grouping in reversed(_AUTO_GROUPED):
+        grouped = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+        read = pc.replace_substring(pc.replace_substring(text, grouping, ""), ",", ".")
+        done = pc.if_else(grouped, read, done)
+    return done
+
+
 def _point_decimal(values: pd.Series, decimal: str) -> pd.Series:
     """Number text with thousands separators dropped and ``decimal`` as the point.
 
     Only the named separator counts: with ``decimal=","`` a ``.`` makes the value invalid
-    (``1.234`` may be a thousand or one and a bit: it is never guessed).
+    (``1.234`` may be a thousand or one and a bit: it is never guessed). With ``decimal="auto"``
+    a value's one ``,`` or ``.`` is its point, and both (or one repeated) are read where one of
+    them separates groups of three digits (``1.234,56``, ``1,234.56``, ``1 234 567``).
     """
     text = pc.replace_substring_regex(_arrow_text(values), _THOUSANDS_SEPARATORS, "")
-    if decimal != ".":
+    if decimal == AUTO:
+        text = _auto_point(text)
+    elif decimal != ".":
         text = pc.replace_substring(pc.replace_substring(text, ".", "?"), decimal, ".")
     return pd.Series(pd.arrays.ArrowStringArray(text), index=values.index).astype("str")
+
+
+def _point_named(decimal: str) -> str:
+    return "the point (',' or '.')" if decimal == AUTO else f"'{decimal}'"
+
+
+def _both_separators(values: pd.Series, bad: pd.Series, decimal: str, errors: pd.Series) -> pd.Series:
+    """``decimal = "auto"``: an unreadable value holding both separators names both readings."""
+    if decimal != AUTO or not bad.any():
+        return errors
+    text = values.astype("str")
+    both = bad & text.str.contains(",", regex=False).fillna(False) & text.str.contains(".", regex=False).fillna(False)
+    if both.any():
+        errors = errors.copy()
+        errors[both] = (errors[both].str.replace(r" \(expected .*\)$", "", regex=True)
+                        + " (it holds both ',' and '.', and reads neither way: with ',' as the point a '.' must "
+                          "separate groups of three digits, with '.' as the point a ',' must)")
+    return errors
 
 
 def _kopecks_of_point_text(text: pd.Series, blank: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -193,7 +245,7 @@ def _kopecks_of_point_text(text: pd.Series, blank: pd.Series) -> tuple[pd.Series
     return pd.Series(pd.arrays.IntegerArray(kopecks, mask), index=text.index), pd.Series(~mask, index=text.index)
 
 
-@register("money", rule="BAD_MONEY", params={"decimal": str}, gives="money")
+@register("money", rule="BAD_MONEY", params={"decimal": str}, gives="money", check=_decimal_problem)
 def money(values: pd.Series, decimal: str = ",") -> Transformed:
     """Exact money text (``1 234,56``, ``-12,5``) to integer kopecks.
 
@@ -204,8 +256,8 @@ def money(values: pd.Series, decimal: str = ",") -> Transformed:
     kopecks, valid = _kopecks_of_point_text(_point_decimal(values, decimal), blank)
     bad = ~valid & ~blank
     errors = _unread(values, bad, "not an amount of money: ",
-                     f" (expected digits with '{decimal}' and at most two decimals)")
-    return Transformed(kopecks, errors)
+                     f" (expected digits with {_point_named(decimal)} and at most two decimals)")
+    return Transformed(kopecks, _both_separators(values, bad, decimal, errors))
 
 
 def _whole_numbers(values: pd.Series, text: pd.Series, digits: int, what: str) -> Transformed:
@@ -224,7 +276,8 @@ def kopecks(values: pd.Series) -> Transformed:
     return _whole_numbers(values, values.astype("str").str.strip(), 18, " of kopecks")
 
 
-@register("debt_minus_advance", rule="BAD_MONEY", params={"decimal": str}, takes="columns", gives="money", reads=2)
+@register("debt_minus_advance", rule="BAD_MONEY", params={"decimal": str}, takes="columns", gives="money", reads=2,
+          check=_decimal_problem)
 def debt_minus_advance(columns: pd.DataFrame, decimal: str = ",") -> Transformed:
     """A signed balance from two non-negative money columns: debt minus advance (prepayment).
 
@@ -244,7 +297,8 @@ def negate(values: pd.Series) -> Transformed:
     return _ok(-values, values.index)
 
 
-@register("decimal", rule="BAD_NUMBER", params={"decimal": str, "scale": int, "precision": int}, gives="decimal")
+@register("decimal", rule="BAD_NUMBER", params={"decimal": str, "scale": int, "precision": int}, gives="decimal",
+          check=_decimal_problem)
 def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precision: int = 22) -> Transformed:
     """An exact decimal number as canonical text (``1234,5`` -> ``1234.5``); never a float."""
     blank = _blank(values)
@@ -261,14 +315,15 @@ def exact_decimal(values: pd.Series, decimal: str = ",", scale: int = 7, precisi
     result = pd.Series(pd.arrays.ArrowStringArray(canonical), index=values.index).astype("str").where(valid, None)
     bad = ~valid & ~blank
     errors = _unread(values, bad, "not a number: ",
-                     f" (expected at most {precision - scale} digits before '{decimal}' and {scale} after)")
-    return Transformed(result, errors)
+                     f" (expected at most {precision - scale} digits before {_point_named(decimal)} and {scale} after)")
+    return Transformed(result, _both_separators(values, bad, decimal, errors))
 
 
-@register("integer", rule="BAD_NUMBER", params={"decimal": str}, gives="number")
+@register("integer", rule="BAD_NUMBER", params={"decimal": str}, gives="number", check=_decimal_problem)
 def integer(values: pd.Series, decimal: str = ",") -> Transformed:
-    """A whole number (``5``; ``5,0`` is accepted as 5, but ``1.000`` is not guessed)."""
-    zeros = rf"{re.escape(decimal)}0+$"
+    """A whole number (``5``; ``5,0`` is accepted as 5, but ``1.000`` is not guessed; with
+    ``decimal = "auto"`` ``5.0`` and ``5,0`` are both 5)."""
+    zeros = r"[.,]0+$" if decimal == AUTO else rf"{re.escape(decimal)}0+$"
     return _whole_numbers(values, values.astype("str").str.strip().str.replace(zeros, "", regex=True), 9, "")
 
 
