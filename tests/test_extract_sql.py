@@ -304,3 +304,45 @@ def test_a_mapping_checks_the_options_of_a_sql_source(tmp_path):
         'order_by = "id"\n', encoding="utf-8")
     with pytest.raises(MappingError, match=r"sources.ls.order_by: expected list, got 'id'"):
         load_mapping(tmp_path)
+
+
+def _system(folder: Path, text: str) -> Path:
+    (folder / "entities").mkdir(exist_ok=True)
+    (folder / "system.toml").write_text('[system]\nname = "x"\n' + text, encoding="utf-8")
+    return folder
+
+
+def test_sources_read_through_one_named_connection(legacy_url, tmp_path):
+    """[connections.legacy] names the database once; each sql source refers to it, and a query
+    given a name is called by it in rejects and reports (issue 17, item 10)."""
+    mapping = load_mapping(_system(tmp_path, (
+        f'[connections.legacy]\nurl = "{legacy_url}"\n'
+        '[sources.ls]\nformat = "sql"\nconnection = "legacy"\ntable = "lic_schet"\n'
+        '[sources.lived_in]\nformat = "sql"\nconnection = "legacy"\nname = "lived-in accounts"\n'
+        'query = "SELECT nomer FROM lic_schet WHERE prozhivaet > 0"\norder_by = ["nomer"]\n')))
+    accounts, lived_in = mapping.sources["ls"].options, mapping.sources["lived_in"].options
+    assert accounts["url"] == lived_in["url"] == legacy_url
+    assert list(read(accounts, needed={"nomer"})[0]["nomer"]) == [
+        "01-000001", "02-000002", "03-000003", "04-000004", "05-000005"]
+    assert list(read(lived_in, needed={"nomer"})[0]["nomer"]) == ["01-000001", "02-000002", "04-000004"]
+    assert SQL.describe(lived_in, Path(".")) == "query lived-in accounts"
+    assert SQL.describe(accounts, Path(".")) == "table lic_schet"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[connections.legacy]\nurl = "sqlite:///legacy.db"\n[sources.ls]\nformat = "sql"\nconnection = "old"\n'
+     'table = "t"\n', "sources.ls.connection: 'old' is not a connection of system.toml; expected one of ['legacy']"),
+    ('[sources.ls]\nformat = "sql"\nconnection = "old"\ntable = "t"\n',
+     "sources.ls.connection: 'old' is not a connection of system.toml; expected none: add "
+     "[connections.<name>] url = \"...\""),
+    ('[connections.legacy]\nurl = "sqlite:///legacy.db"\n[sources.ls]\nformat = "sql"\nconnection = "legacy"\n'
+     'url = "sqlite:///other.db"\ntable = "t"\n', "sources.ls: give url or connection, not both"),
+    ('[connections.legacy]\nurl = "sqlite:///legacy.db"\n[sources.ls]\nfile = "ls.csv"\nconnection = "legacy"\n',
+     "sources.ls.connection: only a sql source reads through a connection"),
+    ('[connections.legacy]\nhost = "db"\n[sources.ls]\nfile = "ls.csv"\n',
+     "connections.legacy: unknown key(s) ['host']"),
+])
+def test_a_connection_mistake_names_the_source_and_what_was_expected(tmp_path, text, message):
+    with pytest.raises(MappingError) as caught:
+        load_mapping(_system(tmp_path, text))
+    assert message in str(caught.value)

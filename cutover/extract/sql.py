@@ -36,7 +36,7 @@ from cutover.extract import (
 )
 from cutover.target.db import driver_reason, expand_url, mask_url
 
-OPTIONS = {"url": str, "table": str, "query": str, "order_by": list, "schema": str}
+OPTIONS = {"url": str, "table": str, "query": str, "order_by": list, "schema": str, "name": str}
 _URL_SETTING = "the url of a sql source in system.toml"
 
 
@@ -152,7 +152,10 @@ def _where(options: Options, source_dir: Path) -> str:
 
 
 def describe(options: Options, source_dir: Path) -> str:
-    """``table lic_schet``, ``table legacy.lic_schet`` or ``query SELECT ...`` (40 characters)."""
+    """``table lic_schet``, ``table legacy.lic_schet``, ``query SELECT ...`` (40 characters) or,
+    for a query given a ``name``, ``query debts_2026``."""
+    if "query" in options and "name" in options:
+        return f"query {options['name']}"
     if "query" in options:
         return f"query {describe_query(options['query'])}"
     schema = options.get("schema")

@@ -193,10 +193,42 @@ def _names(where: str, value: Any) -> tuple[str, ...]:
     raise MappingError(f"{where}: expected a column name or a list of column names, got {value!r}")
 
 
-def _source(path: Path, name: str, spec: Any) -> SourceSpec:
+def _connections(path: Path, spec: Any) -> dict[str, str]:
+    """``[connections.<name>] url = "..."``: databases named once, for the sql sources to refer to."""
+    if not isinstance(spec, dict):
+        raise MappingError(f"{path}: connections: expected tables [connections.<name>] with url = \"...\"")
+    found = {}
+    for name, connection in spec.items():
+        where = f"{path}: connections.{name}"
+        if not isinstance(connection, dict):
+            raise MappingError(f"{where}: expected a table with url = \"...\"")
+        _expect_keys(where, connection, {"url"}, {"url"})
+        if not isinstance(connection["url"], str):
+            raise MappingError(f"{where}.url: expected text, e.g. \"mysql+pymysql://billing:${{LEGACY_PASSWORD}}@db/legacy\"")
+        found[name] = connection["url"]
+    return found
+
+
+def _with_connection(where: str, spec: dict, connections: dict[str, str]) -> dict:
+    """A sql source's ``connection = "<name>"`` as the url it names."""
+    if "connection" not in spec:
+        return spec
+    if spec.get("format") != "sql":
+        raise MappingError(f"{where}.connection: only a sql source reads through a connection")
+    if "url" in spec:
+        raise MappingError(f"{where}: give url or connection, not both")
+    name = spec["connection"]
+    if name not in connections:
+        known = f"one of {sorted(connections)}" if connections else "none: add [connections.<name>] url = \"...\""
+        raise MappingError(f"{where}.connection: {name!r} is not a connection of system.toml; expected {known}")
+    return {**{k: v for k, v in spec.items() if k != "connection"}, "url": connections[name]}
+
+
+def _source(path: Path, name: str, spec: Any, connections: dict[str, str] | None = None) -> SourceSpec:
     where = f"{path}: sources.{name}"
     if not isinstance(spec, dict):
         raise MappingError(f"{where}: expected a table with format and file (or table)")
+    spec = _with_connection(where, spec, connections or {})
     fmt = spec.get("format", "delimited")
     if fmt not in EXTRACTORS:
         raise MappingError(f"{where}.format: {fmt!r} is not one of {sorted(EXTRACTORS)}")
@@ -494,8 +526,9 @@ def load_mapping(folder: Path, schema: SchemaDef | None = None) -> SystemMapping
     if not system_file.is_file():
         raise MappingError(f"{folder}: not a mapping folder (expected {system_file})")
     document = _read_toml(system_file)
-    _expect_keys(str(system_file), document, {"system", "sources"}, {"system", "sources"})
-    sources = {name: _source(system_file, name, spec) for name, spec in document["sources"].items()}
+    _expect_keys(str(system_file), document, {"system", "sources", "connections"}, {"system", "sources"})
+    connections = _connections(system_file, document.get("connections", {}))
+    sources = {name: _source(system_file, name, spec, connections) for name, spec in document["sources"].items()}
     entities = []
     for path in sorted((folder / "entities").glob("*.toml")):
         entities.append(_entity(path, _read_toml(path), sources, schema, folder / "dictionaries"))
