@@ -207,6 +207,37 @@ def status_command(project_dir: Path, target_url: str | None) -> None:
     click.echo(render_status(found))
 
 
+@cli.command("init")
+@click.argument("system", required=False)
+@click.option("--source-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The legacy extract: its files, sheets, DBF tables and SQLite tables become the mapping's sources.")
+@click.option("--example", is_flag=True, help="Copy the bundled sample project (mapping and data) to dry-run it.")
+@click.option("--project", "init_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write into (default: the group's --project, the current folder).")
+@click.pass_obj
+def init_command(project_dir: Path, system: str | None, source_dir: Path | None, example: bool,
+                 init_dir: Path | None) -> None:
+    """Start a project: cutover.toml and mappings/SYSTEM/ from the sources, every choice a TODO; or --example."""
+    from cutover import scaffold
+
+    folder = init_dir or project_dir
+    if example:
+        if system or source_dir:
+            raise click.UsageError("--example goes alone: give SYSTEM --source-dir DIR, or --example")
+        scaffold.example(folder)
+        click.echo(f"Wrote the sample project to {folder}: cutover.toml, mappings/{scaffold.EXAMPLE}/, "
+                   f"sample_data/{scaffold.EXAMPLE}/. Next: `cutover dry-run`.")
+        return
+    if not (system and source_dir):
+        raise click.UsageError("give SYSTEM --source-dir DIR (the legacy extract), or --example")
+    made = scaffold.scaffold(system, source_dir, folder)
+    click.echo(f"Wrote {len(made.written)} files to {folder}: cutover.toml, mappings/{system}/system.toml "
+               f"({len(made.sources)} sources), mappings/{system}/entities/*.toml.")
+    if made.skipped:
+        click.echo(f"Not taken (not a format cutover reads): {', '.join(made.skipped)}")
+    click.echo("Next: fill every TODO, then `cutover check`.")
+
+
 @cli.command("demo")
 @click.option("--target", "target_url", help="The training database (default: demo.db in the project folder).")
 @click.option("--from-run", "run_id", help="Build from this dry run's data (the one the project's target holds), "

@@ -44,7 +44,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer("control", ("cutover.control",), "control totals read from the raw source"),
     Layer("reconcile", ("cutover.reconcile",), "source against target; what changed since the last run"),
     Layer("report", ("cutover.report",), "what a run's reports show, and their renderings"),
-    Layer("analysis", ("cutover.analysis",), "`cutover check` and `cutover profile`"),
+    Layer("analysis", ("cutover.analysis", "cutover.scaffold"), "`cutover check`, `cutover profile`, `cutover init`"),
     Layer("run", ("cutover.run",),
           "dry run, reconcile: the one place that orders the stages"),
     Layer("monthend", ("cutover.monthend",), "the month-end switch"),
