@@ -24,7 +24,7 @@ from cutover.control.readers import read_money, read_periods
 from cutover.extract.snapshot import ExtractResult
 from cutover.frames.keyindex import KeyIndex
 from cutover.mapping.apply.mapstage import join_key, row_named
-from cutover.mapping.apply.shape import shape_batches
+from cutover.mapping.apply.shape import shape_batches, unpivoted_from
 from cutover.results.files import ParquetRows
 from cutover.results.identity import row_identity
 from cutover.results.model import UNREADABLE_COLUMNS, UnreadableValue
@@ -130,6 +130,18 @@ def _key(frame: pd.DataFrame, plan: ControlPlan) -> pd.Series:
     return row_named(keys, frame["_row"])
 
 
+def _columns_named(frame: pd.DataFrame, measure: MeasureSource, source: str, plan: ControlPlan) -> pd.Series:
+    """The source column(s) of a measure's values, as the source names them: an unpivoted value by
+    the column of its row's label (``ГВС Нач``), a renamed column by its name in ``source``."""
+    if not measure.columns:
+        return pd.Series("(a constant)", index=frame.index, dtype="object")
+    physical = {name: column for column, name in plan.entity.renamed(source).items()}
+    names = [frame[unpivoted_from(c)].astype("str").map(lambda wide: physical.get(wide, wide))
+             if unpivoted_from(c) in frame else pd.Series(physical.get(c, c), index=frame.index, dtype="object")
+             for c in measure.columns]
+    return names[0].str.cat(names[1:], sep=", ") if len(names) > 1 else names[0]
+
+
 def read_control(plan: ControlPlan, extracted: ExtractResult, rejected: KeyIndex | None, batch_rows: int,
                  unreadable_path: Path | None = None) -> ControlTotals:
     """Read the control totals of the balances (``rejected``: the run's rejected rows, from the
@@ -161,7 +173,7 @@ def read_control(plan: ControlPlan, extracted: ExtractResult, rejected: KeyIndex
                         "source": bad["_source"].astype("str"), "row": bad["_row"].astype("int64"),
                         "legacy_key": _key(bad, plan), "service": rows.loc[unreadable, "service"],
                         "period": rows.loc[unreadable, "period"], "measure": measure.measure,
-                        "column": ", ".join(measure.columns) or "(a constant)", "value": values.astype("str"),
+                        "column": _columns_named(bad, measure, shaped.source, plan), "value": values.astype("str"),
                         "problem": problem[unreadable].astype("str"), "status": rows.loc[unreadable, "status"]}))
             found.rows += int((unreadable_any & (rows["status"] != "filtered")).sum())
             closing = rows["closing"] if "closing" in rows else pd.Series(0, index=rows.index)

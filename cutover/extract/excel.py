@@ -1,4 +1,9 @@
-"""Excel workbooks (.xlsx): one sheet per source, streamed row by row, every value as text.
+"""Excel workbooks: one sheet per source, every value as text.
+
+``.xlsx`` (and ``.xlsm``, ``.xltx``, ``.xltm``) are streamed row by row with openpyxl; ``.xls``,
+``.xlsb`` and ``.ods`` are read with python-calamine (``calamine_book``), which parses the sheet
+whole. The format is told by the file's suffix. Both give the same text for the same cells; the
+differences (error cells, trailing formatted rows, memory) are in ``calamine_book``'s docstring.
 
 Workbooks exported from portals such as GIS ЖКХ carry a title row, a header merged over two
 or three rows ("Показания" above "T1", "T2", "T3") and then the data. The reader names each
@@ -6,11 +11,13 @@ column by its header rows joined with " / " ("Показания / T1"), and tur
 exact text a person sees in the cell: whole numbers without ".0", floats in their shortest
 round-trip form (never through float arithmetic), date cells as ISO dates. An Excel serial
 date that is not formatted as a date stays a number; the mapping's ``excel_date`` converts it.
+A merged cell holds its text in its first cell, the others are blank, in every format: the
+header is filled from the blank cells (``header_names``), not from the merged ranges.
 
-The workbook is opened in openpyxl's read-only mode, which parses the sheet's XML as it goes:
-memory is bounded by the chunk size, not by the sheet.
+An .xlsx workbook is opened in openpyxl's read-only mode, which parses the sheet's XML as it
+goes: memory is bounded by the chunk size, not by the sheet.
 
-The records of a sheet are the rows openpyxl gives from ``data_row`` on; those whose cells
+The records of a sheet are the rows the reader gives from ``data_row`` on; those whose cells
 under the named columns are all blank are skipped and counted as blank, with their sheet row
 numbers. Which rows openpyxl gives depends on the sheet's XML, which holds a ``<row>`` element
 only for rows with a cell or a format (measured with openpyxl 3.1.5, read-only ``iter_rows``):
@@ -22,7 +29,10 @@ only for rows with a cell or a format (measured with openpyxl 3.1.5, read-only `
   formatted, hold an empty string or that has no cells at all (a row with only a height)
   counts as a blank record; below the last ``<row>`` the sheet simply ends, so those rows are
   not records. The ``<dimension>`` a writer records plays no part: it is reset, see
-  ``_Sheet.__enter__``.
+  ``_OpenpyxlBook.select``.
+
+python-calamine gives every row from the first down to the last one holding a value: rows
+that are only formatted are not kept, so below the last value the sheet ends.
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ import warnings
 import zipfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 from xml.etree.ElementTree import ParseError
 
 import pandas as pd
@@ -43,6 +53,7 @@ from cutover.extract import (
     Extractor,
     Options,
     RecordTally,
+    calamine_book,
     chunks,
     file_path,
     register,
@@ -135,8 +146,46 @@ def header_names(rows: list[list[str]]) -> list[str]:
             for c, name in enumerate(names)]
 
 
+class _OpenpyxlBook:
+    """An .xlsx (.xlsm, .xltx, .xltm) workbook opened with openpyxl in read-only mode."""
+
+    def __init__(self, path: Path):
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            with warnings.catch_warnings():
+                # openpyxl warns about parts it does not keep (data validation, default
+                # styles); they do not change any cell value.
+                warnings.simplefilter("ignore", UserWarning)
+                self.workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError,
+                EOFError) as exc:
+            raise ExtractError(f"{path}: cannot be read as an .xlsx workbook ({exc}); is the file "
+                               f"corrupt or truncated, or an old .xls? Save it as .xlsx, or name it .xls") from None
+        self.sheet_names = self.workbook.sheetnames
+
+    def select(self, sheet: str, where: str) -> None:
+        self.where = where
+        self.worksheet = self.workbook[sheet]
+        # Some writers leave a wrong <dimension>; read every row there is instead of trusting it.
+        self.worksheet.reset_dimensions()
+
+    def close(self) -> None:
+        self.workbook.close()
+
+    def rows(self, first: int, width: int | None) -> Iterator[tuple[int, tuple]]:
+        try:
+            for number, values in enumerate(self.worksheet.iter_rows(min_row=first, max_col=width,
+                                                                     values_only=True), start=first):
+                yield number, values
+        except (zipfile.BadZipFile, ParseError, EOFError, KeyError, ValueError, OSError) as exc:
+            raise ExtractError(f"{self.where}: the sheet cannot be read ({exc}); is the file corrupt "
+                               f"or truncated?") from None
+
+
 class _Sheet:
-    """One sheet of a workbook opened read-only; closes the workbook on exit."""
+    """One sheet of a workbook (read-only); closes the workbook on exit."""
 
     def __init__(self, options: Options, source_dir: Path):
         self.path = file_path(options, source_dir)
@@ -146,7 +195,7 @@ class _Sheet:
         self.header_rows = options.get("header_rows", 1)
         self.data_row = options.get("data_row", self.header_row + self.header_rows)
         self._check_layout()
-        self.workbook = None
+        self.book = None
 
     def _check_layout(self) -> None:
         if self.header_row < 1 or self.header_rows < 1:
@@ -157,41 +206,28 @@ class _Sheet:
                                f"(rows {self.header_row}-{self.header_row + self.header_rows - 1})")
 
     def __enter__(self) -> "_Sheet":
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            with warnings.catch_warnings():
-                # openpyxl warns about parts it does not keep (data validation, default
-                # styles); they do not change any cell value.
-                warnings.simplefilter("ignore", UserWarning)
-                self.workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True,
-                                                       keep_links=False)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError,
-                EOFError) as exc:
-            raise ExtractError(f"{self.path}: cannot be read as an .xlsx workbook ({exc}); is the file "
-                               f"corrupt or truncated, or an old .xls? Save it as .xlsx") from None
-        if self.sheet not in self.workbook.sheetnames:
-            names = self.workbook.sheetnames
-            self.workbook.close()
+        if calamine_book.handles(self.path):
+            self.book = calamine_book.CalamineBook(self.path, self.sheet)
+        else:
+            self.book = _OpenpyxlBook(self.path)
+        if self.sheet not in self.book.sheet_names:
+            names = self.book.sheet_names
+            self.book.close()
             raise ExtractError(f"{self.path}: no sheet {self.sheet!r}; the workbook has sheets {names}")
-        self.worksheet = self.workbook[self.sheet]
-        # Some writers leave a wrong <dimension>; read every row there is instead of trusting it.
-        self.worksheet.reset_dimensions()
+        try:
+            self.book.select(self.sheet, self.where)
+        except BaseException:
+            self.book.close()
+            raise
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.workbook.close()
+        self.book.close()
 
-    def rows(self, first: int, width: int | None) -> Iterator[tuple[int, tuple]]:
-        """(row number, cell values) from row ``first`` on; ExtractError on a corrupt sheet."""
-        try:
-            for number, values in enumerate(self.worksheet.iter_rows(min_row=first, max_col=width,
-                                                                     values_only=True), start=first):
-                yield number, values
-        except (zipfile.BadZipFile, ParseError, EOFError, KeyError, ValueError, OSError) as exc:
-            raise ExtractError(f"{self.where}: the sheet cannot be read ({exc}); is the file corrupt "
-                               f"or truncated?") from None
+    def rows(self, first: int, width: int | None) -> Iterator[tuple[int, Sequence[Any]]]:
+        """(row number, cell values) from row ``first`` on, ``width`` values each when given;
+        ExtractError on a corrupt sheet."""
+        return self.book.rows(first, width)
 
     def columns(self) -> list[str]:
         """The column names from the header rows."""
@@ -242,8 +278,9 @@ def read_excel(options: Options, source_dir: Path, needed: set[str], chunk_rows:
     Raises
     ------
     ExtractError
-        A missing file or sheet, a file that is not an .xlsx workbook or is corrupt, a header
-        without names, a column the mapping needs that is not in the header.
+        A missing file or sheet, a file that is not a workbook of its suffix's format or is
+        corrupt (python-calamine crashing on it too), a header without names, a column the
+        mapping needs that is not in the header.
     """
     with _Sheet(options, source_dir) as sheet:
         columns = sheet.columns()

@@ -100,12 +100,28 @@ class JoinRule:
 
 @dataclass(frozen=True)
 class Unpivot:
-    """Wide to long: one row per listed column, with its label and its value."""
+    """Wide to long: one row per label, with the label and the text of its column, or of each of
+    its columns (several values: ``"01" = { opening = "ХВС Вх", closing = "ХВС Исх" }``)."""
 
-    columns: tuple[tuple[str, str], ...]  # (label, source column)
-    label: str
-    value: str
-    skip_blank: bool
+    cells: tuple[tuple[str, tuple[str, ...]], ...]  # (label, the source column of each of ``values``), in order
+    label: str  # the new column holding the label
+    values: tuple[str, ...]  # the new columns holding the values: one (``value = "..."``) or several
+    skip_blank: bool  # no row for a label whose every value is blank
+
+    @property
+    def value(self) -> str | None:
+        """The one value column (None when each label gives several)."""
+        return self.values[0] if len(self.values) == 1 else None
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        """(label, source column), one per label (several values: the label's columns joined by ", ")."""
+        return tuple((label, ", ".join(columns)) for label, columns in self.cells)
+
+    @property
+    def wide(self) -> tuple[str, ...]:
+        """Every source column the unpivot reads, label by label."""
+        return tuple(column for _, columns in self.cells for column in columns)
 
 
 @dataclass(frozen=True)
@@ -114,13 +130,15 @@ class EntityMapping:
 
     entity: str
     file: Path
-    source: str  # the first source; rows of ``sources`` are united
+    source: str  # the first source; rows of ``sources`` are united (each renamed by ``renames``)
     key: tuple[str, ...]  # source columns of the legacy key
     key_from_target: tuple[str, ...]  # or target columns (a premise keyed by its address)
     on_duplicate: str
     columns: tuple[ColumnRule, ...]
     refs: tuple[RefRule, ...]
     sources: tuple[str, ...] = ()
+    # [entity.rename.<source>]: per source, (source column, the entity's name for it)
+    renames: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     filter: tuple[FilterRule, ...] = ()  # which input rows are the entity's (cutover/mapping/filters.py)
     joins: tuple[JoinRule, ...] = ()
     unpivot: Unpivot | None = None
@@ -131,8 +149,20 @@ class EntityMapping:
         identical copies collapsed (``keep_first_if_identical``)."""
         return self.on_duplicate in MERGING_RULES
 
-    def needed_columns(self) -> dict[str, set[str]]:
-        """Per source name, the columns this entity reads from it."""
+    def renamed(self, source: str) -> dict[str, str]:
+        """Source column -> the entity's name for it, of one of its sources (``[entity.rename.<source>]``)."""
+        return dict(next((pairs for name, pairs in self.renames if name == source), ()))
+
+    def made_columns(self) -> set[str]:
+        """The columns the shaping makes: joined columns, the unpivot's label and value(s)."""
+        made = {join.name(c) for join in self.joins for c in join.columns}
+        if self.unpivot:
+            made |= {self.unpivot.label, *self.unpivot.values}
+        return made
+
+    def read_columns(self) -> set[str]:
+        """The columns this entity reads from each of its own sources, by the entity's names (a
+        renamed column by its new name)."""
         used = {name for c in self.columns for name in c.inputs}
         used.update(self.key)
         for ref in self.refs:
@@ -140,11 +170,17 @@ class EntityMapping:
         used.update(rule.column for rule in self.filter)
         for join in self.joins:
             used.update(left for left, _ in join.on)
-        made = {join.name(c) for join in self.joins for c in join.columns}
         if self.unpivot:
-            made |= {self.unpivot.label, self.unpivot.value}
-            used.update(column for _, column in self.unpivot.columns)
-        needed = {source: used - made for source in self.sources}
+            used.update(self.unpivot.wide)
+        return used - self.made_columns()
+
+    def needed_columns(self) -> dict[str, set[str]]:
+        """Per source name, the columns this entity reads from it, as the source names them."""
+        read = self.read_columns()
+        needed = {}
+        for source in self.sources:
+            physical = {name: column for column, name in self.renamed(source).items()}
+            needed[source] = {physical.get(column, column) for column in read}
         for join in self.joins:
             needed.setdefault(join.source, set()).update({right for _, right in join.on} | set(join.columns))
         return needed
@@ -431,7 +467,7 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
     _expect_keys(str(path), document, {"entity", "columns", "refs", "filter", "joins", "unpivot"}, {"entity", "columns"})
     head = document["entity"]
     where = f"{path}: entity"
-    _expect_keys(where, head, {"name", "source", "key", "key_from_target", "on_duplicate"}, {"name", "source"})
+    _expect_keys(where, head, {"name", "source", "rename", "key", "key_from_target", "on_duplicate"}, {"name", "source"})
     name = head["name"]
     if name not in ENTITY_ORDER:
         raise MappingError(f"{where}.name: {name!r} is not a target entity; expected one of {list(ENTITY_ORDER)}")
@@ -439,6 +475,7 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
     for source in entity_sources:
         if source not in sources:
             raise MappingError(f"{where}.source: {source!r} is not a source in system.toml; expected one of {sorted(sources)}")
+    renames = _renames(f"{where}.rename", head.get("rename", {}), entity_sources)
     table = schema.table(name)
     table_columns = {c.name for c in table.columns}
     key = _names(f"{where}.key", head["key"]) if "key" in head else ()
@@ -462,10 +499,75 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
     if missing:
         raise MappingError(f"{path}: target columns {missing} of {name} are required but not mapped")
     joins = tuple(_join(path, i, spec, sources) for i, spec in enumerate(document.get("joins", [])))
-    return EntityMapping(
+    mapping = EntityMapping(
         name, path, entity_sources[0], key, key_from_target, on_duplicate, columns, refs, sources=entity_sources,
-        filter=filter_rules(path, document.get("filter", {})), joins=joins, unpivot=_unpivot(path, document.get("unpivot")),
+        renames=renames, filter=filter_rules(path, document.get("filter", {})), joins=joins,
+        unpivot=_unpivot(path, document.get("unpivot")),
     )
+    _check_renames(f"{where}.rename", mapping)
+    return mapping
+
+
+def _toml_key(name: str) -> str:
+    """A key as TOML writes it in a dotted key: bare (``schetchiki``, ``02``) or quoted (``"НачПоказ"``)."""
+    if name and all(c.isascii() and (c.isalnum() or c in "_-") for c in name):
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _renames(where: str, spec: Any, entity_sources: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """``[entity.rename.<source>]``: per source of the entity, ``"<source column>" = "<the entity's column>"``."""
+    if not isinstance(spec, dict):
+        raise MappingError(f"{where}: expected [entity.rename.<source>] tables of \"<source column>\" = "
+                           f"\"<the entity's column>\"")
+    found = []
+    for source, table in spec.items():
+        at = f"{where}.{_toml_key(source)}"
+        if source not in entity_sources:
+            raise MappingError(f"{at}: {source!r} is not a source of this entity; expected one of {list(entity_sources)}")
+        if not isinstance(table, dict) or not table:
+            raise MappingError(f"{at}: expected \"<source column>\" = \"<the entity's column>\", ...")
+        made: dict[str, str] = {}
+        for column, name in table.items():
+            key = f"{at}.{_toml_key(column)}"
+            if not isinstance(name, str) or not name.strip():
+                raise MappingError(f"{key}: expected the entity's name for {source}'s column {column!r}, got "
+                                   f"{name!r}{_rename_hint(column)}")
+            if name in table:
+                raise MappingError(f"{key}: {name!r} is a column of {source} already (it is renamed here too); "
+                                   f"rename onto a name {source} does not have")
+            if name in made:
+                raise MappingError(f"{key}: {made[name]!r} of {source} is renamed to {name!r} already; rename one "
+                                   f"column onto each name")
+            made[name] = column
+        found.append((source, tuple(table.items())))
+    return tuple(found)
+
+
+def _rename_hint(column: str) -> str:
+    """TOML puts every key after ``[entity.rename.<source>]`` into that table: say so for a key of [entity]."""
+    if column not in ("name", "source", "key", "key_from_target", "on_duplicate"):
+        return ""
+    return (f" (is {column} a key of [entity] written after [entity.rename...]? TOML puts it in the rename table: "
+            f"write the rename tables after every key of [entity])")
+
+
+def _check_renames(where: str, mapping: EntityMapping) -> None:
+    """A rename gives a column the entity reads, and takes none it reads under the source's own name."""
+    read, made = mapping.read_columns(), mapping.made_columns()
+    for source, pairs in mapping.renames:
+        for column, name in pairs:
+            key = f"{where}.{_toml_key(source)}.{_toml_key(column)}"
+            if name in made:
+                raise MappingError(f"{key}: {name!r} is a column the entity's [[joins]] or [unpivot] make, not one "
+                                   f"it reads from {source}")
+            if name not in read:
+                raise MappingError(f"{key}: the entity reads no column {name!r}; rename a column onto one it reads "
+                                   f"(in from, key, refs, filter, the joins' on or the unpivot's columns)"
+                                   f"{_rename_hint(column)}")
+            if column in read:
+                raise MappingError(f"{key}: the entity reads {column!r} under its own name too; one column of "
+                                   f"{source} cannot be two of the entity's")
 
 
 def _join(path: Path, index: int, spec: Any, sources: dict[str, SourceSpec]) -> JoinRule:
@@ -488,14 +590,53 @@ def _unpivot(path: Path, spec: Any) -> Unpivot | None:
     where = f"{path}: unpivot"
     if not isinstance(spec, dict):
         raise MappingError(f"{where}: expected a table with columns, label and value")
-    _expect_keys(where, spec, {"columns", "label", "value", "skip_blank"}, {"columns", "label", "value"})
+    _expect_keys(where, spec, {"columns", "label", "value", "skip_blank"}, {"columns", "label"})
     columns = spec["columns"]
+    if isinstance(columns, dict) and columns and any(isinstance(v, dict) for v in columns.values()):
+        return _unpivot_several(where, spec, columns)
     if not isinstance(columns, dict) or not columns or not all(isinstance(v, str) for v in columns.values()):
-        raise MappingError(f"{where}.columns: expected {{ \"<label>\" = \"<source column>\", ... }}")
+        raise MappingError(f"{where}.columns: expected {{ \"<label>\" = \"<source column>\", ... }}, or for several "
+                           f"values {{ \"<label>\" = {{ <value> = \"<source column>\", ... }}, ... }}")
+    _expect_keys(where, spec, {"columns", "label", "value", "skip_blank"}, {"value"})
     for key in ("label", "value"):
         if not isinstance(spec[key], str):
             raise MappingError(f"{where}.{key}: expected the name of the new column")
-    return Unpivot(tuple(columns.items()), spec["label"], spec["value"], bool(spec.get("skip_blank", True)))
+    return Unpivot(tuple((label, (column,)) for label, column in columns.items()), spec["label"], (spec["value"],),
+                   bool(spec.get("skip_blank", True)))
+
+
+def _unpivot_several(where: str, spec: dict, columns: dict) -> Unpivot:
+    """``"01" = { opening = "ХВС Вх", closing = "ХВС Исх" }``: one row per label, a value column per name."""
+    if "value" in spec:
+        raise MappingError(f"{where}.value: each label gives several values, named in columns; leave value out")
+    if not isinstance(spec["label"], str):
+        raise MappingError(f"{where}.label: expected the name of the new column")
+    first, names = None, ()
+    read: dict[str, str] = {}  # source column -> where it is read
+    cells = []
+    for label, cell in columns.items():
+        at = f"{where}.columns.{_toml_key(label)}"
+        if not isinstance(cell, dict) or not cell:
+            raise MappingError(f"{at}: expected {{ <value> = \"<source column>\", ... }}, as the other labels give, "
+                               f"got {cell!r}")
+        if first is None:
+            first, names = label, tuple(cell)
+        elif set(cell) != set(names):
+            raise MappingError(f"{at}: gives the values {sorted(cell)}, but {first!r} gives {sorted(names)}; every "
+                               f"label gives the same values")
+        for name, column in cell.items():
+            if name == spec["label"] or name.startswith("_"):
+                why = "it names the label column" if name == spec["label"] else "names beginning with _ are cutover's own"
+                raise MappingError(f"{at}.{_toml_key(name)}: {name!r} cannot name a value column ({why})")
+            if not isinstance(column, str) or not column:
+                raise MappingError(f"{at}.{_toml_key(name)}: expected the source column holding {name} of "
+                                   f"{label!r}, got {column!r}")
+            if column in read:
+                raise MappingError(f"{at}.{_toml_key(name)}: {column!r} is read by {read[column]} already; each "
+                                   f"source column holds one value")
+            read[column] = f"columns.{_toml_key(label)}.{_toml_key(name)}"
+        cells.append((label, tuple(cell[name] for name in names)))
+    return Unpivot(tuple(cells), spec["label"], names, bool(spec.get("skip_blank", True)))
 
 
 def _check_ref_target(folder: Path, entity: EntityMapping, ref: RefRule, mapped: dict[str, EntityMapping]) -> None:

@@ -1,15 +1,20 @@
-"""Shape an entity's input rows from its sources: unite, filter, join, unpivot.
+"""Shape an entity's input rows from its sources: unite (each source's columns renamed as its
+``[entity.rename.<source>]`` says), filter, join, unpivot.
 
 The result is one frame per entity, indexed 0..n-1, with ``_row`` and ``_source`` (where
-each row came from) and the columns the mapping reads: source columns, joined columns
-``<source>.<column>`` and the unpivot's label and value. A join that finds no row, or more
-than one, marks the row with ``_shape_rule`` and ``_shape_message`` for the map stage to
-reject.
+each row came from: the physical file and its row number, whatever the rename or the unpivot)
+and the columns the mapping reads: source columns (by the entity's names), joined columns
+``<source>.<column>`` and the unpivot's label and value(s); beside each unpivoted value
+``_from.<value>`` names the source column it was read from (``ГВС Нач``). A join that finds no
+row, or more than one, marks the row with ``_shape_rule`` and ``_shape_message`` for the map
+stage to reject.
 """
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 from typing import Iterator
 
 import pandas as pd
@@ -37,11 +42,28 @@ def _text_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0]
 
 
+def unpivoted_from(value: str) -> str:
+    """The column naming, on each long row, the source column an unpivoted value was read from."""
+    return f"_from.{value}"
+
+
+def _source_columns(mapping: EntityMapping, name: str) -> list[str]:
+    """The columns the entity reads of one of its sources, as the source names them."""
+    return list(dict.fromkeys(["_row", *sorted(mapping.needed_columns().get(name, ()))]))
+
+
+def _renamed(rows: pd.DataFrame, mapping: EntityMapping, name: str) -> pd.DataFrame:
+    """A source's rows with its columns by the entity's names (``[entity.rename.<source>]``)."""
+    rename = mapping.renamed(name)
+    return rows.rename(columns=rename) if rename else rows
+
+
 def _unite(mapping: EntityMapping, extracted: ExtractResult) -> pd.DataFrame:
     parts = []
     for name in mapping.sources:
         source = extracted.sources[name]
-        parts.append(source.rows.assign(_source=source.location))
+        rows = source.read(_source_columns(mapping, name)) if mapping.renamed(name) else source.rows
+        parts.append(_renamed(rows, mapping, name).assign(_source=source.location))
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
 
 
@@ -87,14 +109,16 @@ def _join(frame: pd.DataFrame, lookup: _Lookup) -> pd.DataFrame:
 
 
 def _unpivot(frame: pd.DataFrame, unpivot: Unpivot) -> pd.DataFrame:
-    wide = [column for _, column in unpivot.columns]
-    base = frame.drop(columns=wide)
+    """One row per label (in the order listed) with the label and its value(s); with ``skip_blank``
+    none for a label whose every value is blank."""
+    base = frame.drop(columns=list(dict.fromkeys(unpivot.wide)))
     parts = []
-    for position, (label, column) in enumerate(unpivot.columns):
-        part = base.assign(**{unpivot.label: label, unpivot.value: frame[column], "_wide": frame.index,
-                              "_position": position})
+    for position, (label, columns) in enumerate(unpivot.cells):
+        values = {name: frame[column] for name, column in zip(unpivot.values, columns)}
+        named = {unpivoted_from(name): column for name, column in zip(unpivot.values, columns)}
+        part = base.assign(**{unpivot.label: label, **values, **named, "_wide": frame.index, "_position": position})
         if unpivot.skip_blank:
-            part = part[part[unpivot.value].astype("str").str.strip() != ""]
+            part = part[reduce(operator.or_, (part[name].astype("str").str.strip() != "" for name in unpivot.values))]
         parts.append(part)
     long = pd.concat(parts).sort_values(["_wide", "_position"], kind="stable")
     return long.drop(columns=["_wide", "_position"])
@@ -131,9 +155,8 @@ def shape_batches(mapping: EntityMapping, extracted: ExtractResult, batch_rows: 
     (joined sources are read whole once): memory stays bounded whatever the source's size.
     ``keep_filtered`` keeps the rows the filter leaves out, marked ``_filtered``."""
     lookups = [_Lookup.of(join, extracted) for join in mapping.joins]
-    needed = mapping.needed_columns()
     for name in mapping.sources:
         source = extracted.sources[name]
-        columns = list(dict.fromkeys(["_row", *sorted(needed.get(name, ()))]))
-        for rows in source.batches(batch_rows, columns):
-            yield _shape(rows.assign(_source=source.location), mapping, lookups, keep_filtered, name)
+        for rows in source.batches(batch_rows, _source_columns(mapping, name)):
+            yield _shape(_renamed(rows, mapping, name).assign(_source=source.location), mapping, lookups, keep_filtered,
+                         name)
