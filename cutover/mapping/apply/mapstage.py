@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from cutover.frames.text import arrow_text, text_series
 from cutover.mapping.apply.fit import KEY_TOO_LONG, fit_keys, too_long_messages
 from cutover.mapping.apply.rejects import RejectLog
+from cutover.mapping.apply.shape import unpivoted_from
 from cutover.mapping.apply.source_checks import SourceFailures
 from cutover.mapping.model import ColumnRule, EntityMapping
 from cutover.mapping.transforms import REGISTRY
@@ -61,6 +62,14 @@ def row_named(keys: pd.Series, rows: pd.Series) -> pd.Series:
     """Legacy keys as rejects and the key map name them: a blank one by its row (``#row<n>``), one
     too long to store in its cut form (see ``fit``)."""
     return fit_keys(keys.where(keys.notna(), "#row" + rows.astype("str")))[0]
+
+
+def _column_named(rule: ColumnRule, source: pd.DataFrame) -> pd.Series | str | None:
+    """The source column a rule's rejects name: for a value an ``[unpivot]`` made, the wide
+    column each row's value was read from (``ГВС Нач``), else the rule's own column(s)."""
+    if len(rule.inputs) == 1 and unpivoted_from(rule.inputs[0]) in source:
+        return source[unpivoted_from(rule.inputs[0])]
+    return rule.source
 
 
 def raw_text(source: pd.DataFrame, inputs: tuple[str, ...]) -> pd.Series | None:
@@ -152,20 +161,20 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
         bad = errors.notna()
         for code in error_rule[bad].unique():
             rows = frame[bad & (error_rule == code)]
-            rejects.add(mapping.entity, source_file, rows, rule=code, message=errors + LEFT_EMPTY, column=rule.source,
+            rejects.add(mapping.entity, source_file, rows, rule=code, message=errors + LEFT_EMPTY, column=_column_named(rule, source),
                         raw=raw_text(source, rule.inputs), severity="warning")
     for rule, errors, error_rule in found:
         bad = errors.notna()
         for code in error_rule[bad].unique():
             rows = frame[bad & (error_rule == code)]
-            rejects.add(mapping.entity, source_file, rows, rule=code, message=errors, column=rule.source,
+            rejects.add(mapping.entity, source_file, rows, rule=code, message=errors, column=_column_named(rule, source),
                         raw=raw_text(source, rule.inputs))
         required = [t for t in rule.targets if rule.required or not table.column(t).nullable]
         for target in required:
             blank = frame[target].isna() & errors.isna() & ~unjoined
             rejects.add(mapping.entity, source_file, frame[blank], rule="REQUIRED",
                         message=f"{target} is required but {rule.source or 'the value'} is blank",
-                        column=rule.source, raw=raw_text(source, rule.inputs))
+                        column=_column_named(rule, source), raw=raw_text(source, rule.inputs))
             failed |= blank
     if mapping.key:
         blank_key = join_key(source[list(mapping.key)]).isna()
