@@ -173,3 +173,22 @@ def test_a_text_tool_parameter_it_cannot_use_stops_the_load_naming_the_column(tm
     with pytest.raises(MappingError) as caught:
         load_mapping(folder / "mappings" / "tiny")
     assert f"entities/service.toml: columns[1].transforms[0]: {message}" in str(caught.value)
+
+
+# cutover profile reads the new filters and names what each on_duplicate will do -------------------
+
+def test_profile_counts_keys_after_the_filter_and_names_what_a_duplicate_becomes(tmp_path):
+    from cutover.analysis.profile import profile_project
+
+    changed = dict(ENTITIES)
+    changed["balance"] = changed["balance"].replace(BALANCE_FILTER[0], BALANCE_FILTER[1].format(
+        'MES = { from = "202609" }'))
+    for entity in ("person", "account"):
+        changed[entity] = changed[entity].replace(*IDENTICAL, 1)
+    sal = [*FILES["sal.csv"], "202608;100;1;0,00;0,00;10,00;10,00;0,00;0,00"]  # a repeat, but filtered out
+    folder = write_system(tmp_path, changed, {**FILES, **COPIES, "sal.csv": sal})
+    findings = [f for f in profile_project(load_project(folder)).findings if f.check == "DUPLICATE_KEY"]
+    assert [(f.severity, f.source, f.what) for f in findings] == [
+        ("warning", "lic", "2 key value(s) of person, account occur more than once (4 rows); identical copies "
+                           "load once; every row of a key whose rows differ will be rejected (on_duplicate = "
+                           "\"keep_first_if_identical\")")]

@@ -20,7 +20,7 @@ import pandas as pd
 from cutover.analysis.findings import Finding
 from cutover.analysis.usage import entity_sources, is_raw
 from cutover.mapping.apply.mapstage import join_key
-from cutover.mapping.filters import kept
+from cutover.mapping.filters import FilterRule, kept
 from cutover.mapping.model import EntityMapping, RefRule, SystemMapping
 
 EXAMPLES = 5
@@ -32,7 +32,7 @@ class KeyColumns:
 
     sources: tuple[str, ...]
     columns: tuple[str, ...]
-    filter: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    filter: tuple[FilterRule, ...] = ()
 
     @property
     def label(self) -> str:
@@ -130,7 +130,7 @@ class KeyChecks:
 def _key_columns(entity: EntityMapping, columns: tuple[str, ...]) -> KeyColumns | None:
     """The key as source columns, or None when it names joined or unpivoted columns."""
     filter_ = tuple(getattr(entity, "filter", ()))
-    if not columns or not all(is_raw(entity, c) for c in columns + tuple(c for c, _ in filter_)):
+    if not columns or not all(is_raw(entity, c) for c in columns + tuple(rule.column for rule in filter_)):
         return None
     return KeyColumns(entity_sources(entity), tuple(columns), filter_)
 

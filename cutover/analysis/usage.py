@@ -87,8 +87,8 @@ def column_uses(mapping: SystemMapping) -> dict[tuple[str, str], ColumnUse]:
             for column in ref.key:
                 mark(entity, column, f"reference {entity.entity}.{ref.target}", needs_value=not ref.optional,
                      blank_ok=ref.optional)
-        for column, _ in getattr(entity, "filter", ()):
-            mark(entity, column, f"filter of {entity.entity}", blank_ok=True)
+        for rule in getattr(entity, "filter", ()):
+            mark(entity, rule.column, f"filter of {entity.entity}", blank_ok=True)
         for join in getattr(entity, "joins", ()):
             for left, right in join.on:
                 mark(entity, left, f"join of {entity.entity} with {join.source}", needs_value=join.required)
