@@ -11,7 +11,7 @@ from support import query
 from test_shape import ENTITIES, FILES, write_system
 
 from cutover.config import load_project
-from cutover.errors import MappingError
+from cutover.errors import MappingError, TargetError
 from cutover.mapping.model import load_mapping
 from cutover.run.dry_run import dry_run
 
@@ -192,3 +192,57 @@ def test_profile_counts_keys_after_the_filter_and_names_what_a_duplicate_becomes
         ("warning", "lic", "2 key value(s) of person, account occur more than once (4 rows); identical copies "
                            "load once; every row of a key whose rows differ will be rejected (on_duplicate = "
                            "\"keep_first_if_identical\")")]
+
+
+# a reading's key from its parsed date (item 12) ---------------------------------------------------
+
+ISO_REPEAT = {"pok_b.csv": [*FILES["pok_b.csv"], "1;2026-09-20;10,5;"]}  # pok_a's row 2, its date written ISO
+BOTH_FORMATS = ('formats = ["%d.%m.%Y"]', 'formats = ["%d.%m.%Y", "%Y-%m-%d"]')
+PARSED_KEY = ('key = ["SCH", "zone", "DATA"]', 'key = ["SCH", "zone"]\nkey_from_target = ["read_on"]')
+
+
+def test_keyed_by_the_raw_text_the_same_reading_written_two_ways_is_refused_by_the_target(tmp_path, target_url):
+    """Two keys to the checks, one row to the target's unique (meter, zone, date): the load stops
+    with what the target said and where to look, not a traceback, and nothing is loaded."""
+    changed = dict(ENTITIES)
+    changed["reading"] = changed["reading"].replace(*BOTH_FORMATS)
+    folder = write_system(tmp_path, changed, {**FILES, **ISO_REPEAT})
+    with pytest.raises(TargetError) as caught:
+        dry_run(load_project(folder, target_url))
+    assert str(caught.value).startswith("the target refused rows of reading: ")
+    assert str(caught.value).endswith(
+        "; rows the mapping keys apart are one row to the target's unique constraint: check the entity's key (a "
+        "reading's date written two ways is two keys: key = [meter, zone] with key_from_target = [\"read_on\"] keys "
+        "it by the parsed date, docs/mapping.md); nothing of the run is loaded")
+    assert query(target_url, "SELECT COUNT(*) FROM reading") == [(0,)]
+
+
+def test_the_parsed_date_finds_the_repeat(tmp_path):
+    changed = dict(ENTITIES)
+    changed["reading"] = changed["reading"].replace(*BOTH_FORMATS).replace(*PARSED_KEY)
+    folder = write_system(tmp_path, changed, {**FILES, **ISO_REPEAT})
+    result = dry_run(load_project(folder))
+    assert _counts(result)["readings"] == (7, 5, 2, 0)
+    assert query(f"sqlite:///{folder / 'cutover.db'}",
+                 "SELECT source, row_number, legacy_key, message FROM reject WHERE entity = 'reading'") == [
+        ("pok_a.csv", 2, "1|T1|2026-09-20", "legacy key '1|T1|2026-09-20' occurs 2 times; none of them is loaded"),
+        ("pok_b.csv", 4, "1|T1|2026-09-20", "legacy key '1|T1|2026-09-20' occurs 2 times; none of them is loaded")]
+
+
+@pytest.mark.parametrize("entity, old, new, message", [
+    ("person", 'key = ["LS"]', 'key = ["LS"]\nkey_from_target = ["last_name"]',
+     "entities/person.toml: entity: key and key_from_target together are for readings; the key map keeps one "
+     "spelling of a key: give key or key_from_target"),
+    ("balance", 'key = ["LS", "USL", "MES"]', 'key = ["LS", "USL"]\nkey_from_target = ["period"]',
+     "entities/balance.toml: entity: key and key_from_target together are for readings; the money control builds "
+     "a balance's key from its source columns: give key"),
+    ("reading", 'key = ["SCH", "zone", "DATA"]', 'key = ["SCH", "zone"]\nkey_from_target = ["read"]',
+     "entities/reading.toml: entity.key_from_target: ['read'] are not mapped by any [[columns]] of the file"),
+])
+def test_a_mixed_key_is_refused_where_it_cannot_hold(tmp_path, entity, old, new, message):
+    changed = dict(ENTITIES)
+    changed[entity] = changed[entity].replace(old, new, 1)
+    folder = write_system(tmp_path, changed)
+    with pytest.raises(MappingError) as caught:
+        load_mapping(folder / "mappings" / "tiny")
+    assert str(caught.value).endswith(message)

@@ -76,10 +76,10 @@ class KeyChecks:
         self._references: list[_Reference] = []
         self._notes: list[Finding] = []
         for entity in mapping.entities:
-            spec = _key_columns(entity, entity.key)
+            spec = _key_columns(entity, entity.key) if not entity.key_from_target else None
             if spec is not None:
                 self._duplicates.setdefault(spec, []).append(entity)
-            elif entity.key:
+            elif entity.key and not entity.key_from_target:  # a key with converted parts is not in the source
                 self._note(entity, "key", entity.key)
         for entity in mapping.entities:
             for ref in entity.refs:

@@ -480,9 +480,13 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
     table_columns = {c.name for c in table.columns}
     key = _names(f"{where}.key", head["key"]) if "key" in head else ()
     key_from_target = _names(f"{where}.key_from_target", head["key_from_target"]) if "key_from_target" in head else ()
+    if key and key_from_target and (table.key_mapped or name == "balance"):
+        why = ("the key map keeps one spelling of a key: give key or key_from_target" if table.key_mapped else
+               "the money control builds a balance's key from its source columns: give key")
+        raise MappingError(f"{where}: key and key_from_target together are for readings; {why}")
     if table.key_mapped and bool(key) == bool(key_from_target):
         raise MappingError(f"{where}: {name} needs a legacy key: key = [\"<source column>\"] or key_from_target = [...]")
-    on_duplicate = head.get("on_duplicate", "merge" if key_from_target else "reject_all")
+    on_duplicate = head.get("on_duplicate", "merge" if key_from_target and not key else "reject_all")
     if on_duplicate not in DUPLICATE_RULES:
         raise MappingError(f"{where}.on_duplicate: {on_duplicate!r} is not one of {list(DUPLICATE_RULES)}")
     if on_duplicate == "keep_first_if_identical" and name == "balance":
@@ -490,6 +494,9 @@ def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: 
                            f"reads every row of the source, so a copy's money would count twice there; use "
                            f"\"reject_all\" (the copies are rejected and their money shown as rejected)")
     columns = tuple(_column_rule(path, i, s, table_columns, dictionaries) for i, s in enumerate(document["columns"]))
+    unmapped = [c for c in key_from_target if c not in {t for rule in columns for t in rule.targets}]
+    if unmapped:
+        raise MappingError(f"{where}.key_from_target: {unmapped} are not mapped by any [[columns]] of the file")
     refs = tuple(_ref_rule(path, i, s, table_columns) for i, s in enumerate(document.get("refs", [])))
     _check_mapped_once(path, columns, refs)
     _check_column_kinds(table, columns, on_duplicate)

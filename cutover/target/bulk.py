@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
 from cutover.decimals import fixed_text
+from cutover.errors import TargetError
 from cutover.schema.definition import TableDef
 
 BATCH_ROWS = 10_000
@@ -110,4 +111,21 @@ def insert_frame(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame
     loader = LOADERS.get(connection.dialect.name, _sqlalchemy_executemany)
     if loader is _copy_postgres and connection.dialect.driver != "psycopg":
         loader = _sqlalchemy_executemany  # COPY needs psycopg 3
-    loader(connection, table, frame, definition)
+    driver_error = getattr(connection.dialect.dbapi, "Error", ())
+    try:
+        loader(connection, table, frame, definition)
+    except sa.exc.DBAPIError as exc:
+        raise refused(table.name, exc.orig) from None
+    except driver_error as exc:  # COPY and executemany on the driver's own cursor
+        raise refused(table.name, exc) from None
+
+
+def refused(table: str, reason: BaseException) -> TargetError:
+    """The target refusing rows every check passed: what it said, and where to look."""
+    said = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
+    hint = ""
+    if any(word in said.lower() for word in ("unique", "duplicate")):
+        hint = ("; rows the mapping keys apart are one row to the target's unique constraint: check the entity's "
+                "key (a reading's date written two ways is two keys: key = [meter, zone] with key_from_target = "
+                "[\"read_on\"] keys it by the parsed date, docs/mapping.md)")
+    return TargetError(f"the target refused rows of {table}: {said}{hint}; nothing of the run is loaded")

@@ -102,6 +102,20 @@ def _apply_rule(rule: ColumnRule, source: pd.DataFrame) -> tuple[pd.DataFrame, p
     return frame, errors, error_rule
 
 
+def _mixed_key(mapping: EntityMapping, source: pd.DataFrame, frame: pd.DataFrame,
+               found: list[tuple[ColumnRule, pd.Series, pd.Series]]) -> pd.Series:
+    """``key`` source columns, then ``key_from_target`` columns as converted (a date as
+    ``YYYY-MM-DD``, however the legacy wrote it); missing where a converted part failed (the row
+    is rejected for it, named ``#row<n>``)."""
+    parts = [source[c] for c in mapping.key] + [frame[c] for c in mapping.key_from_target]
+    key = join_key(pd.DataFrame({f"part{i}": part for i, part in enumerate(parts)}, index=source.index))
+    unconverted = pd.Series(False, index=source.index)
+    for rule, errors, _ in found:
+        if set(rule.targets) & set(mapping.key_from_target):
+            unconverted |= errors.notna()
+    return key.where(~unconverted, None)
+
+
 def _reject_shape_errors(mapping: EntityMapping, source_file: str, source: pd.DataFrame, frame: pd.DataFrame,
                          rejects: RejectLog) -> None:
     """Reject the rows a join could not complete (JOIN_MISSING, JOIN_AMBIGUOUS)."""
@@ -145,7 +159,9 @@ def map_entity(mapping: EntityMapping, table: TableDef, source_file: str, source
             frame[column] = values[column]
         found.append((rule, errors, error_rule))
         failed |= errors.notna()
-    if mapping.key:
+    if mapping.key and mapping.key_from_target:  # a reading keyed by its meter and its parsed date
+        frame["_key"] = _mixed_key(mapping, source, frame, found)
+    elif mapping.key:
         frame["_key"] = join_key(source[list(mapping.key)])
     else:
         keys = frame[list(mapping.key_from_target)]
