@@ -26,6 +26,18 @@ def _run(tmp_path, files: dict[str, list[str]] | None = None, **entities: tuple[
     return dry_run(load_project(folder)), f"sqlite:///{folder / 'cutover.db'}"
 
 
+def _load_error(tmp_path, **entities: tuple[str, str]) -> str:
+    """The message of the MappingError loading the tiny system with each entity's ``old`` -> ``new``."""
+    changed = dict(ENTITIES)
+    for name, (old, new) in entities.items():
+        assert old in changed[name]
+        changed[name] = changed[name].replace(old, new, 1)
+    folder = write_system(tmp_path, changed)
+    with pytest.raises(MappingError) as caught:
+        load_mapping(folder / "mappings" / "tiny")
+    return str(caught.value)
+
+
 def _counts(result) -> dict[str, tuple[int, int, int, int]]:
     return {k: (v["source_rows"], v["loaded"], v["rejected"], v["warnings"])
             for k, v in result.summary["entities"].items()}
@@ -72,13 +84,7 @@ def test_without_on_error_the_same_value_rejects_the_premise_and_its_account(tmp
      "entities/premise.toml: columns[4].on_error: 'skip' is not one of ['reject', 'warn']"),
 ])
 def test_on_error_warn_is_refused_where_a_value_cannot_be_left_empty(tmp_path, entity, old, new, message):
-    changed = dict(ENTITIES)
-    changed[entity] = changed[entity].replace(old, new)
-    assert changed[entity] != ENTITIES[entity]
-    folder = write_system(tmp_path, changed)
-    with pytest.raises(MappingError) as caught:
-        load_mapping(folder / "mappings" / "tiny")
-    assert str(caught.value).endswith(message)
+    assert _load_error(tmp_path, **{entity: (old, new)}).endswith(message)
 
 
 # filters ----------------------------------------------------------------------------------------
@@ -111,12 +117,8 @@ def test_filters_leave_rows_out_and_count_them(tmp_path, condition, filtered, ba
     ('MES = { not = [] }', "filter.MES.not: expected a text value or a list of them, e.g. \"202610\""),
 ])
 def test_a_mistyped_filter_names_file_column_and_what_was_expected(tmp_path, condition, message):
-    changed = dict(ENTITIES)
-    changed["balance"] = changed["balance"].replace(BALANCE_FILTER[0], BALANCE_FILTER[1].format(condition))
-    folder = write_system(tmp_path, changed)
-    with pytest.raises(MappingError) as caught:
-        load_mapping(folder / "mappings" / "tiny")
-    assert str(caught.value).endswith("entities/balance.toml: " + message)
+    error = _load_error(tmp_path, balance=(BALANCE_FILTER[0], BALANCE_FILTER[1].format(condition)))
+    assert error.endswith("entities/balance.toml: " + message)
 
 
 # duplicates that are copies ---------------------------------------------------------------------
@@ -149,14 +151,10 @@ def test_identical_copies_load_once_and_differing_rows_are_all_rejected(tmp_path
 
 
 def test_keep_first_if_identical_is_refused_for_balances(tmp_path):
-    changed = dict(ENTITIES)
-    changed["balance"] = changed["balance"].replace('key = ["LS", "USL", "MES"]\n',
-                                                    'key = ["LS", "USL", "MES"]\non_duplicate = "keep_first_if_identical"\n')
-    folder = write_system(tmp_path, changed)
-    with pytest.raises(MappingError) as caught:
-        load_mapping(folder / "mappings" / "tiny")
+    error = _load_error(tmp_path, balance=('key = ["LS", "USL", "MES"]\n',
+                                           'key = ["LS", "USL", "MES"]\non_duplicate = "keep_first_if_identical"\n'))
     assert "entity.on_duplicate: \"keep_first_if_identical\" is not for balances: the money control reads every " \
-           "row of the source" in str(caught.value)
+           "row of the source" in error
 
 
 # text tools: a parameter they refuse is refused when the mapping is loaded ------------------------
@@ -167,12 +165,8 @@ def test_keep_first_if_identical_is_refused_for_balances(tmp_path):
                                                                      "has no group"),
 ])
 def test_a_text_tool_parameter_it_cannot_use_stops_the_load_naming_the_column(tmp_path, transform, message):
-    changed = dict(ENTITIES)
-    changed["service"] = changed["service"].replace('from = "NAIM"', f'from = "NAIM"\ntransforms = [{transform}]')
-    folder = write_system(tmp_path, changed)
-    with pytest.raises(MappingError) as caught:
-        load_mapping(folder / "mappings" / "tiny")
-    assert f"entities/service.toml: columns[1].transforms[0]: {message}" in str(caught.value)
+    error = _load_error(tmp_path, service=('from = "NAIM"', f'from = "NAIM"\ntransforms = [{transform}]'))
+    assert f"entities/service.toml: columns[1].transforms[0]: {message}" in error
 
 
 # cutover profile reads the new filters and names what each on_duplicate will do -------------------
@@ -240,9 +234,4 @@ def test_the_parsed_date_finds_the_repeat(tmp_path):
      "entities/reading.toml: entity.key_from_target: ['read'] are not mapped by any [[columns]] of the file"),
 ])
 def test_a_mixed_key_is_refused_where_it_cannot_hold(tmp_path, entity, old, new, message):
-    changed = dict(ENTITIES)
-    changed[entity] = changed[entity].replace(old, new, 1)
-    folder = write_system(tmp_path, changed)
-    with pytest.raises(MappingError) as caught:
-        load_mapping(folder / "mappings" / "tiny")
-    assert str(caught.value).endswith(message)
+    assert _load_error(tmp_path, **{entity: (old, new)}).endswith(message)

@@ -255,22 +255,8 @@ WIDE_FILES = {
                 "202608;100;1,00;1,00;;2,00;;;;"],                             # row 8: filtered
 }
 
-WIDE_SERVICE = '''
-[entity]
-name = "service"
-source = "usl"
-key = ["KOD"]
-[[columns]]
-to = "code"
-from = "KOD"
-transforms = [{ name = "dictionary", values = { "01" = "cold_water", "02" = "hot_water" } }]
-[[columns]]
-to = "name"
-from = "NAIM"
-[[columns]]
-to = "unit"
-from = "ED"
-'''
+WIDE_SERVICE = ENTITIES["service"].replace('{ "1" = "cold_water", "5" = "electricity" }',
+                                           '{ "01" = "cold_water", "02" = "hot_water" }')
 
 WIDE_BALANCE = '''
 [entity]
