@@ -138,11 +138,18 @@ def full_name(values: pd.Series) -> Transformed:
 
 
 @register("address", rule="BAD_ADDRESS",
+          params={"street_type": str, "settlement_type": str, "house_letters": str, "fields": list,
+                  "separator": str},
+          check=address.options_problem,
           outputs=("region", "settlement", "street", "house", "building", "apartment"))
-def parse_address(values: pd.Series) -> Transformed:
-    """Parse a free-text address (several styles) into region, settlement, street, house,
-    building and apartment."""
-    parts = address.parse_address(values)
+def parse_address(values: pd.Series, **options) -> Transformed:
+    """Parse a free-text address (several styles mixed, street types before or after the name;
+    or parts by position, ``fields``) into region, settlement, street, house, building and
+    apartment; ``street_type`` is the form the street type is written in."""
+    problem = address.options_problem(options)
+    if problem:
+        raise MappingError(problem)
+    parts = address.parse_address(values, **options)
     columns = ["region", "settlement", "street", "house", "building", "apartment"]
     return Transformed(parts[columns], parts["error"])
 
