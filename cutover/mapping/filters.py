@@ -17,22 +17,21 @@ money control lists the money they hold).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cutover.errors import MappingError
-
-_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+from cutover.mapping.source_rules import NUMBER
 _CONDITIONS = {"not", "not_blank", "from", "to"}
 
 
 def _number(text: str) -> Decimal | None:
-    return Decimal(text.replace(",", ".")) if _NUMBER.fullmatch(text) else None
+    return Decimal(text.replace(",", ".")) if NUMBER.fullmatch(text) else None
 
 
 @dataclass(frozen=True)
@@ -69,8 +68,8 @@ class FilterRule:
 
     def _in_range(self, text: pd.Series) -> pd.Series:
         codes, distinct = pd.factorize(text)  # a filtered column holds few distinct values: each judged once
-        inside = [self._inside(value) for value in distinct]
-        return pd.Series([inside[code] for code in codes], index=text.index, dtype=bool)
+        inside = np.array([self._inside(value) for value in distinct], dtype=bool)
+        return pd.Series(inside[codes], index=text.index)
 
     def _inside(self, value: str) -> bool:
         if value == "":

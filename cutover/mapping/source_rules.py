@@ -24,8 +24,8 @@ from typing import Any, Iterable
 from cutover.errors import MappingError
 
 FILE_NAME = "source_rules.toml"
-# A range bound: a whole number, or decimal text with '.' or ','.
-_BOUND = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+# A number as range bounds and filters write it: a whole number, or decimal text with '.' or ','.
+NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 # Bounds are compared as integers scaled by their decimals; keep them within int64.
 _MAX_BOUND_DIGITS = 17
 
@@ -59,7 +59,7 @@ def _expected(where: str, what: str, value: Any) -> MappingError:
 def _bound(where: str, value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         text = str(value)
-    elif isinstance(value, str) and _BOUND.fullmatch(value.strip()):
+    elif isinstance(value, str) and NUMBER.fullmatch(value.strip()):
         text = value.strip()
     else:
         # A TOML float (0.5) is refused: a bound is exact, so decimals are written as text.

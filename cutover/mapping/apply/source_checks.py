@@ -18,10 +18,9 @@ import pandera.pandas as pa
 from cutover.extract.snapshot import ExtractedSource, ExtractResult
 from cutover.mapping.apply.rejects import RejectLog
 from cutover.mapping.model import SystemMapping
-from cutover.mapping.source_rules import ColumnChecks, SourceRules, bound_value
+from cutover.mapping.source_rules import NUMBER, ColumnChecks, SourceRules, bound_value
 
 FAILURE_COLUMNS = ["_source", "_row", "rule", "column", "raw", "message"]
-_NUMBER = r"[+-]?[0-9]+(?:[.,][0-9]+)?"
 
 Test = Callable[[pd.Series], pd.Series]  # text values -> passes
 Message = Callable[[pd.Series], pd.Series]  # trimmed text of failing values -> why
@@ -54,7 +53,7 @@ def _within(low: str, high: str) -> Test:
     def test(text: pd.Series) -> pd.Series:
         # Whole-string regex replacements stay in pandas' native string storage (str.extract would
         # run a Python loop per row).
-        number = text.str.fullmatch(_NUMBER).fillna(False).astype(bool)
+        number = text.str.fullmatch(NUMBER.pattern).fillna(False).astype(bool)
         body = text.where(number, "0").str.lstrip("+-")
         whole = body.str.replace(r"[.,].*$", "", regex=True).str.lstrip("0")
         huge = whole.str.len() > digits
