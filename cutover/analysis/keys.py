@@ -95,14 +95,15 @@ class KeyChecks:
 
     def _add_reference(self, mapping: SystemMapping, entity: EntityMapping, ref: RefRule) -> None:
         parent = mapping.entity(ref.entity)
-        if ref.same_row or parent is None or not parent.key or len(parent.key) != len(ref.key):
+        looked_up = ref.parent_key or (parent.key if parent is not None else ())
+        if ref.same_row or parent is None or not looked_up or len(looked_up) != len(ref.key):
             return  # same-row parents and address-keyed parents have no key to look up in the source
         values = _key_columns(entity, ref.key)
-        parent_key = _key_columns(parent, parent.key)
+        parent_key = _key_columns(parent, looked_up)
         if values is None:
             self._note(entity, f"reference {ref.target}", ref.key)
         elif parent_key is None:
-            self._note(parent, f"key (so {entity.entity}.{ref.target} is not checked)", parent.key)
+            self._note(parent, f"key (so {entity.entity}.{ref.target} is not checked)", looked_up)
         else:
             self._references.append(_Reference(entity, ref, values, parent_key))
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from cutover.errors import MappingError
 from cutover.mapping.source_rules import NUMBER
+
 _CONDITIONS = {"not", "not_blank", "from", "to"}
 
 

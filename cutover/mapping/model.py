@@ -16,7 +16,7 @@ naming the file, the key and what was expected.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +78,13 @@ class RefRule:
 
     target: str
     entity: str
-    key: tuple[str, ...]  # source columns that spell the parent's legacy key
+    key: tuple[str, ...]  # source columns that spell the parent's legacy key (or its ``parent_key``)
     same_row: bool  # the parent was built from this very source row
     optional: bool
     where: str
+    # The parent's source columns that ``key`` equals, when it is not the parent's legacy key but
+    # another key of it (a surrogate id: ``lic_schet.id``); the key map keeps the legacy key.
+    parent_key: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,9 @@ class EntityMapping:
     filter: tuple[FilterRule, ...] = ()  # which input rows are the entity's (cutover/mapping/filters.py)
     joins: tuple[JoinRule, ...] = ()
     unpivot: Unpivot | None = None
+    # Other keys children refer to this entity by (their refs' ``parent_key``): source columns read
+    # so that each row's alternate key can be told its legacy key.
+    alternate_keys: tuple[tuple[str, ...], ...] = ()
 
     @property
     def merges(self) -> bool:
@@ -167,6 +173,8 @@ class EntityMapping:
         used.update(self.key)
         for ref in self.refs:
             used.update(ref.key)
+        for alternate in self.alternate_keys:
+            used.update(alternate)
         used.update(rule.column for rule in self.filter)
         for join in self.joins:
             used.update(left for left, _ in join.on)
@@ -453,14 +461,18 @@ def _ref_rule(path: Path, index: int, spec: Any, table_columns: set[str]) -> Ref
     where = f"{path}: refs[{index}]"
     if not isinstance(spec, dict):
         raise MappingError(f"{where}: expected a table with to, entity and key")
-    _expect_keys(where, spec, {"to", "entity", "key", "optional"}, {"to", "entity", "key"})
+    _expect_keys(where, spec, {"to", "entity", "key", "parent_key", "optional"}, {"to", "entity", "key"})
     if spec["to"] not in table_columns:
         raise MappingError(f"{where}.to: {spec['to']!r} is not a column of the target")
     if spec["entity"] not in ENTITY_ORDER:
         raise MappingError(f"{where}.entity: {spec['entity']!r} is not one of {list(ENTITY_ORDER)}")
     same_row = spec["key"] == "same_row"
     key = () if same_row else _names(f"{where}.key", spec["key"])
-    return RefRule(spec["to"], spec["entity"], key, same_row, bool(spec.get("optional", False)), where)
+    parent_key = _names(f"{where}.parent_key", spec["parent_key"]) if "parent_key" in spec else ()
+    if parent_key and len(parent_key) != len(key):
+        raise MappingError(f"{where}.parent_key: {list(parent_key)} names {len(parent_key)} column(s) of {spec['entity']}, "
+                           f"but key {list(key) if key else 'same_row'} names {len(key)}; give one parent column for each")
+    return RefRule(spec["to"], spec["entity"], key, same_row, bool(spec.get("optional", False)), where, parent_key)
 
 
 def _entity(path: Path, document: dict, sources: dict[str, SourceSpec], schema: SchemaDef, dictionaries: Path) -> EntityMapping:
@@ -656,9 +668,22 @@ def _check_ref_target(folder: Path, entity: EntityMapping, ref: RefRule, mapped:
     if ref.same_row and (len(entity.sources) > 1 or entity.unpivot or parent.unpivot):
         raise MappingError(f"{ref.where}.key: \"same_row\" needs both entities built row for row from one source "
                            f"(no list of sources, no unpivot); give the parent's key columns instead")
+    if ref.parent_key and ref.entity == entity.entity:
+        raise MappingError(f"{ref.where}.parent_key: a reference within {entity.entity} is by its legacy key "
+                           f"{list(parent.key or parent.key_from_target)}; parent_key is for references to another entity")
+    if ref.parent_key and not parent.key:
+        raise MappingError(f"{ref.where}.parent_key: {ref.entity} is keyed by its target columns "
+                           f"{list(parent.key_from_target)}; parent_key needs a parent keyed by source columns")
     if ref.same_row and parent.source != entity.source:
         raise MappingError(f"{ref.where}.key: \"same_row\" needs {ref.entity} built from the same source "
                            f"({entity.source!r}), but it is built from {parent.source!r}")
+
+
+def _with_alternate_keys(parent: EntityMapping, entities: list[EntityMapping]) -> EntityMapping:
+    """``parent`` reading the other keys its children refer to it by."""
+    alternates = tuple(dict.fromkeys(ref.parent_key for e in entities for ref in e.refs
+                                     if ref.entity == parent.entity and ref.parent_key))
+    return replace(parent, alternate_keys=alternates) if alternates else parent
 
 
 def load_mapping(folder: Path, schema: SchemaDef | None = None) -> SystemMapping:
@@ -688,6 +713,7 @@ def load_mapping(folder: Path, schema: SchemaDef | None = None) -> SystemMapping
     for entity in entities:
         for ref in entity.refs:
             _check_ref_target(folder, entity, ref, {e.entity: e for e in entities})
+    entities = [_with_alternate_keys(e, entities) for e in entities]
     rules_file = folder / SOURCE_RULES_FILE
     source_rules = parse_source_rules(rules_file, _read_toml(rules_file), sources,
                                       {s for e in entities for s in e.sources}) if rules_file.is_file() else {}

@@ -7,7 +7,7 @@ no error of its own, pointing at the parent and the parent's rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pandera.pandas as pa
@@ -18,6 +18,7 @@ from cutover.frames.keyindex import KeyIndex
 from cutover.mapping.apply.mapstage import MappedEntity, raw_text
 from cutover.mapping.apply.rejects import PARENT_REJECTED, RejectLog
 from cutover.mapping.model import RefRule
+from cutover.pipeline.alternates import AlternateKey
 from cutover.pipeline.rules import RULES, RuleContext
 from cutover.schema.definition import SchemaDef
 from cutover.schema.frames import frame_schema
@@ -31,6 +32,8 @@ class ParentKeys:
     reasons: pd.Series  # rejected key -> the rule that rejected it
     key_by_row: pd.Series  # source row number -> legacy key (for same-row references)
     source_file: str
+    # other keys children refer to the entity by (refs' parent_key): columns -> their legacy keys
+    alternates: dict[tuple[str, ...], AlternateKey] = field(default_factory=dict)
 
     def has(self, keys: pd.Series) -> pd.Series:
         """Which of ``keys`` the parent's source holds (through the index's cached hash table,
@@ -51,8 +54,10 @@ class ParentKeys:
         if not parts:
             empty = pd.Series(dtype="str")
             return cls(accepted, empty, empty, source_file)
+        alternates = {columns: AlternateKey.combine([p.alternates[columns] for p in parts])
+                      for columns in parts[0].alternates}
         return cls(accepted, pd.concat([p.reasons for p in parts]), pd.concat([p.key_by_row for p in parts]),
-                   source_file)
+                   source_file, alternates)
 
 
 def _among(keys: pd.Series, index: pd.Index) -> pd.Series:
@@ -132,6 +137,12 @@ def _ref_keys(mapped: MappedEntity, ref: RefRule, parent: ParentKeys) -> pd.Seri
     return mapped.frame[column]
 
 
+def _given(ref: RefRule) -> str:
+    """The frame column keeping what a reference by ``parent_key`` held, before it was told the
+    parent's legacy key: rejects show that value, as the source has it."""
+    return f"_given_{ref.target}"
+
+
 def _where(ref: RefRule) -> str:
     return ", ".join(ref.key) or "the same row"
 
@@ -157,10 +168,37 @@ def _reject_rejected_parents(mapped: MappedEntity, ref: RefRule, parent: ParentK
     rejected = candidates & parent.rejected(keys)
     fallen = keys[rejected]  # messages only for the rows that fall
     reasons = fallen.map(parent.reasons).astype("object").fillna("rejected").astype("str")
+    named, raw = fallen.map(repr), keys
+    if ref.parent_key:
+        raw = frame[_given(ref)]
+        named += f" ({'|'.join(ref.parent_key)} " + raw[rejected].map(repr) + ")"
     rejects.add(mapped.entity, mapped.source_file, frame[rejected], rule=PARENT_REJECTED,
-                message=f"{ref.entity} " + fallen.map(repr) + " was rejected (" + reasons + ")",
-                column=_where(ref), raw=keys)
+                message=f"{ref.entity} " + named + " was rejected (" + reasons + ")", column=_where(ref), raw=raw)
     return rejected
+
+
+def _reject_unknown_alternates(mapped: MappedEntity, ref: RefRule, parent: ParentKeys,
+                               rejects: RejectLog) -> pd.Series:
+    """A reference by the parent's other key (``parent_key``): its value becomes the legacy key it
+    names. Rows whose value names none, or several, are orphans, and the message shows the value."""
+    frame, column = mapped.frame, f"_ref_{ref.target}"
+    values = frame[_given(ref)] = frame[column]
+    alternate = parent.alternates[ref.parent_key]
+    frame[column] = alternate.legacy_keys(values)
+    rule, named = f"ORPHAN_{mapped.entity.upper()}", f"{ref.entity} {'|'.join(ref.parent_key)}"
+    blank = values.isna() & (not ref.optional)
+    rejects.add(mapped.entity, mapped.source_file, frame[blank], rule=rule,
+                message=f"the reference to {ref.entity} ({_where(ref)}) is blank", column=_where(ref), raw=values)
+    unknown = values.notna() & frame[column].isna()
+    shared = unknown & values.isin(alternate.shared.index)
+    rejects.add(mapped.entity, mapped.source_file, frame[unknown & ~shared], rule=rule,
+                message=named + " " + values[unknown & ~shared].map(repr) + f" is not in {parent.source_file}",
+                column=_where(ref), raw=values)
+    rejects.add(mapped.entity, mapped.source_file, frame[shared], rule=rule,
+                message=named + " " + values[shared].map(repr) + f" names more than one {ref.entity} in "
+                + parent.source_file + " (" + values[shared].map(alternate.shared) + ")",
+                column=_where(ref), raw=values)
+    return blank | unknown
 
 
 def _check_refs(mapped: MappedEntity, parents: dict[str, ParentKeys], rejects: RejectLog) -> None:
@@ -168,7 +206,8 @@ def _check_refs(mapped: MappedEntity, parents: dict[str, ParentKeys], rejects: R
     others = [r for r in mapped.mapping.refs if r.entity != mapped.entity]
     within = [r for r in mapped.mapping.refs if r.entity == mapped.entity]
     for ref in others:
-        frame["_failed"] |= _reject_orphans(mapped, ref, parents[ref.entity], rejects)
+        reject = _reject_unknown_alternates if ref.parent_key else _reject_orphans
+        frame["_failed"] |= reject(mapped, ref, parents[ref.entity], rejects)
     if within:
         own_keys = parents[mapped.entity]  # every key of every part (the run's first pass)
         for ref in within:
@@ -277,6 +316,8 @@ def parent_keys(mapped: MappedEntity, rejects: RejectLog, rows: bool = True) -> 
         reasons=first_rule.reindex(rejected_keys).astype("object").fillna("rejected"),
         key_by_row=frame.set_index("_row")["_key"] if rows else pd.Series(dtype="str"),
         source_file=mapped.source_file,
+        alternates={columns: AlternateKey.read(mapped.source, columns, frame["_key"])
+                    for columns in mapped.mapping.alternate_keys},
     )
 
 

@@ -164,7 +164,7 @@ class _Entity:
         kept = self.done.parents[self.name]
         loaded = load.ids(self.name) if load.key_mapped(self.name) else kept.accepted
         self.done.parents[self.name] = ParentKeys(loaded, pd.concat([kept.reasons, *fallen]), kept.key_by_row,
-                                                  kept.source_file)
+                                                  kept.source_file, kept.alternates)
         progress.stage("load rejects")
         load.add_rejects(self.rejects.pop(self.name))
 
