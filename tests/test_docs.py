@@ -159,3 +159,25 @@ def _entities_with_references() -> list[str]:
 def test_orphan_codes_of_entities_with_references(entity):
     """Entities whose target table has references can record ORPHAN_<ENTITY>; each is spelt out."""
     assert f"ORPHAN_{entity.upper()}" in _documented_codes()
+
+
+def _cookbook_blocks() -> list[str]:
+    text = _text(MAPPING_DOC)
+    section = text.split("## Cookbook: what real legacy layouts need", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```toml\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_the_cookbook_has_a_recipe_per_construct():
+    assert len(_cookbook_blocks()) >= 12
+
+
+@pytest.mark.parametrize("number", range(len(_cookbook_blocks())))
+def test_every_cookbook_block_is_toml_whose_transforms_the_engine_takes(number, tmp_path):
+    import tomllib
+
+    from cutover.mapping.model import _step
+
+    document = tomllib.loads(_cookbook_blocks()[number])
+    for index, column in enumerate(document.get("columns", [])):
+        for step in column.get("transforms", []):
+            _step(f"columns[{index}]", step, tmp_path)  # raises MappingError naming what is wrong
