@@ -1,13 +1,18 @@
 """The command line: parse options, open the workspace, call one command (cutover/commands.py),
 render its result, set the exit code.
 
-Exit codes: 0 done and reconciled; 1 done but a gate failed (differences, too many
-rejects); 2 bad usage, configuration or input.
+Exit codes (README.md, "Exit codes"): 0 done and reconciled; 1 done but a gate failed
+(differences, too many rejects); 2 bad usage, configuration or input; 3 an internal error (a
+bug: the message asks for ``--debug`` and a report); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -15,44 +20,115 @@ import click
 # Light imports only up here: `cutover status`, `runs` and `keymap export` must not load the
 # pipeline (pandas, pandera); each command imports what it runs (tests/test_light_imports.py).
 from cutover import __version__, commands
-from cutover.config import load_project
-from cutover.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, CutoverError
-from cutover.progress import progress_for
+from cutover.config import Project, load_project
+from cutover.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_GATE_FAILED,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    CutoverError,
+)
+from cutover.progress import Progress, progress_for
 from cutover.states import RunStatus
 from cutover.target.exclusive import sqlite_is_locked
-from cutover.workspace import open_workspace
+from cutover.workspace import Workspace, open_workspace
+
+_WORKSPACES = "cutover.workspaces"  # ctx.meta: the workspaces a command opened, for the message when it stops
+
+
+class Stopped(click.ClickException):
+    """A command stopped: its message (after ``Error:`` or ``Interrupted:``) and its exit code."""
+
+    def __init__(self, message: str, exit_code: int, label: str = "Error") -> None:
+        super().__init__(message)
+        self.exit_code, self.label = exit_code, label
+
+    def show(self, file=None) -> None:
+        click.echo(f"{self.label}: {self.format_message()}", file=file or sys.stderr)
 
 
 class CutoverGroup(click.Group):
-    """Turns the library's own errors into a message and their exit code, in one place."""
+    """Turns whatever stops a command into a message and its exit code, in one place: the
+    library's own errors (2, or what they carry), a locked SQLite target (2), Ctrl-C (130) and
+    anything else, a bug (3). ``--debug`` prints the traceback first; the exit code stays."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own: usage errors and their exit codes
+        except KeyboardInterrupt as exc:
+            raise _stopped(ctx, exc, Stopped(_interrupted(ctx), EXIT_INTERRUPTED, "Interrupted")) from None
         except CutoverError as exc:
-            if ctx.params.get("debug"):
-                raise
-            error = click.ClickException(str(exc))
-            error.exit_code = exc.exit_code
-            raise error from None
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # a month-end step Ctrl-C stopped: how to go on
+                raise _stopped(ctx, exc, Stopped(str(exc), EXIT_INTERRUPTED, "Interrupted")) from None
+            raise _stopped(ctx, exc, Stopped(str(exc), exc.exit_code)) from None
         except Exception as exc:
-            if not sqlite_is_locked(exc) or ctx.params.get("debug"):
-                raise
-            error = click.ClickException(LOCKED)
-            error.exit_code = EXIT_BAD_INPUT
-            raise error from None
+            if sqlite_is_locked(exc):
+                raise _stopped(ctx, exc, Stopped(LOCKED, EXIT_BAD_INPUT)) from None
+            raise _stopped(ctx, exc, Stopped(_internal(ctx, exc), EXIT_INTERNAL)) from None
+
+
+def _stopped(ctx: click.Context, exc: BaseException, stop: Stopped) -> Stopped:
+    if ctx.params.get("debug"):
+        traceback.print_exception(exc, file=sys.stderr)
+    return stop
 
 
 LOCKED = ("the target's SQLite file is locked by another process writing it (a dry run or a month-end): wait for it "
           "to finish and run again (`cutover runs`, `cutover status`)")
 
 
+def _run_of(ctx: click.Context) -> Workspace | None:
+    """The workspace of the run the command was at, if it had one."""
+    return next((ws for ws in reversed(ctx.meta.get(_WORKSPACES, [])) if ws.run_id), None)
+
+
+def _log_file() -> str | None:
+    """The file the command logs to, if logging goes to one."""
+    for logger in (logging.getLogger("cutover"), logging.getLogger()):
+        for handler in logger.handlers:
+            if isinstance(handler, logging.FileHandler):
+                return handler.baseFilename
+    return None
+
+
+def _internal(ctx: click.Context, exc: Exception) -> str:
+    ws, log = _run_of(ctx), _log_file()
+    where = []
+    if ws is not None:
+        where.append(f"run {ws.run_id}" + (f", recorded as {ws.stopped} in the journal" if ws.stopped else ""))
+    if log:
+        where.append(f"log: {log}")
+    place = f" ({'; '.join(where)})" if where else ""
+    return (f"internal error: {type(exc).__name__}: {exc}{place}. This is a bug in cutover: run with --debug and "
+            f"report it, with the traceback")
+
+
+def _interrupted(ctx: click.Context) -> str:
+    ws = _run_of(ctx)
+    if ws is None:
+        return "stopped by Ctrl-C (SIGINT)"
+    recorded = f"recorded as {ws.stopped} in the journal" if ws.stopped else "see `cutover runs`"
+    return f"run {ws.run_id} stopped by Ctrl-C (SIGINT), {recorded}; run it again when ready"
+
+
+@contextmanager
+def _workspace(project: Project, progress: Progress | None = None, *, existing: bool = False) -> Iterator[Workspace]:
+    """:func:`open_workspace`, remembered so that a command stopped names its run."""
+    with open_workspace(project, progress, existing=existing) as ws:
+        click.get_current_context().meta.setdefault(_WORKSPACES, []).append(ws)
+        yield ws
+
+
 @click.group(cls=CutoverGroup, epilog="Exit codes: 0 done and reconciled; 1 done but a gate failed (differences, "
-             "too many rejects, unmapped codes); 2 bad usage, configuration or input.")
+             "too many rejects, unmapped codes); 2 bad usage, configuration or input; 3 internal error (a bug: "
+             "run with --debug and report it); 130 interrupted (Ctrl-C).")
 @click.version_option(__version__, prog_name="cutover")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               envvar="CUTOVER_PROJECT", show_default=True, help="Project folder holding cutover.toml.")
-@click.option("--debug", is_flag=True, help="Show tracebacks for every error.")
+@click.option("--debug", is_flag=True, help="Print the traceback of an error (the exit code stays the same).")
 @click.pass_context
 def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
     """Move a utility billing customer base from a legacy system into a new one."""
@@ -83,7 +159,7 @@ ACCEPT_FALL = click.option("--accept-fall", is_flag=True,
 def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool, accept_fall: bool) -> None:
     """Extract, validate, map, load into the target, reconcile and report."""
     project = load_project(project_dir, target_url, accept_fall=accept_fall)
-    with open_workspace(project, progress_for(sys.stderr, quiet)) as ws:
+    with _workspace(project, progress_for(sys.stderr, quiet)) as ws:
         result = commands.dry_run(ws)
     _verdict(result, quiet)
 
@@ -102,7 +178,7 @@ def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live:
     if run_id and latest:
         raise click.UsageError("give --run RUN_ID or --latest, not both")
     project = load_project(project_dir, target_url, accept_fall=accept_fall)
-    with open_workspace(project, progress_for(sys.stderr, quiet)) as ws:
+    with _workspace(project, progress_for(sys.stderr, quiet), existing=True) as ws:
         result = commands.reconcile(ws, run_id, live)
     _verdict(result, quiet)
 
@@ -115,7 +191,7 @@ def runs_command(project_dir: Path, target_url: str | None, limit: int) -> None:
     """List the latest runs in the target's journal, newest first."""
     from cutover.report.journal_console import render_runs
 
-    with open_workspace(load_project(project_dir, target_url)) as ws:
+    with _workspace(load_project(project_dir, target_url), existing=True) as ws:
         listed = commands.runs(ws, limit)
     click.echo(render_runs(listed))
 
@@ -126,7 +202,7 @@ def check_command(project_dir: Path) -> None:
     """Validate the configuration and mappings against the data; list unmapped legacy codes."""
     from cutover.report.console import render_check
 
-    with open_workspace(load_project(project_dir), progress_for(sys.stderr)) as ws:
+    with _workspace(load_project(project_dir), progress_for(sys.stderr)) as ws:
         result = commands.check(ws)
     click.echo(render_check(result))
     sys.exit(result.exit_code)
@@ -139,9 +215,14 @@ def profile_command(project_dir: Path, quiet: bool) -> None:
     """Profile every legacy source: blanks, values, shapes, duplicate keys, orphans (profile.xlsx, profile.html)."""
     from cutover.report.console import render_profile
 
-    with open_workspace(load_project(project_dir), progress_for(sys.stderr, quiet)) as ws:
+    with _workspace(load_project(project_dir), progress_for(sys.stderr, quiet)) as ws:
         written = commands.profile(ws)
     click.echo(render_profile(written.result, written.workbook, written.page, quiet))
+    unread = [source.name for source in written.result.sources if source.error is not None]
+    if unread:  # as `cutover check`: a source that cannot be read is bad input
+        click.echo(f"{len(unread)} of {len(written.result.sources)} sources could not be read to the end "
+                   f"({', '.join(unread)}): see UNREADABLE in the report", err=True)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @cli.command("month-end")
@@ -172,7 +253,7 @@ def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: b
             raise click.UsageError("--break-lock goes alone (then --resume or --rollback)")
         if not (reason and reason.strip()):
             raise click.UsageError("--break-lock needs --reason \"...\" (recorded in the journal and the protocol)")
-        with open_workspace(load_project(project_dir, target_url)) as ws:
+        with _workspace(load_project(project_dir, target_url), existing=True) as ws:
             broken = commands.break_lock(ws, reason)
         click.echo(f"Lock broken: it was held by {broken.describe()}. `cutover month-end --period {period} --resume` "
                    f"or `--rollback` takes it now.")
@@ -180,7 +261,7 @@ def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: b
     if force != bool(reason and reason.strip()):
         raise click.UsageError("--force needs --reason \"...\" (recorded in the protocol), and --reason goes with --force")
     project = load_project(project_dir, target_url, accept_fall=accept_fall)
-    with open_workspace(project, progress_for(sys.stderr, quiet)) as ws:
+    with _workspace(project, progress_for(sys.stderr, quiet), existing=True) as ws:
         if roll_back:
             result = commands.month_end_rollback(ws, period)
         elif resume:
@@ -202,7 +283,7 @@ def status_command(project_dir: Path, target_url: str | None) -> None:
     """The month-end's steps, their state and timings, and who holds the lock."""
     from cutover.monthend.console import render_status
 
-    with open_workspace(load_project(project_dir, target_url)) as ws:
+    with _workspace(load_project(project_dir, target_url), existing=True) as ws:
         found = commands.status(ws)
     click.echo(render_status(found))
 
@@ -260,7 +341,7 @@ def demo_command(project_dir: Path, target_url: str | None, run_id: str | None, 
         return
     progress = progress_for(sys.stderr, quiet)
     if run_id:
-        with open_workspace(load_project(project_dir), progress) as ws:
+        with _workspace(load_project(project_dir), progress, existing=True) as ws:
             outcome = commands.demo_from_run(ws, run_id, demo_url, seed)
     else:
         try:
@@ -284,7 +365,7 @@ def keymap_group() -> None:
 @click.pass_obj
 def keymap_export_command(project_dir: Path, file_format: str, out: Path | None, target_url: str | None) -> None:
     """Write every account's legacy number and new number (CSV or Excel)."""
-    with open_workspace(load_project(project_dir, target_url)) as ws:
+    with _workspace(load_project(project_dir, target_url), existing=True) as ws:
         written = commands.keymap_export(ws, file_format, out)
     click.echo(f"{written.accounts} accounts written to {written.path}")
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3  # a bug: anything but a CutoverError (the CLI asks for --debug and a report)
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports a process a SIGINT ended: 128 + 2
 
 
 class CutoverError(Exception):

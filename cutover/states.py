@@ -13,16 +13,18 @@ from enum import StrEnum
 class RunStatus(StrEnum):
     """A run in the journal (``run.status``)."""
 
-    RUNNING = "running"  # at work, or killed: see INTERRUPTED
+    RUNNING = "running"  # at work, or killed (shown INTERRUPTED once its process is gone)
     RECONCILED = "reconciled"  # a dry run whose gates passed
     DIFFERENCES = "differences"  # a dry run that finished with differences or a failed gate
     FAILED = "failed"  # stopped by an error; a dry run failed after its load can still be reconciled
     SWITCHED = "switched"  # a month-end that switched the project
     ROLLED_BACK = "rolled_back"  # a month-end undone
-    INTERRUPTED = "interrupted"  # shown, never stored: running, and its process is gone
+    # Stored for a run stopped by Ctrl-C (SIGINT); shown for a run the journal has running whose
+    # process is gone (killed: nothing could record it).
+    INTERRUPTED = "interrupted"
 
 
-STORED = tuple(status for status in RunStatus if status is not RunStatus.INTERRUPTED)
+STORED = tuple(RunStatus)
 LOADED = (RunStatus.RECONCILED, RunStatus.DIFFERENCES)  # a dry run that finished: its rows are in the target
 
 

@@ -36,12 +36,17 @@ class Workspace:
         The project (cutover.toml, with the command's overrides such as ``--target``).
     progress
         What the command shows while it works (silent by default).
+    existing
+        The command reads or finishes what the target holds (``runs``, ``status``, ``reconcile``,
+        ``month-end``): a SQLite target that does not exist is an error, never created.
     """
 
-    def __init__(self, project: Project, progress: Progress | None = None) -> None:
+    def __init__(self, project: Project, progress: Progress | None = None, *, existing: bool = False) -> None:
         self.project = project
         self.progress = progress or Progress()
+        self.existing = existing
         self.run_id: str | None = None
+        self.stopped: str | None = None  # what the journal recorded for the run when bad input, a bug or Ctrl-C stopped it
         self._mapping: SystemMapping | None = None
         self._engine: sa.Engine | None = None
 
@@ -60,7 +65,7 @@ class Workspace:
     def engine(self) -> sa.Engine:
         """The target's engine, created the first time it is asked for, disposed by :meth:`close`."""
         if self._engine is None:
-            self._engine = db.create_target_engine(self.project.target_url)
+            self._engine = db.create_target_engine(self.project.target_url, existing=self.existing)
         return self._engine
 
     @property
@@ -87,9 +92,10 @@ class Workspace:
 
 
 @contextmanager
-def open_workspace(project: Project, progress: Progress | None = None) -> Iterator[Workspace]:
-    """``with open_workspace(project, progress) as ws:`` one command's workspace, closed however it ends."""
-    workspace = Workspace(project, progress)
+def open_workspace(project: Project, progress: Progress | None = None, *, existing: bool = False) -> Iterator[Workspace]:
+    """``with open_workspace(project, progress) as ws:`` one command's workspace, closed however it ends
+    (``existing``: see :class:`Workspace`)."""
+    workspace = Workspace(project, progress, existing=existing)
     try:
         yield workspace
     finally:

@@ -215,6 +215,10 @@ def reset_demo(demo_url: str) -> dict[str, int]:
     ConfigError
         The database is not a demo built by ``cutover demo`` (exit code 2).
     """
+    missing = db.missing_sqlite_file(db.expand_url(demo_url))
+    if missing is not None:  # SQLite would create it, empty: nothing to reset
+        raise ConfigError(f"the training database {missing} does not exist: `cutover demo` builds it "
+                          f"(--target names another one)")
     engine = db.create_target_engine(demo_url)
     try:
         db.check_connection(engine)

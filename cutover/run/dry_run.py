@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cutover.config import Project
-from cutover.errors import ConfigError, CutoverError
+from cutover.errors import ConfigError
 from cutover.extract.snapshot import ExtractResult, extract_sources, snapshot_sources
 from cutover.pipeline.load import TargetLoad
 from cutover.progress import Progress
@@ -39,6 +39,7 @@ from cutover.report.reject_files import write_reject_files
 from cutover.report.run_html import write_html
 from cutover.report.summary import build_run_summary
 from cutover.report.workbook import write_workbook
+from cutover.reports_folder import check_reports_folder
 from cutover.run.stream import map_check_load
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
@@ -79,19 +80,23 @@ def dry_run_in(ws: Workspace) -> RunResult:
     Raises
     ------
     CutoverError
-        Bad configuration, mapping or input (exit code 2). Whatever stops a run, it is
-        journalled as failed and a summary with status ``failed`` is written first; the
-        load is one transaction, so the target keeps the previous run's data.
+        Bad configuration, mapping or input (exit code 2); a reports folder that cannot take
+        the run is refused before the journal has it. Whatever stops a journalled run (bad
+        input, a bug, Ctrl-C), the journal records it ``failed`` or ``interrupted`` with the
+        reason first, then its summary.json; the load is one transaction, so a run stopped
+        before its commit leaves the target with the previous run's data.
     """
     project, progress, kind = ws.project, ws.progress, "dry-run"
-    ws.run_id = run_id = runs.new_run_id(kind)
+    run_id = runs.new_run_id(kind)
     started = dt.datetime.now()
+    check_reports_folder(project.reports_dir, project.source_dir)  # before anything is written
     mapping, engine = ws.mapping, ws.engine
     progress.stage("upgrade target schema")
     db.upgrade(engine)
     with engine.connect() as connection:
         _refuse_during_switch(connection, project, LIVE_DATA)
     runs.start(engine, run_id, kind, mapping.name)
+    ws.run_id = run_id  # the journal has it from here on (the CLI names it when a run stops)
     extracted = None
     try:
         with Heartbeat(engine, run_id):
@@ -102,16 +107,30 @@ def dry_run_in(ws: Workspace) -> RunResult:
             write_summary(ws.report_dir, replace(build_run_summary(run_id, kind, project, mapping, extracted, None,
                                                                    started), status=RunStatus.RUNNING, finished_at=None))
             result = _stages(ws, extracted, started)
-    except Exception as exc:
-        # Bad input and bugs alike: the journal and the report say the run failed, and why (with
-        # the sources, when they were read: a run that failed after its load can be reconciled).
-        why = str(exc) if isinstance(exc, CutoverError) else f"internal error: {type(exc).__name__}: {exc}"
-        summary = build_run_summary(run_id, kind, project, mapping, extracted, None, started, error=why)
-        write_summary(ws.report_dir, summary)
-        runs.finish(engine, run_id, RunStatus.FAILED, summary.to_dict())
+    except BaseException as exc:
+        _journal_stop(ws, exc, extracted, started)
         raise
     runs.finish(engine, run_id, result.status, result.summary)
     return result
+
+
+def _journal_stop(ws: Workspace, exc: BaseException, extracted: ExtractResult | None, started: dt.datetime) -> None:
+    """Bad input, a bug or Ctrl-C stopped the run: the journal records it ``failed`` or
+    ``interrupted``, and why, before anything else is written; then the run's summary.json says
+    the same (with the sources, when they were read: a run stopped after its load's commit can be
+    reconciled). Neither write hides ``exc``: what stops them is kept as a note on it."""
+    status, why = runs.stopped(exc)
+    summary = replace(build_run_summary(ws.run_id, "dry-run", ws.project, ws.mapping, extracted, None, started,
+                                        error=why), status=status)
+    try:
+        runs.finish(ws.engine, ws.run_id, status, summary.to_dict())
+        ws.stopped = status
+    except Exception as journal_exc:  # the target is gone too: the heartbeat shows the run interrupted
+        exc.add_note(f"the journal could not record run {ws.run_id} as {status}: {journal_exc}")
+    try:
+        write_summary(ws.report_dir, summary)
+    except OSError as report_exc:
+        exc.add_note(f"{ws.report_dir / 'summary.json'} could not be written: {report_exc}")
 
 
 LIVE_DATA = "it holds the live data, which a dry run would replace"
@@ -156,17 +175,20 @@ def _stages(ws: Workspace, extracted: ExtractResult, started: dt.datetime) -> Ru
 
 def reconcile_and_report(ws: Workspace, extracted: ExtractResult, started: dt.datetime, scratch: Path, *,
                          kind: str = "dry-run", live: bool = False, side: SourceSide | None = None,
-                         opened: str | None = None) -> RunResult:
+                         opened: str | None = None, finished: dt.datetime | None = None) -> RunResult:
     """Reconcile the workspace's run, whose rows the target holds, and write its three reports (a
     month-end passes the month it ``opened``, whose balances are not compared). ``side`` is the
     source's facts the load just gathered; without it the facts the run's folder records are used
-    when complete, else the source is mapped again (see ``reconcile_run``)."""
+    when complete, else the source is mapped again (see ``reconcile_run``). ``finished`` is when
+    the run ended, for a run reconciled again (default: now, as the run ends here)."""
     project, mapping, engine, run_id, progress = ws.project, ws.mapping, ws.engine, ws.run_id, ws.progress
     progress.stage("reconcile")
     reconciled = reconcile_run(ws, extracted, scratch, live=live, side=side, opened=opened)
     reconciliation = reconciled.reconciliation
     summary = build_run_summary(run_id, kind, project, mapping, extracted, reconciliation, started,
                                 changes=reconciled.changes)
+    if finished is not None:
+        summary = replace(summary, finished_at=finished.isoformat(timespec="seconds"))
     progress.stage("write report")
     report_dir = ws.report_dir
     with engine.connect() as connection:
@@ -235,12 +257,15 @@ def reconcile_in(ws: Workspace, run_id: str | None = None, live: bool = False) -
         raise ConfigError(f"{summary_path} is missing: the run's report folder was moved or deleted")
     recorded = json.loads(summary_path.read_text(encoding="utf-8"))
     started = dt.datetime.fromisoformat(recorded["started_at"])
+    check_reports_folder(project.reports_dir, project.source_dir if live else None)
+    # The run ended when it ended: reconciling it again changes its verdict, not its timings.
+    finished = runs.ended_at(engine, run_id)
     with tempfile.TemporaryDirectory(prefix="reconcile-", dir=project.reports_dir) as scratch:
         if live:
             extracted = extract_sources(mapping, project.source_dir, Path(scratch) / "snapshot",
                                         project.chunk_rows, progress)
         else:
             extracted = snapshot_sources(mapping, ws.report_dir / "snapshot", recorded.get("sources", {}))
-        result = reconcile_and_report(ws, extracted, started, Path(scratch), live=live)
-    runs.finish(engine, run_id, result.status, result.summary)
+        result = reconcile_and_report(ws, extracted, started, Path(scratch), live=live, finished=finished)
+    runs.finish(engine, run_id, result.status, result.summary, finished_at=finished)
     return result

@@ -108,7 +108,7 @@ def mask_url(url: str | URL) -> str:
         return _UNPARSED_PASSWORD.sub(r"\1***@", str(url))
 
 
-def create_target_engine(url: str, *, setting: str = _URL_SETTING, **engine_options) -> Engine:
+def create_target_engine(url: str, *, setting: str = _URL_SETTING, existing: bool = False, **engine_options) -> Engine:
     """Create the engine of the target database named by ``url``.
 
     Environment references are expanded first. SQLite gets ``foreign_keys=ON``,
@@ -123,6 +123,9 @@ def create_target_engine(url: str, *, setting: str = _URL_SETTING, **engine_opti
         The database URL, possibly with ``${NAME}`` references.
     setting
         What the URL is, for error messages.
+    existing
+        The command only reads (or finishes) what is there: a SQLite file that does not exist is
+        an error rather than a new, empty database (a mistyped ``--target``).
     **engine_options
         Passed on to :func:`sqlalchemy.create_engine` (e.g. ``poolclass``).
 
@@ -131,11 +134,14 @@ def create_target_engine(url: str, *, setting: str = _URL_SETTING, **engine_opti
     ConfigError
         The URL refers to an environment variable that is not set.
     TargetError
-        The URL cannot be parsed, or names a dialect or driver that is not installed.
+        The URL cannot be parsed, or names a dialect or driver that is not installed, or
+        (``existing``) a SQLite file that is not there.
     """
     parsed = _parse_url(expand_url(url, setting=setting), masked=mask_url(url), setting=setting)
     if parsed.get_backend_name() == "sqlite":
         parsed = _absolute_sqlite_path(parsed)
+        if existing:
+            _require_sqlite_file(parsed, setting)
     engine_options["connect_args"] = _connect_args(parsed, engine_options.get("connect_args", {}))
     try:
         engine = sa.create_engine(parsed, **engine_options)
@@ -178,6 +184,28 @@ def _absolute_sqlite_path(url: URL) -> URL:
     if not database or database == ":memory:" or database.startswith("file:"):
         return url
     return url.set(database=os.path.abspath(database))
+
+
+def _require_sqlite_file(url: URL, setting: str) -> None:
+    """SQLite creates a missing file on the first connection: a command that only reads refuses it first."""
+    missing = missing_sqlite_file(url)
+    if missing is not None:
+        raise TargetError(f"the target database {missing} does not exist: check --target, CUTOVER_TARGET_URL or "
+                          f"cutover.toml's [target] url (`cutover dry-run` creates it; this command only uses one "
+                          f"that is there, and created nothing)")
+
+
+def missing_sqlite_file(url: str | URL) -> str | None:
+    """The file a SQLite ``url`` names if it does not exist (relative to the current folder), else None
+    (another database, an in-memory one, or a file that is there)."""
+    try:
+        parsed = sa.make_url(url) if isinstance(url, str) else url
+    except sa.exc.ArgumentError:  # not a URL: the engine's creation says so
+        return None
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:") or os.path.isfile(database):
+        return None
+    return os.path.abspath(database)
 
 
 def _set_sqlite_pragmas(dbapi_connection, _connection_record) -> None:

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from cutover.errors import ConfigError
+from cutover.errors import ConfigError, CutoverError
 from cutover.schema.tables import target_metadata
 from cutover.states import LOADED, RunStatus
 from cutover.target import heartbeat
 
-INTERRUPTED = RunStatus.INTERRUPTED  # shown for a run the journal has running whose process is gone
+INTERRUPTED = RunStatus.INTERRUPTED  # stored for a run stopped by Ctrl-C; shown for a killed one
 MONTH_END = "month-end"  # the kind of a month-end's run (its steps: cutover/target/journal.py)
 
 
@@ -96,11 +96,39 @@ def running_run(connection: sa.Connection, run_id: str) -> RunningRun | None:
     return next((found for found in running_runs(connection) if found.run_id == run_id), None)
 
 
-def finish(engine: sa.Engine, run_id: str, status: str, summary: dict) -> None:
+def finish(engine: sa.Engine, run_id: str, status: str, summary: dict, finished_at: dt.datetime | None = None) -> None:
+    """The run is over: its status, its summary and when it ended (now, unless ``finished_at``)."""
     run = _run()
     with engine.begin() as connection:
         connection.execute(run.update().where(run.c.run_id == run_id).values(
-            status=status, finished_at=dt.datetime.now(), summary_json=json.dumps(summary, ensure_ascii=False)))
+            status=status, finished_at=finished_at or dt.datetime.now(),
+            summary_json=json.dumps(summary, ensure_ascii=False)))
+
+
+def stopped(exc: BaseException) -> tuple[str, str]:
+    """The status and the reason the journal records for a run that ``exc`` stopped.
+
+    Ctrl-C (and a ``sys.exit`` from a signal handler) is ``interrupted``; bad input and bugs
+    are ``failed``, a bug named as one (the CLI asks for a report of it).
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        return RunStatus.INTERRUPTED, "interrupted (Ctrl-C, SIGINT)"
+    if isinstance(exc, SystemExit):
+        return RunStatus.INTERRUPTED, f"interrupted (exit {exc.code})"
+    if isinstance(exc, CutoverError):
+        return RunStatus.FAILED, str(exc)
+    return RunStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}"
+
+
+def ended_at(engine: sa.Engine, run_id: str) -> dt.datetime:
+    """When run ``run_id`` ended, for a command that finishes it again (``cutover reconcile``):
+    the journal's ``finished_at``; for a run killed before it could record one, its last
+    heartbeat; now only for a run the journal knows neither of."""
+    run = _run()
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(run.c.finished_at, run.c.heartbeat_at)
+                                 .where(run.c.run_id == run_id)).first()
+    return (row and (row.finished_at or row.heartbeat_at)) or dt.datetime.now()
 
 
 def loaded_run(connection: sa.Connection) -> str | None:
@@ -109,7 +137,7 @@ def loaded_run(connection: sa.Connection) -> str | None:
     keys are in the key map), which ``cutover reconcile`` can then finish."""
     run, key_map = _run(), target_metadata().tables["key_map"]
     loaded = sa.exists().where(key_map.c.last_run_id == run.c.run_id)
-    unfinished = sa.and_(run.c.status.in_((RunStatus.FAILED, RunStatus.RUNNING)), loaded)
+    unfinished = sa.and_(run.c.status.in_((RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.RUNNING)), loaded)
     query = (sa.select(run.c.run_id).where(run.c.kind == "dry-run", sa.or_(run.c.status.in_(LOADED), unfinished))
              .order_by(run.c.started_at.desc(), run.c.run_id.desc()).limit(1))
     return connection.execute(query).scalar()
