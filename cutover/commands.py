@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cutover.reports_folder import check_reports_folder
 from cutover.target import db
 from cutover.workspace import Workspace
 
@@ -96,6 +97,7 @@ def profile(ws: Workspace) -> ProfileWritten:
     from cutover.analysis import write_profile_reports
     from cutover.analysis.profile import profile_in
 
+    check_reports_folder(ws.project.reports_dir)
     result = profile_in(ws)
     workbook, page = write_profile_reports(result)
     return ProfileWritten(result, workbook, page)
@@ -106,6 +108,7 @@ def month_end(ws: Workspace, period: str, *, force_reason: str | None = None,
     """``cutover month-end``: the one-shot switch at the end of ``period``."""
     from cutover.monthend.runbook import month_end_in
 
+    check_reports_folder(ws.project.reports_dir, ws.project.source_dir)  # before the legacy month is closed
     return month_end_in(ws, period, force_reason=force_reason, no_rollback=no_rollback)
 
 
@@ -113,6 +116,7 @@ def month_end_resume(ws: Workspace, period: str, *, no_rollback: bool = False) -
     """``cutover month-end --resume``: continue the interrupted month-end."""
     from cutover.monthend.runbook import resume_in
 
+    check_reports_folder(ws.project.reports_dir, ws.project.source_dir)
     return resume_in(ws, period, no_rollback=no_rollback)
 
 
