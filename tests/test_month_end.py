@@ -248,7 +248,11 @@ def test_a_second_switch_is_refused_saying_when_and_by_which_run(project):
     assert second.exit_code == 2
     assert re.fullmatch(rf"Error: the project was switched on \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d by month-end run "
                         rf"{run_id} \(period 2026-10\); a second month-end is refused\n", second.output)
-    assert month_end(project, "--resume").exit_code == 2
+    resumed = month_end(project, "--resume")
+    assert resumed.exit_code == 2
+    assert re.fullmatch(rf"Error: there is nothing to resume: month-end {run_id} completed the switch on "
+                        rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d: 2026-10 is closed and 2026-11 is open in the new "
+                        rf"system \(`cutover status` shows its steps, all done\)\n", resumed.output)
     refused = cutover(project, "dry-run")
     assert refused.exit_code == 2 and "holds the live data, which a dry run would replace" in refused.output
     refused = cutover(project, "reconcile")
@@ -429,7 +433,13 @@ def test_rollback_from_each_step_leaves_both_systems_as_they_were(point, project
     monkeypatch.undo()
     result = month_end(project, "--rollback")
     if point == "after:done":  # a completed switch is never undone
-        assert result.exit_code == 2 and "a second month-end is refused" in result.output
+        assert result.exit_code == 2, result.output
+        assert re.fullmatch(r"Error: there is nothing to roll back: month-end (\S+) completed the switch on "
+                            r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d: 2026-10 is closed and 2026-11 is open in the new system, "
+                            r"and a completed switch is never undone: the customer works in the new system now, so "
+                            r"put mistakes right there \(`cutover status` shows the switch's steps; its protocol is "
+                            r"in \1's reports folder\)\n", result.output), result.output
+        assert "second month-end" not in result.output
         return
     assert result.exit_code == 0, result.output
     assert "ROLLED BACK: the target and the legacy system are as they were." in result.output

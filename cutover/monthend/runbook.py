@@ -403,6 +403,20 @@ def _refuse_if_switched(connection: sa.Connection) -> None:
                           f"{done.run_id} (period {done.period}); a second month-end is refused")
 
 
+def _refuse_completed(connection: sa.Connection, action: str) -> None:
+    """``--resume`` or ``--rollback`` after a completed switch: what happened, and what is left to do."""
+    done = runs.switched(connection)
+    if done is None:
+        return
+    when = (f"month-end {done.run_id} completed the switch on {done.finished_at:%Y-%m-%d %H:%M:%S}: {done.period} "
+            f"is closed and {next_period(done.period)} is open in the new system")
+    if action == "resume":
+        raise ConfigError(f"there is nothing to resume: {when} (`cutover status` shows its steps, all done)")
+    raise ConfigError(f"there is nothing to roll back: {when}, and a completed switch is never undone: the customer "
+                      f"works in the new system now, so put mistakes right there (`cutover status` shows the "
+                      f"switch's steps; its protocol is in {done.run_id}'s reports folder)")
+
+
 def month_end(project: Project, period: str, *, force_reason: str | None = None, no_rollback: bool = False,
               progress: Progress | None = None) -> MonthEndResult:
     """Switch the project over at the end of ``period`` (:func:`month_end_in`, in a workspace of its own)."""
@@ -450,7 +464,7 @@ def _unfinished_run(engine: sa.Engine, period: str, action: str) -> runs.MonthEn
     with engine.connect() as connection:
         open_run = runs.unfinished(connection)
         if open_run is None:
-            _refuse_if_switched(connection)
+            _refuse_completed(connection, action)
             raise ConfigError(f"there is no month-end to {action}: none was begun, or the last one was rolled back")
     if open_run.period != period:
         raise ConfigError(f"month-end {open_run.run_id} closes {open_run.period}, not {period}")
