@@ -11,7 +11,7 @@ import pytest
 from cutover.reconcile.result import Amounts, RunSummary, kopecks_of
 from cutover.report.console import render_run
 
-SHIPPED = ["sample_legacy", "dbf_legacy", "gis_excel", "sql_legacy"]
+SHIPPED = ["sample_legacy", "dbf_legacy", "gis_excel", "sql_legacy", "housing_ods"]
 
 
 @pytest.mark.parametrize("system", SHIPPED)
