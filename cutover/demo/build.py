@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from cutover.demo.privacy import PrivacyReport, check_privacy, real_identities
-from cutover.demo.replace import Person, Replacements
+from cutover.demo.replace import Person, Replacements, premise_key
 from cutover.errors import ConfigError
 from cutover.periods import next_period
 from cutover.schema.tables import target_metadata
@@ -61,11 +61,18 @@ def _persons(replace: Replacements) -> Callable[[list[dict]], list[dict]]:
     return change
 
 
-def _premises(replace: Replacements) -> Callable[[list[dict]], list[dict]]:
+_ADDRESS = ("settlement", "street", "house", "building", "apartment")
+
+
+def _premises(replace: Replacements, reading: sa.Connection) -> Callable[[list[dict]], list[dict]]:
+    """New houses and flats drawn for every real premise at once, so that no two real addresses
+    share a demo one (drawn one by one, two flats of a house could get one flat number)."""
+    premise = target_metadata().tables["premise"]
+    addresses = replace.premises(reading.execute(sa.select(*(premise.c[name] for name in _ADDRESS)).distinct()))
+
     def change(rows: list[dict]) -> list[dict]:
         for row in rows:
-            row["house"], row["apartment"] = replace.premise(row["settlement"], row["street"], row["house"],
-                                                             row["building"], row["apartment"])
+            row["house"], row["apartment"] = addresses[premise_key(*(row[name] for name in _ADDRESS))]
             row["fias_house_guid"] = replace.fias_guid(row["fias_house_guid"])
         return rows
     return change
@@ -172,7 +179,7 @@ def build_demo(source_url: str, source: str, period: str, demo_url: str, seed: i
             replace = Replacements(seed, real.names, real.addresses, real.accounts)
             account = metadata.tables["account"]
             ids = [row_id for (row_id,) in reading.execute(sa.select(account.c.id).order_by(account.c.id))]
-            changes = {"person": _persons(replace), "premise": _premises(replace),
+            changes = {"person": _persons(replace), "premise": _premises(replace, reading),
                        "account": _accounts(replace.account_numbers(ids)),
                        "meter": _meters(replace.meter_serials(real.serials))}
             _empty(writing)

@@ -137,6 +137,50 @@ class Replacements:
                 return new_house, new_apartment
         raise RuntimeError(f"no unused demo address after {MAX_ATTEMPTS} attempts")
 
+    def premises(self, real: Iterable[tuple[str, str | None, str, str | None, str | None]]
+                 ) -> dict[tuple[str, ...], tuple[str, str | None]]:
+        """Every real premise's new (house, apartment), by :func:`premise_key`, each demo address
+        given to one real address only.
+
+        ``real`` holds (settlement, street, house, building, apartment) of the premises, all of
+        them. Each gets what :meth:`premise` draws, unless an address already given has it (two
+        flats of one house drawn the same flat number, or two houses of one street the same
+        house): a flat is then drawn again in its new house, a premise without a flat gets
+        another house. The premises are taken in an order the seed decides, so a build gives
+        the same demo addresses whatever order the rows come in.
+
+        Raises
+        ------
+        RuntimeError
+            No free address after every redraw (it cannot happen: the flat numbers drawn
+            from grow with the redraws).
+        """
+        unique = {premise_key(*address): address for address in real}
+        given: set[tuple[str, ...]] = set()
+        found: dict[tuple[str, ...], tuple[str, str | None]] = {}
+        for key in sorted(unique, key=lambda found_key: (self._number("premise order", *found_key), found_key)):
+            settlement, street, house, building, apartment = unique[key]
+            house_key = key[:4]
+            new_house, new_apartment = self.premise(settlement, street, house, building, apartment)
+            for attempt in range(1, 10 * MAX_ATTEMPTS):
+                if self._free(key, new_house, new_apartment, given):
+                    break
+                if apartment is None:
+                    new_house = self._house(house_key, MAX_ATTEMPTS + attempt)
+                else:  # the flat numbers drawn from grow, so a house of any size has room
+                    flats = APARTMENTS * (1 + attempt // 50)
+                    new_apartment = str(1 + self._number("apartment again", *key, attempt) % flats)
+            else:
+                raise RuntimeError(f"no unused demo address after {10 * MAX_ATTEMPTS} attempts")
+            given.add(_demo_address(key, new_house, new_apartment))
+            found[key] = (new_house, new_apartment)
+        return found
+
+    def _free(self, key: tuple[str, ...], house: str, apartment: str | None, given: set[tuple[str, ...]]) -> bool:
+        street = key[1]
+        return ((street, normal(house), normal(apartment)) not in self._real_addresses
+                and _demo_address(key, house, apartment) not in given)
+
     def _house(self, house_key: tuple[str, ...], attempt: int) -> str:
         drawn = self._number("house", *house_key, attempt)
         number = str(1 + drawn % HOUSES)
@@ -220,6 +264,18 @@ class Replacements:
             taken.add(drawn)
             found[serial] = drawn
         return found
+
+
+def premise_key(settlement: str | None, street: str | None, house: str | None, building: str | None,
+                apartment: str | None) -> tuple[str, ...]:
+    """A real premise's address as replacements compare it (:func:`normal` parts)."""
+    return tuple(normal(part) for part in (settlement, street, house, building, apartment))
+
+
+def _demo_address(key: tuple[str, ...], house: str, apartment: str | None) -> tuple[str, ...]:
+    """The address a demo premise shows: its real settlement, street and building, its new house and flat."""
+    settlement, street, _, building, _ = key
+    return settlement, street, normal(house), building, normal(apartment)
 
 
 def serial_alphabet(char: str) -> str | None:

@@ -258,14 +258,16 @@ def reconcile_in(ws: Workspace, run_id: str | None = None, live: bool = False) -
     recorded = json.loads(summary_path.read_text(encoding="utf-8"))
     started = dt.datetime.fromisoformat(recorded["started_at"])
     check_reports_folder(project.reports_dir, project.source_dir if live else None)
-    # The run ended when it ended: reconciling it again changes its verdict, not its timings.
+    # The run ended when it ended: reconciling it again changes its verdict, not its timings (the
+    # journal's end, after the reports were written, and the summary's, just before).
     finished = runs.ended_at(engine, run_id)
+    reported = dt.datetime.fromisoformat(recorded["finished_at"]) if recorded.get("finished_at") else finished
     with tempfile.TemporaryDirectory(prefix="reconcile-", dir=project.reports_dir) as scratch:
         if live:
             extracted = extract_sources(mapping, project.source_dir, Path(scratch) / "snapshot",
                                         project.chunk_rows, progress)
         else:
             extracted = snapshot_sources(mapping, ws.report_dir / "snapshot", recorded.get("sources", {}))
-        result = reconcile_and_report(ws, extracted, started, Path(scratch), live=live, finished=finished)
+        result = reconcile_and_report(ws, extracted, started, Path(scratch), live=live, finished=reported)
     runs.finish(engine, run_id, result.status, result.summary, finished_at=finished)
     return result
