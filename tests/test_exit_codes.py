@@ -260,3 +260,35 @@ def test_2_a_disk_too_full_for_the_run_is_told_before_it(tmp_path, monkeypatch):
         reports_folder.check_reports_folder(tmp_path / "reports", extract)
     assert str(refused.value) == (f"{tmp_path / 'reports'}: 10 MB free on its disk, and a run of this extract needs "
                                   f"about 66 MB (its snapshot and reports): free some space, or {FIX}")
+
+
+def test_130_a_month_end_step_stopped_by_ctrl_c_says_how_to_go_on(tmp_path, monkeypatch):
+    """The runbook turns Ctrl-C in a step into its own error, raised from the KeyboardInterrupt:
+    the command line keeps its message (which step, --resume, --rollback) and exits 130."""
+    from click.testing import CliRunner
+
+    from cutover import commands
+    from cutover.cli import cli
+    from cutover.errors import CutoverError
+
+    def stopped(ws):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise CutoverError("month-end X stopped at step load (load): KeyboardInterrupt: \n"
+                               "`cutover month-end --period 2026-10 --resume` continues from there") from exc
+
+    monkeypatch.setattr(commands, "status", stopped)
+    folder = write_project(tmp_path, "sample_legacy", SAMPLE)
+    (tmp_path / "cutover.db").write_bytes(b"")  # there: a read-only command opens it
+    result = CliRunner().invoke(cli, ["--project", str(folder), "status"])
+    assert result.exit_code == 130
+    assert result.stderr == ("Interrupted: month-end X stopped at step load (load): KeyboardInterrupt: \n"
+                             "`cutover month-end --period 2026-10 --resume` continues from there\n")
+
+    def interrupted(ws):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "status", interrupted)
+    result = CliRunner().invoke(cli, ["--project", str(folder), "status"])
+    assert (result.exit_code, result.stderr) == (130, "Interrupted: stopped by Ctrl-C (SIGINT)\n")
