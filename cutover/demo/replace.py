@@ -4,9 +4,9 @@ Every replacement is a pure function of the seed and the real value (a BLAKE2b h
 both), so two builds with one seed agree whatever order the rows come in, and another
 seed gives other data. A replacement never equals a real name, address, account number
 or meter serial: a draw that hits one is redrawn with an attempt counter added to the hash.
-Account numbers and meter serials are also unique: they are drawn for the whole set of real
-values at once, in an order the seed decides, so a collision is redrawn the same way in every
-build with that seed.
+Account numbers, meter serials and premises' addresses are also unique: they are drawn for the
+whole set of real values at once, in an order the seed decides, so a collision is redrawn the
+same way in every build with that seed.
 """
 
 from __future__ import annotations
