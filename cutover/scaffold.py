@@ -16,6 +16,7 @@ Neither overwrites a file: anything already there is refused (exit code 2) befor
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cutover.errors import ConfigError, CutoverError
-from cutover.extract import REGISTRY
+from cutover.extract import REGISTRY, calamine_book
 from cutover.extract.encoding import detect_encoding
 from cutover.mapping.model import ENGINE_COLUMNS
 from cutover.resources import resource_dir
@@ -33,7 +34,7 @@ from cutover.schema.definition import target_schema
 TODO = "TODO"
 SEPARATORS = (";", "|", "\t", ",")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")  # what openpyxl reads; an .xls or .ods is saved as .xlsx first
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")  # openpyxl reads the first two, python-calamine the rest
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 MEMO_SUFFIXES = (".fpt", ".dbt")
 SAMPLE_LINES = 20  # lines of a text file the separator and header row are judged on
@@ -142,17 +143,35 @@ def _header_rows(rows: list[tuple]) -> tuple[int, int]:
     return first + 1, count
 
 
-def _excel(path: Path, source_dir: Path) -> list[Source]:
+def _sample_sheets(path: Path) -> dict[str, list[tuple]]:
+    """The first ``SAMPLE_ROWS`` rows of every sheet of a workbook, by sheet name."""
+    sheets = {}
+    if calamine_book.handles(path):  # .xls, .xlsb, .ods
+        book = calamine_book.CalamineBook(path, "")
+        titles = book.sheet_names
+        book.close()
+        for title in titles:
+            book = calamine_book.CalamineBook(path, title)  # each sheet parsed first where a crash cannot hurt
+            try:
+                book.select(title, f"{path}:{title}")
+                sheets[title] = [tuple(values) for _, values in itertools.islice(book.rows(1, None), SAMPLE_ROWS)]
+            finally:
+                book.close()
+        return sheets
     import openpyxl
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     try:
-        sheets = {}
         for sheet in workbook.worksheets:
             sheet.reset_dimensions()
             sheets[sheet.title] = list(sheet.iter_rows(min_row=1, max_row=SAMPLE_ROWS, values_only=True))
     finally:
         workbook.close()
+    return sheets
+
+
+def _excel(path: Path, source_dir: Path) -> list[Source]:
+    sheets = _sample_sheets(path)
     found = []
     for title, rows in sheets.items():
         if not any(any(value is not None for value in row) for row in rows):

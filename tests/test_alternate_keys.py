@@ -14,7 +14,7 @@ from cutover.analysis import profile_project
 from cutover.config import load_project
 from cutover.errors import MappingError
 from cutover.mapping.model import load_mapping
-from cutover.run.dry_run import dry_run
+from cutover.run.dry_run import dry_run, reconcile
 
 LIC = ["LS;FAM;IM;OT;ADR;PLOSH;ID",
        "100;ИВАНОВ;ИВАН;ИВАНОВИЧ;1;50,5;11",
@@ -52,6 +52,15 @@ def test_a_meter_finds_its_account_by_the_surrogate_id(by_id):
     # the key map and the target keep the business key, the account number
     assert query(url, "SELECT m.serial, a.legacy_account_number FROM meter m JOIN account a ON a.id = m.account_id "
                       "ORDER BY m.serial") == [("1", "100"), ("2", "101")]
+
+
+def test_a_reconciliation_that_maps_the_sources_again_tells_the_meters_their_account_numbers(tmp_path):
+    """Without the facts the load recorded (``--live``), the source side is mapped again: a
+    meter's account there is the account number too, or every meter would differ."""
+    project = load_project(_system(tmp_path))
+    assert dry_run(project).status == "reconciled"
+    live = reconcile(project, live=True)
+    assert (live.status, live.summary["differences"]) == ("reconciled", [])
 
 
 def test_the_orphan_message_shows_the_value_the_child_holds(by_id):

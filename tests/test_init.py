@@ -18,10 +18,7 @@ from cutover.errors import ConfigError, MappingError
 from cutover.workspace import open_workspace
 
 REPO = Path(__file__).resolve().parents[1]
-SYSTEMS = ("sample_legacy", "dbf_legacy", "gis_excel", "sql_legacy",
-           pytest.param("housing_ods", marks=pytest.mark.xfail(strict=True, reason=(
-               "cutover init finds no source in a folder of .ods workbooks (it looks for .csv, .db, .dbf, "
-               ".sqlite, .sqlite3, .tsv, .txt, .xlsm, .xlsx), though format = \"excel\" reads .ods"))))
+SYSTEMS = ("sample_legacy", "dbf_legacy", "gis_excel", "sql_legacy", "housing_ods")
 ENTITIES = ("service", "person", "premise", "account", "meter", "reading", "balance")
 
 

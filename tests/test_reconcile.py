@@ -404,10 +404,7 @@ def test_a_run_that_failed_after_its_load_is_the_one_to_reconcile(tmp_path, monk
     assert result.summary["changes"]["accounts"] == {"added": 1, "removed": 1}
 
 
-SHIPPED = ["sample_legacy", "dbf_legacy", "gis_excel", "sql_legacy",
-           pytest.param("housing_ods", marks=pytest.mark.xfail(strict=True, reason=(
-               "reconcile without recorded facts reads a meter's account through [[refs]] parent_key as the "
-               "raw row id (ID ЛС), not the account number: every such meter differs")))]
+SHIPPED = ["sample_legacy", "dbf_legacy", "gis_excel", "sql_legacy", "housing_ods"]
 
 
 def _facts(folder: Path) -> dict[str, pd.DataFrame]:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from cutover.mapping.apply.fit import fit_keys
 from cutover.mapping.apply.mapstage import join_key
+from cutover.mapping.model import EntityMapping
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,27 @@ class AlternateKey:
     def legacy_keys(self, values: pd.Series) -> pd.Series:
         """The legacy key each value names; missing where it names none or several."""
         return values.map(self.legacy)
+
+
+class AlternateKeys:
+    """The alternate keys of the entities mapped so far, gathered part by part, for mapping
+    children again without the check stage (a reconciliation that maps the sources again)."""
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[str, tuple[str, ...]], list[AlternateKey]] = {}
+        self._whole: dict[tuple[str, tuple[str, ...]], AlternateKey] = {}
+
+    def add(self, entity: EntityMapping, source: pd.DataFrame, keys: pd.Series) -> None:
+        """A part of ``entity``: its input rows and their legacy keys."""
+        for columns in entity.alternate_keys:
+            self._parts.setdefault((entity.entity, columns), []).append(AlternateKey.read(source, columns, keys))
+
+    def tell_legacy_keys(self, entity: EntityMapping, frame: pd.DataFrame) -> None:
+        """Each reference of ``frame`` by a ``parent_key`` becomes the legacy key it names (in place)."""
+        for ref in entity.refs:
+            if ref.parent_key:
+                key = (ref.entity, ref.parent_key)
+                if key not in self._whole:
+                    self._whole[key] = AlternateKey.combine(self._parts.get(key, []))
+                column = f"_ref_{ref.target}"
+                frame[column] = self._whole[key].legacy_keys(frame[column])

@@ -43,6 +43,7 @@ from cutover.mapping.apply.mapstage import MappedEntity, map_entity
 from cutover.mapping.apply.rejects import RejectLog
 from cutover.mapping.apply.shape import ShapedRows, shape_batches
 from cutover.mapping.model import EntityMapping, SystemMapping
+from cutover.pipeline.alternates import AlternateKeys
 from cutover.progress import Progress
 from cutover.reconcile.compare import bucket_count, bucket_numbers
 from cutover.reconcile.journal import rejected_rows
@@ -309,11 +310,12 @@ def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connectio
     as complete for ``run_id`` once written."""
     facts = SourceFacts(folder, scratch, reading_partitions(mapping, extracted, project.partition_rows))
     chunk_rows = project.chunk_rows
+    alternates = AlternateKeys()  # the other keys children name parents by (refs' parent_key)
     try:
         for entity in mapping.entities:
             name, merges = entity.entity, entity.merges
             progress.stage(f"reconcile: read {name}")
-            mapped_needed = name in COMPARED or merges
+            mapped_needed = name in COMPARED or merges or bool(entity.alternate_keys)
             rejected = rejected_rows(connection, run_id, name) if mapped_needed else None
             table = target_schema().table(name)
             if name in COMPARED and entity.key:  # keyed by source columns: the other columns are not needed
@@ -326,7 +328,10 @@ def read_source_side(mapping: SystemMapping, extracted: ExtractResult, connectio
                 if not mapped_needed:
                     facts.side.items[name] += len(shaped.frame)
                     continue
-                frame = map_entity(entity, table, location, shaped.frame, RejectLog()).frame
+                mapped = map_entity(entity, table, location, shaped.frame, RejectLog())
+                frame = mapped.frame
+                alternates.add(entity, mapped.source, frame["_key"])
+                alternates.tell_legacy_keys(entity, frame)
                 facts.add(entity, frame, rejected.contains(row_identity(frame["_source"], frame["_row"], frame["_key"]))
                           if len(rejected) else False)
     finally:
