@@ -264,15 +264,22 @@ def _reading_of(kind: str, fields: _Fields) -> _Reading:
 _EMPTY = _Reading("fields", {})
 
 
+_AFTER_NUMBERS = ("лет", "года", "км")  # words a number governs: "40 лет Победы", "23 км"
+
+
 def _title(name: str) -> str:
     """Title-case a settlement or street name, word by word.
 
     Hyphenated parts are capitalised too ("Мамина-Сибиряка"), except the
-    ending of an ordinal number ("1-я Парковая") and the prepositions of
-    names like "Ростов-на-Дону".
+    ending of an ordinal number ("1-я Парковая"), the prepositions of
+    names like "Ростов-на-Дону", and the words a number governs in names
+    like "40 лет Победы" or "23 км".
     """
     words = []
     for word in name.split(" "):
+        if words and words[-1].isdigit() and word in _AFTER_NUMBERS:
+            words.append(word)
+            continue
         parts = word.split("-")
         out = [parts[0][:1].upper() + parts[0][1:]]
         for previous, part in zip(parts, parts[1:]):
