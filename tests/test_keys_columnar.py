@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from properties import examples
 
 from cutover.frames.keyindex import KeyIndex
 from cutover.mapping.apply.mapstage import KEY_SEPARATOR, join_key
@@ -30,7 +31,7 @@ KEY_TEXT = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.tuples(KEY_TEXT, KEY_TEXT, st.one_of(st.none(), st.integers(-5, 5))), max_size=30),
        st.sampled_from(["str", "object"]))
 def test_join_key_is_the_pandas_key(rows, dtype):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from properties import examples
 
 from cutover.decimals import decimal_parts
 from cutover.frames.keyindex import KeyIndex
@@ -38,7 +39,7 @@ READING = st.tuples(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(readings=st.lists(READING, max_size=40), start=st.integers(0, 5))
 def test_decreases_and_rollovers_are_what_the_sort_of_text_found(readings, start):
     rows = pd.DataFrame({

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from properties import examples
 
 from cutover.control.readers import read_money
 from cutover.errors import MappingError
@@ -71,7 +72,7 @@ NUMBER_TEXT = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(NUMBER_TEXT, min_size=1, max_size=20))
 def test_what_auto_and_the_control_both_read_is_the_same_kopecks(texts):
     """Where both read a value, the same kopecks. (The mapping also drops a stray space or

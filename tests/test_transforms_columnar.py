@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from properties import examples
 
 from cutover.mapping import transforms
 from cutover.mapping.transforms import Transformed, _blank, _point_decimal, _unread
@@ -38,7 +39,7 @@ NUMBER_TEXT = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(texts=st.lists(NUMBER_TEXT, max_size=40), decimal=st.sampled_from([",", "."]),
        scale=st.sampled_from([1, 2, 3, 7]), whole=st.sampled_from([1, 9, 15]))
 def test_decimal_gives_what_the_pandas_version_gave(texts, decimal, scale, whole):
