@@ -369,6 +369,9 @@ def test_the_reports_of_a_reconciliation_match_their_snapshots(tmp_path):
 def test_runs_lists_the_journal_newest_first(tmp_path):
     folder = _project(tmp_path, f"sqlite:///{tmp_path / 'target.db'}")
     runner = CliRunner()
+    missing = runner.invoke(cli, ["--project", str(folder), "runs"])  # a command that reads creates no database
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr and not (tmp_path / "target.db").exists()
+    assert runner.invoke(cli, ["--project", str(folder), "db", "upgrade"]).exit_code == 0  # there, and empty
     assert runner.invoke(cli, ["--project", str(folder), "runs"]).stdout == "No runs in the target's journal yet.\n"
     first = runner.invoke(cli, ["--project", str(folder), "dry-run", "--quiet"]).stdout.split()[0]
     second = runner.invoke(cli, ["--project", str(folder), "dry-run", "--quiet"]).stdout.split()[0]
