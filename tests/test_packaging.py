@@ -43,3 +43,17 @@ def test_installed_wheel_runs_a_dry_run_without_the_source_tree(tmp_path):
     assert status == "reconciled"
     summary = json.loads((project / "reports" / run_id / "summary.json").read_text(encoding="utf-8"))
     assert summary["entities"]["accounts"]["loaded"] > 0
+
+    # `cutover init --example` then `cutover dry-run`, from an empty folder, with the installed wheel
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env.pop("CUTOVER_PROJECT", None)
+    env.pop("CUTOVER_TARGET_URL", None)
+    made = subprocess.run([sys.executable, "-m", "cutover", "init", "--example"], cwd=empty, env=env,
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    assert sorted(path.name for path in empty.iterdir()) == ["cutover.toml", "mappings", "sample_data"]
+    example = subprocess.run([sys.executable, "-m", "cutover", "dry-run", "--quiet"], cwd=empty, env=env,
+                             capture_output=True, text=True)
+    assert example.returncode == 0, example.stderr
+    assert example.stdout.endswith(" reconciled\n")
