@@ -145,3 +145,22 @@ def test_text_numbers_and_a_reference_by_row_id_become_target_values(housing_run
                          "WHERE m.serial = :serial GROUP BY r.source", serial=meter["serial"])
     assert dict(sources)["inspection"] == 1  # the initial reading, from the meter sheet
     assert sum(count for _, count in sources) == 5
+
+
+def test_the_profile_reads_renamed_and_unpivoted_columns_and_finds_the_orphans(tmp_path):
+    """cutover profile on the workbook: the columns a rename or an unpivot with several values
+    reads are found (no MISSING_COLUMN), and the orphans are D1 (a meter's ID ЛС no register row
+    has) and D6 (the three wide balance rows, 08-10.2026, of an account not in the register)."""
+    from support import write_project
+
+    from cutover.analysis import profile_project
+    from cutover.config import load_project
+
+    profiled = profile_project(load_project(write_project(tmp_path, "housing_ods", SAMPLE)))
+    assert [f.what for f in profiled.findings if f.check == "MISSING_COLUMN"] == []
+    orphans = {(f.source, f.column): f for f in profiled.findings if f.check == "ORPHAN"}
+    assert sorted(orphans) == [("pribory", "ID ЛС"), ("saldo", "Лицевой счёт")]
+    assert orphans["pribory", "ID ЛС"].count == EXPECTED["dirt"][0]["rows"] == 1
+    balance_account = {key.split("|")[0] for key in EXPECTED["dirt"][5]["keys"]}
+    assert (orphans["saldo", "Лицевой счёт"].count, set(orphans["saldo", "Лицевой счёт"].examples)) == (
+        3, balance_account)

@@ -46,9 +46,10 @@ def rule_inputs(rule: ColumnRule) -> tuple[str, ...]:
 def resolve(entity: EntityMapping, column: str) -> list[tuple[str, str]]:
     """The (source, source column) pairs an entity's column name stands for.
 
-    A plain name is a column of each of the entity's sources; ``abonent.FAM`` is a column of
-    a joined source; an unpivot's value column stands for every column it unpivots, and its
-    label for none (the label is made, not read).
+    A plain name is a column of each of the entity's sources, by the name each source gives it
+    (``[entity.rename.<source>]``); ``abonent.FAM`` is a column of a joined source; an
+    unpivot's value column stands for every column it unpivots into it (with several values
+    per label, each value for its own columns), and its label for none (made, not read).
     """
     for join in getattr(entity, "joins", ()):
         if column in {join.name(c) for c in join.columns}:
@@ -57,9 +58,19 @@ def resolve(entity: EntityMapping, column: str) -> list[tuple[str, str]]:
     if unpivot is not None:
         if column == unpivot.label:
             return []
-        if column == unpivot.value:
-            return [(source, wide) for source in entity_sources(entity) for _, wide in unpivot.columns]
-    return [(source, column) for source in entity_sources(entity)]
+        if column in unpivot.values:
+            at = unpivot.values.index(column)
+            return [(source, _physical(entity, source, columns[at]))
+                    for source in entity_sources(entity) for _, columns in unpivot.cells]
+    return [(source, _physical(entity, source, column)) for source in entity_sources(entity)]
+
+
+def _physical(entity: EntityMapping, source: str, column: str) -> str:
+    """The name ``source`` gives the entity's ``column`` (a renamed column by its own name)."""
+    renamed = getattr(entity, "renamed", None)
+    if renamed is None:
+        return column
+    return next((physical for physical, name in renamed(source).items() if name == column), column)
 
 
 def is_raw(entity: EntityMapping, column: str) -> bool:
@@ -83,6 +94,9 @@ def column_uses(mapping: SystemMapping) -> dict[tuple[str, str], ColumnUse]:
             for column in rule_inputs(rule):
                 mark(entity, column, f"{entity.entity}.{', '.join(rule.targets)}", needs_value=rule.required,
                      blank_ok=bool(names & BLANK_TOLERANT), date=bool(names & DATE_TRANSFORMS))
+        for alternate in getattr(entity, "alternate_keys", ()):
+            for column in alternate:
+                mark(entity, column, f"key children refer to {entity.entity} by", blank_ok=True)
         for ref in entity.refs:
             for column in ref.key:
                 mark(entity, column, f"reference {entity.entity}.{ref.target}", needs_value=not ref.optional,
