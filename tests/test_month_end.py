@@ -272,6 +272,11 @@ def test_preflight_refuses_without_a_passed_dry_run_and_blocks_nothing(tmp_path,
 def test_a_wrong_period_a_target_not_upgraded_and_bad_flags_are_refused(tmp_path, legacy_url):
     project = make_project(tmp_path / "project", legacy_url, f"sqlite:///{(tmp_path / 'target.db').as_posix()}",
                            upgrade=False)
+    missing = month_end(project, *FORCE)  # a month-end never creates its target
+    assert missing.exit_code == 2 and missing.output.startswith(f"Error: the target database {tmp_path / 'target.db'} "
+                                                                f"does not exist: check --target")
+    assert not (tmp_path / "target.db").exists()
+    (tmp_path / "target.db").write_bytes(b"")  # there, but never upgraded
     old = month_end(project, *FORCE)
     assert old.exit_code == 2
     assert old.output == "Error: the target's schema is at revision none, not 0004: run `cutover db upgrade` first\n"
