@@ -127,7 +127,7 @@ def test_a_reject_names_the_physical_file_and_row_of_each_source(renamed):
     assert query(url, "SELECT source, row_number, legacy_key, rule, column_name, raw_value FROM reject "
                       "WHERE entity = 'reading' ORDER BY source, row_number") == [
         ("pok_a.csv", 5, "2|20.10.2026", "BAD_NUMBER", "Показание", "1l0"),
-        ("sch.csv", 4, "3|01.09.2026", "BAD_NUMBER", "Показание", "abc"),  # the entity's name of НачПоказ
+        ("sch.csv", 4, "3|01.09.2026", "BAD_NUMBER", "НачПоказ", "abc"),  # the column as sch.csv names it
     ]
 
 

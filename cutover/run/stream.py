@@ -30,7 +30,7 @@ from cutover.extract.snapshot import ExtractResult
 from cutover.frames.keyindex import KeyIndex
 from cutover.frames.spill import SpillFile
 from cutover.mapping.apply.mapstage import MappedEntity
-from cutover.mapping.apply.rejects import RejectLog
+from cutover.mapping.apply.rejects import RejectLog, as_each_source_names
 from cutover.mapping.apply.shape import ShapedRows, shape_batches
 from cutover.mapping.apply.source_checks import SourceFailures, check_sources
 from cutover.mapping.model import EntityMapping, SystemMapping
@@ -96,8 +96,9 @@ class _Entity:
     """One entity on its way through the run: its parts and what is gathered from them."""
 
     def __init__(self, mapping: EntityMapping, location: str, done: _Done, rejects: RejectLog,
-                 held: HeldParts | None = None) -> None:
+                 held: HeldParts | None = None, renamed_at: dict[str, dict[str, str]] | None = None) -> None:
         self.mapping, self.location, self.done, self.rejects = mapping, location, done, rejects
+        self.renamed_at = renamed_at or {}  # location -> {the entity's column: the source's name for it}
         self.name = mapping.entity
         self.parent_parts: list[ParentKeys] = []
         self.accepted_parts: list[dict[str, KeyIndex]] = []
@@ -135,7 +136,7 @@ class _Entity:
             done.parents[self.name] = ParentKeys.combine(self.parent_parts, self.location)
             self._keep_accepted()
             done.waiting[self.name] = self
-            load.add_rejects(self.rejects.pop(self.name))
+            load.add_rejects(self._rejects())
             return
         if self.referrers is not None:
             for parent in done.units[self.name]:
@@ -149,7 +150,7 @@ class _Entity:
         done.parents[self.name] = ParentKeys.combine(self.parent_parts, self.location, loaded)
         self._keep_accepted()
         progress.stage("load rejects")
-        load.add_rejects(self.rejects.pop(self.name))
+        load.add_rejects(self._rejects())
 
     def release(self, why: pd.Series, rule: str, load: TargetLoad, progress: Progress) -> None:
         """Reject the held rows whose key is in ``why`` (key -> message: no loaded row of the entity
@@ -166,7 +167,11 @@ class _Entity:
         self.done.parents[self.name] = ParentKeys(loaded, pd.concat([kept.reasons, *fallen]), kept.key_by_row,
                                                   kept.source_file, kept.alternates)
         progress.stage("load rejects")
-        load.add_rejects(self.rejects.pop(self.name))
+        load.add_rejects(self._rejects())
+
+    def _rejects(self) -> pd.DataFrame:
+        """The entity's rejects, taken out of the log, naming each source's columns as it does."""
+        return as_each_source_names(self.rejects.pop(self.name), self.renamed_at)
 
     def _keep_accepted(self) -> None:
         if self.accepted_parts:
@@ -192,7 +197,10 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
             plan = plan_partitions(entity_mapping, _input_rows(entity_mapping, extracted), project.partition_rows)
             hold = (HeldParts(entity_mapping, location, scratch / f"{name}.held.pickle", in_memory=plan.parts == 1)
                     if name in held else None)
-            entity = _Entity(entity_mapping, location, done, rejects, hold)
+            renamed_at = {extracted.sources[source].location: {name: column for column, name in
+                                                               entity_mapping.renamed(source).items()}
+                          for source in entity_mapping.sources if entity_mapping.renamed(source)}
+            entity = _Entity(entity_mapping, location, done, rejects, hold, renamed_at)
             partitions = Partitions(plan, scratch, entity.name)
             try:
                 own_keys = _map(entity, extracted, source_failures, partitions, project.chunk_rows, workers,

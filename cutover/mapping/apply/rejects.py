@@ -64,3 +64,15 @@ class RejectLog:
             return pd.DataFrame(columns=REJECT_COLUMNS)
         return pd.concat(parts, ignore_index=True)
 
+
+
+def as_each_source_names(rejects: pd.DataFrame, renamed_at: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """``rejects`` whose column names are those of the file each row came from: ``renamed_at``
+    is location -> {the entity's name: the source's own name} (``[entity.rename.<source>]``), so
+    a reject of an initial reading on the meter sheet names ``НачПоказ``, not ``Показание``."""
+    for location, names in renamed_at.items():
+        at = (rejects["source"] == location) & rejects["column_name"].notna()
+        if at.any():
+            rejects.loc[at, "column_name"] = rejects.loc[at, "column_name"].map(
+                lambda column: ", ".join(names.get(part, part) for part in column.split(", ")))
+    return rejects
