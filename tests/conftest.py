@@ -30,6 +30,30 @@ DATABASES = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test marked ``one_database_each(points)`` runs each of its points on one database, in
+    turn (the first point on SQLite, the next on PostgreSQL, ...), so that every point and every
+    database is run while the crash matrices keep the default run within its ten minutes;
+    ``CUTOVER_THOROUGH=1`` runs every point on every database, and so does a machine without
+    PostgreSQL (every point on SQLite, none lost)."""
+    if os.environ.get("CUTOVER_THOROUGH") == "1" or not os.environ.get("CUTOVER_TEST_POSTGRES_URL"):
+        return
+    names = [param.values[0] for param in DATABASES]
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("one_database_each")
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        database = next((value for value in params.values() if value in names), None)
+        if marker is None or database is None:
+            kept.append(item)
+            continue
+        turn = (list(marker.args[0]).index(params["point"]) + names.index(database)) % marker.kwargs.get("of", 2)
+        (kept if turn == 0 else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def server_engines() -> Iterator[dict[str, sa.Engine | str]]:
     """Admin engines of the servers by param name, or why a server is not available."""

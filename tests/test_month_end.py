@@ -385,6 +385,7 @@ def _fresh_target(folder: Path, like: str, request, server_engines) -> str:
     return url
 
 
+@pytest.mark.one_database_each(CRASH_POINTS)
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_a_month_end_killed_anywhere_resumes_to_the_same_end_state(point, project, legacy_url, switch_target,
                                                                    uninterrupted):
@@ -409,7 +410,11 @@ class _Crash(BaseException):
     """Stops a month-end in this process the way a kill would: no step is marked failed."""
 
 
-@pytest.mark.parametrize("point", [p for p in CRASH_POINTS if p != "mid:close_legacy"] + ["after:done"])
+ROLLBACK_POINTS = [p for p in CRASH_POINTS if p != "mid:close_legacy"] + ["after:done"]
+
+
+@pytest.mark.one_database_each(ROLLBACK_POINTS)
+@pytest.mark.parametrize("point", ROLLBACK_POINTS)
 def test_rollback_from_each_step_leaves_both_systems_as_they_were(point, project, legacy_url, switch_target,
                                                                    monkeypatch):
     assert rehearse(project, legacy_url) == "reconciled"

@@ -135,7 +135,11 @@ def test_a_month_end_is_refused_while_a_dry_run_loads_and_the_dry_run_finishes(p
 
 # ---- a kill between the lock and the first checkpoint ------------------------------------------
 
-@pytest.mark.parametrize("point", ["begin:locked", "begin:journalled", "begin:committed"])
+LOCK_POINTS = ["begin:locked", "begin:journalled", "begin:committed"]
+
+
+@pytest.mark.one_database_each(LOCK_POINTS)
+@pytest.mark.parametrize("point", LOCK_POINTS)
 @pytest.mark.parametrize("then", ["--resume", "--rollback"])
 def test_a_month_end_killed_as_it_takes_its_lock_leaves_no_lock_stuck(point, then, project, legacy_url,
                                                                      switch_target):
