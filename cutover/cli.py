@@ -122,12 +122,14 @@ def _workspace(project: Project, progress: Progress | None = None, *, existing: 
         yield ws
 
 
-@click.group(cls=CutoverGroup, epilog="Exit codes: 0 done and reconciled; 1 done but a gate failed (differences, "
+@click.group(cls=CutoverGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="Exit codes: 0 done and reconciled; 1 done but a gate failed (differences, "
              "too many rejects, unmapped codes); 2 bad usage, configuration or input; 3 internal error (a bug: "
-             "run with --debug and report it); 130 interrupted (Ctrl-C).")
+             "run with --debug and report it); 130 interrupted (Ctrl-C). "
+             "Shell completion: eval \"$(_CUTOVER_COMPLETE=bash_source cutover)\" (zsh_source, fish_source).")
 @click.version_option(__version__, prog_name="cutover")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
-              envvar="CUTOVER_PROJECT", show_default=True, help="Project folder holding cutover.toml.")
+              envvar="CUTOVER_PROJECT", show_envvar=True, show_default=True, help="Project folder holding cutover.toml.")
 @click.option("--debug", is_flag=True, help="Print the traceback of an error (the exit code stays the same).")
 @click.pass_context
 def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
@@ -151,20 +153,23 @@ ACCEPT_FALL = click.option("--accept-fall", is_flag=True,
                                 "that reconciled (listed as accepted in the reports).")
 
 
-@cli.command("dry-run")
+@cli.command("dry-run", epilog="Examples: cutover dry-run; cutover dry-run --quiet (one line for cron: <run-id> reconciled); cutover --project customers/vodokanal dry-run --target postgresql+psycopg://billing@db/billing")
 @click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
 @click.option("--quiet", is_flag=True, help="Print only the one-line verdict.")
+@click.option("--upgrade", is_flag=True,
+              help="Upgrade a target whose schema is at an older revision first (a new, empty target is set up "
+                   "without it).")
 @ACCEPT_FALL
 @click.pass_obj
-def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool, accept_fall: bool) -> None:
+def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool, upgrade: bool, accept_fall: bool) -> None:
     """Extract, validate, map, load into the target, reconcile and report."""
     project = load_project(project_dir, target_url, accept_fall=accept_fall)
     with _workspace(project, progress_for(sys.stderr, quiet)) as ws:
-        result = commands.dry_run(ws)
+        result = commands.dry_run(ws, upgrade)
     _verdict(result, quiet)
 
 
-@cli.command("reconcile")
+@cli.command("reconcile", epilog="Examples: cutover reconcile; cutover reconcile --run 20261031-221502-dry-run-3f2a --live")
 @click.option("--run", "run_id", help="The run to reconcile (it must be the one whose rows the target holds).")
 @click.option("--latest", is_flag=True, help="Reconcile the latest finished dry run (the default).")
 @click.option("--live", is_flag=True, help="Read the sources again (files, legacy database) instead of the run's snapshot.")
@@ -183,7 +188,7 @@ def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live:
     _verdict(result, quiet)
 
 
-@cli.command("runs")
+@cli.command("runs", epilog="Example: cutover runs --limit 5")
 @click.option("--target", "target_url", help="Target database URL (default: the project's).")
 @click.option("--limit", default=20, show_default=True, help="How many of the latest runs to list.")
 @click.pass_obj
@@ -196,7 +201,7 @@ def runs_command(project_dir: Path, target_url: str | None, limit: int) -> None:
     click.echo(render_runs(listed))
 
 
-@cli.command("check")
+@cli.command("check", epilog="Example: cutover check (exit 1 when something is found, 2 when the mapping or a source is wrong)")
 @click.pass_obj
 def check_command(project_dir: Path) -> None:
     """Validate the configuration and mappings against the data; list unmapped legacy codes."""
@@ -208,7 +213,7 @@ def check_command(project_dir: Path) -> None:
     sys.exit(result.exit_code)
 
 
-@cli.command("profile")
+@cli.command("profile", epilog="Example: cutover profile, then open reports/<id>-profile-<x>/profile.html")
 @click.option("--quiet", is_flag=True, help="Print only the one-line result.")
 @click.pass_obj
 def profile_command(project_dir: Path, quiet: bool) -> None:
@@ -225,7 +230,7 @@ def profile_command(project_dir: Path, quiet: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-@cli.command("month-end")
+@cli.command("month-end", epilog="Examples: cutover month-end --period 2026-10; cutover month-end --period 2026-10 --resume; cutover month-end --period 2026-10 --rollback")
 @click.option("--period", required=True, help="The month being closed, YYYY-MM (cutover.toml's [project] period).")
 @click.option("--resume", is_flag=True, help="Continue the interrupted month-end from its last completed step.")
 @click.option("--rollback", "roll_back", is_flag=True,
@@ -276,7 +281,7 @@ def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: b
     sys.exit(EXIT_OK if result.status == RunStatus.SWITCHED else EXIT_GATE_FAILED)
 
 
-@cli.command("status")
+@cli.command("status", epilog="Example: cutover status")
 @click.option("--target", "target_url", help="Target database URL (default: the project's).")
 @click.pass_obj
 def status_command(project_dir: Path, target_url: str | None) -> None:
@@ -288,7 +293,7 @@ def status_command(project_dir: Path, target_url: str | None) -> None:
     click.echo(render_status(found))
 
 
-@cli.command("init")
+@cli.command("init", epilog="Examples: cutover init vodokanal --source-dir /data/export; cutover init --example")
 @click.argument("system", required=False)
 @click.option("--source-dir", type=click.Path(file_okay=False, path_type=Path),
               help="The legacy extract: its files, sheets, DBF tables and SQLite tables become the mapping's sources.")
@@ -319,7 +324,7 @@ def init_command(project_dir: Path, system: str | None, source_dir: Path | None,
     click.echo("Next: fill every TODO, then `cutover check`.")
 
 
-@cli.command("demo")
+@cli.command("demo", epilog="Examples: cutover demo; cutover demo --from-run 20261031-221502-dry-run-3f2a --seed 7; cutover demo --reset")
 @click.option("--target", "target_url", help="The training database (default: demo.db in the project folder).")
 @click.option("--from-run", "run_id", help="Build from this dry run's data (the one the project's target holds), "
               "personal data replaced; default: the bundled sample.")
@@ -383,6 +388,51 @@ def db_upgrade_command(project_dir: Path, target_url: str | None, revision: str)
     """Bring the target database to the schema revision (head by default)."""
     upgraded = commands.db_upgrade(target_url or load_project(project_dir).target_url, revision)
     click.echo(f"{upgraded.target} is at revision {upgraded.revision}")
+
+
+def _revision_line(at: commands.SchemaRevision) -> str:
+    if at.revision is None:
+        return f"{at.target} has no cutover schema (the newest is {at.head}): `cutover db upgrade` sets it up"
+    if at.at_head:
+        return f"{at.target} is at revision {at.revision}, the newest"
+    return f"{at.target} is at revision {at.revision}, not the newest {at.head}: `cutover db upgrade` brings it there"
+
+
+@db_group.command("current", epilog="Example: cutover db current --target postgresql+psycopg://billing@db/billing")
+@click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@click.pass_obj
+def db_current_command(project_dir: Path, target_url: str | None) -> None:
+    """Show the schema revision the target is at, and the newest one. Exit 1 when it is not the newest."""
+    at = commands.db_current(target_url or load_project(project_dir).target_url)
+    click.echo(_revision_line(at))
+    sys.exit(EXIT_OK if at.at_head else EXIT_GATE_FAILED)
+
+
+@db_group.command("check", epilog="Example: cutover db check")
+@click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@click.pass_obj
+def db_check_command(project_dir: Path, target_url: str | None) -> None:
+    """Compare the target's tables with schemas/target.toml. Exit 1 when they differ."""
+    target, differences = commands.db_check(target_url or load_project(project_dir).target_url)
+    if not differences:
+        click.echo(f"{target} matches the schema")
+        return
+    click.echo(f"{target} differs from the schema in {len(differences)} place(s):")
+    for difference in differences:
+        click.echo(f"  {difference}")
+    sys.exit(EXIT_GATE_FAILED)
+
+
+@db_group.command("downgrade", context_settings={"ignore_unknown_options": True},  # -1 is a revision, not an option
+                  epilog="Examples: cutover db downgrade -1; cutover db downgrade base (drops every cutover table "
+                         "and its data)")
+@click.argument("revision")
+@click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@click.pass_obj
+def db_downgrade_command(project_dir: Path, revision: str, target_url: str | None) -> None:
+    """Take the target's schema back to REVISION (-1: one step; base: no cutover tables at all)."""
+    at = commands.db_downgrade(target_url or load_project(project_dir).target_url, revision)
+    click.echo(f"{at.target} is at revision {at.revision or 'base'}")
 
 
 def main() -> None:

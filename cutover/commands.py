@@ -58,17 +58,24 @@ class KeymapWritten:
 
 @dataclass(frozen=True)
 class SchemaRevision:
-    """``cutover db upgrade``: the target (its password masked) and the revision it is at now."""
+    """``cutover db upgrade|downgrade|current``: the target (its password masked), the revision it
+    is at now (None: never migrated) and the newest revision cutover ships."""
 
     target: str
     revision: str | None
+    head: str | None = None
+
+    @property
+    def at_head(self) -> bool:
+        return self.revision is not None and self.revision == self.head
 
 
-def dry_run(ws: Workspace) -> RunResult:
-    """``cutover dry-run``: extract, map, check, load, reconcile and report."""
+def dry_run(ws: Workspace, upgrade: bool = False) -> RunResult:
+    """``cutover dry-run``: extract, map, check, load, reconcile and report (``upgrade``: bring a
+    target at an older schema revision to the newest first)."""
     from cutover.run.dry_run import dry_run_in
 
-    return dry_run_in(ws)
+    return dry_run_in(ws, upgrade)
 
 
 def reconcile(ws: Workspace, run_id: str | None = None, live: bool = False) -> RunResult:
@@ -173,6 +180,39 @@ def keymap_export(ws: Workspace, file_format: str, out: Path | None = None) -> K
     return KeymapWritten(export_keymap(ws.engine, path, file_format), path)
 
 
+def db_current(target_url: str) -> SchemaRevision:
+    """``cutover db current``: the revision the target is at (a SQLite file must exist: reading
+    never creates one)."""
+    engine = db.create_target_engine(target_url, existing=True)
+    try:
+        db.check_connection(engine)
+        return SchemaRevision(db.mask_url(target_url), db.current_revision(engine), db.head_revision())
+    finally:
+        engine.dispose()
+
+
+def db_check(target_url: str) -> tuple[str, list]:
+    """``cutover db check``: the target (masked) and how its tables differ from schemas/target.toml
+    (empty: they match); a target not at the newest revision is an error naming what to run."""
+    engine = db.create_target_engine(target_url, existing=True)
+    try:
+        db.check_connection(engine)
+        return db.mask_url(target_url), db.check_drift(engine)
+    finally:
+        engine.dispose()
+
+
+def db_downgrade(target_url: str, revision: str) -> SchemaRevision:
+    """``cutover db downgrade REVISION``: take the target's schema back to ``revision`` (``base``:
+    no cutover tables at all)."""
+    engine = db.create_target_engine(target_url, existing=True)
+    try:
+        db.downgrade(engine, revision)
+        return SchemaRevision(db.mask_url(target_url), db.current_revision(engine), db.head_revision())
+    finally:
+        engine.dispose()
+
+
 def db_upgrade(target_url: str, revision: str = "head") -> SchemaRevision:
     """``cutover db upgrade``: bring the target at ``target_url`` to ``revision``.
 
@@ -182,6 +222,6 @@ def db_upgrade(target_url: str, revision: str = "head") -> SchemaRevision:
     engine = db.create_target_engine(target_url)
     try:
         db.upgrade(engine, revision)
-        return SchemaRevision(db.mask_url(target_url), db.current_revision(engine))
+        return SchemaRevision(db.mask_url(target_url), db.current_revision(engine), db.head_revision())
     finally:
         engine.dispose()

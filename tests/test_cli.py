@@ -100,10 +100,11 @@ def test_file_in_another_encoding_exits_2_naming_file_and_line(tmp_path):
 def test_mapping_naming_a_missing_column_exits_2(tmp_path):
     mapping = own_mapping(tmp_path)
     person = mapping / "entities" / "person.toml"
-    person.write_text(person.read_text(encoding="utf-8").replace('from = "ФИО"', 'from = "FIO"'), encoding="utf-8")
+    person.write_text(person.read_text(encoding="utf-8").replace('from = "ФИО"', 'from = "Фио"'), encoding="utf-8")
     result = run(project(tmp_path), "dry-run")
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {SAMPLE / 'abonent.csv'}: no column(s) ['FIO']; it has ['ЛС', 'ФИО',")
+    assert result.stderr.startswith(f"Error: {SAMPLE / 'abonent.csv'}: no column(s) ['Фио']; it has ['ЛС', 'ФИО',")
+    assert result.stderr.endswith("'ДатаОткр']; did you mean 'ФИО' for 'Фио'?\n")  # case aside, the nearest
     assert "Traceback" not in result.output
 
 
@@ -133,7 +134,8 @@ def test_unknown_transform_names_file_key_and_choices(tmp_path):
     result = run(project(tmp_path), "dry-run")
     assert result.exit_code == 2
     assert result.stderr.startswith(
-        f"Error: {person}: columns[0].transforms[0]: unknown transform 'fullname'; expected one of ['address',"
+        f"Error: {person}: columns[0].transforms[0]: unknown transform 'fullname'; did you mean 'full_name' for "
+        f"'fullname'?; expected one of ['address',"
     )
 
 

@@ -59,7 +59,7 @@ def test_downgrade_to_base_removes_everything_and_upgrade_works_again(engine):
 
 
 def test_check_drift_refuses_a_database_that_is_not_upgraded(engine):
-    with pytest.raises(TargetError, match=f"is at revision base, not at the newest {db.head_revision()}; upgrade it first"):
+    with pytest.raises(TargetError, match=f"is at revision base, not at the newest {db.head_revision()}: run `cutover db upgrade` first"):
         db.check_drift(engine)
 
 

@@ -25,6 +25,7 @@ from cutover.control.totals import ControlTotals, read_control
 from cutover.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, ExtractError
 from cutover.extract import REGISTRY as EXTRACTORS
 from cutover.extract.snapshot import ExtractResult, extract_sources, needed_columns
+from cutover.hints import did_you_mean
 from cutover.mapping.apply.shape import shape_rows
 from cutover.mapping.apply.source_checks import check_sources
 from cutover.mapping.model import ColumnRule, EntityMapping, SystemMapping
@@ -106,7 +107,8 @@ def _source_problems(mapping: SystemMapping, project: Project) -> list[str]:
             where = extractor.describe(spec.options, project.source_dir)
             # A file holding none of them may be no source at all: nothing of its content is shown.
             has = f"it has {header}" if len(missing) < len(columns) else "it has none of them: is it the right file?"
-            problems.append(f"{where} (source {name}): no column(s) {missing} that the mapping reads; {has}")
+            problems.append(f"{where} (source {name}): no column(s) {missing} that the mapping reads; {has}"
+                            + did_you_mean(missing, header))
     return problems
 
 

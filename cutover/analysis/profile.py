@@ -28,6 +28,7 @@ from cutover.analysis.usage import ColumnUse, column_uses, entity_sources
 from cutover.config import Project
 from cutover.errors import ExtractError
 from cutover.extract import REGISTRY
+from cutover.hints import did_you_mean
 from cutover.mapping.model import SourceSpec, SystemMapping
 from cutover.progress import Progress
 from cutover.target.runs import new_run_id
@@ -125,7 +126,8 @@ def _source_findings(source: SourceProfile, uses: dict[tuple[str, str], ColumnUs
         if name == source.name and present and column not in present:
             found.append(Finding("error", "MISSING_COLUMN", source.name, column,
                                  f"the mapping reads column {column!r} ({', '.join(use.uses)}), which "
-                                 f"{source.location} does not have; it has {sorted(present)}", 1))
+                                 f"{source.location} does not have; it has {sorted(present)}"
+                                 + did_you_mean([column], present), 1))
     for column in source.columns:
         found.extend(column_findings(source.name, column, uses.get((source.name, column.name))))
     unused = unused_columns_finding(source.name, [c.name for c in source.columns if (source.name, c.name) not in uses])

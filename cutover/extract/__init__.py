@@ -23,6 +23,7 @@ import pandas as pd
 
 from cutover.errors import ExtractError
 from cutover.folders import confined
+from cutover.hints import did_you_mean
 
 Options = dict  # the source's table in system.toml, less ``format``
 ROW_NUMBERS_KEPT = 1000  # row numbers a tally keeps of each kind; its counts stay exact
@@ -147,7 +148,7 @@ def require_columns(where: str, header: list[str], needed: set[str], hint: str =
     """Raise ExtractError naming the source when a column the mapping needs is not there."""
     missing = sorted(needed - set(header))
     if missing:
-        raise ExtractError(f"{where}: no column(s) {missing}; it has {header}{hint}")
+        raise ExtractError(f"{where}: no column(s) {missing}; it has {header}{did_you_mean(missing, header)}{hint}")
 
 
 def file_path(options: Options, source_dir: Path) -> Path:

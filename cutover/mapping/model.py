@@ -22,6 +22,7 @@ from typing import Any
 
 from cutover.errors import MappingError
 from cutover.extract import REGISTRY as EXTRACTORS
+from cutover.hints import did_you_mean
 from cutover.mapping.filters import FilterRule, filter_rules
 from cutover.mapping.source_rules import FILE_NAME as SOURCE_RULES_FILE
 from cutover.mapping.source_rules import SourceRules, parse_source_rules
@@ -302,7 +303,8 @@ def _step(where: str, spec: Any, dictionaries: Path) -> TransformStep:
         raise MappingError(f"{where}: expected a transform name or {{ name = \"...\", ... }}, got {spec!r}")
     transform = REGISTRY.get(name)
     if transform is None:
-        raise MappingError(f"{where}: unknown transform {name!r}; expected one of {sorted(REGISTRY)}")
+        raise MappingError(f"{where}: unknown transform {name!r}{did_you_mean([name], REGISTRY)}; expected one of "
+                           f"{sorted(REGISTRY)}")
     unknown = sorted(set(params) - set(transform.params))
     if unknown:
         allowed = sorted(transform.params) or "no parameters"
@@ -397,7 +399,8 @@ def _column_rule(path: Path, index: int, spec: Any, table_columns: set[str], dic
     targets = _names(f"{where}.to", spec["to"])
     for target in targets:
         if target not in table_columns:
-            raise MappingError(f"{where}.to: {target!r} is not a column of the target; expected one of {sorted(table_columns)}")
+            raise MappingError(f"{where}.to: {target!r} is not a column of the target"
+                               f"{did_you_mean([target], table_columns)}; expected one of {sorted(table_columns)}")
     if ("from" in spec) == ("value" in spec):
         raise MappingError(f"{where}: give exactly one of from = \"<source column>\" or value = <constant>")
     inputs = _names(f"{where}.from", spec["from"]) if "from" in spec else ()
@@ -463,7 +466,8 @@ def _ref_rule(path: Path, index: int, spec: Any, table_columns: set[str]) -> Ref
         raise MappingError(f"{where}: expected a table with to, entity and key")
     _expect_keys(where, spec, {"to", "entity", "key", "parent_key", "optional"}, {"to", "entity", "key"})
     if spec["to"] not in table_columns:
-        raise MappingError(f"{where}.to: {spec['to']!r} is not a column of the target")
+        raise MappingError(f"{where}.to: {spec['to']!r} is not a column of the target"
+                           f"{did_you_mean([spec['to']], table_columns)}")
     if spec["entity"] not in ENTITY_ORDER:
         raise MappingError(f"{where}.entity: {spec['entity']!r} is not one of {list(ENTITY_ORDER)}")
     same_row = spec["key"] == "same_row"

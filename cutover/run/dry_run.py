@@ -67,14 +67,28 @@ class RunResult:
         return self.run_summary.to_dict()
 
 
-def dry_run(project: Project, progress: Progress | None = None) -> RunResult:
+def dry_run(project: Project, progress: Progress | None = None, upgrade: bool = False) -> RunResult:
     """Extract, map, check, load into the target, reconcile and report (:func:`dry_run_in`, in a
     workspace of its own)."""
     with open_workspace(project, progress) as ws:
-        return dry_run_in(ws)
+        return dry_run_in(ws, upgrade)
 
 
-def dry_run_in(ws: Workspace) -> RunResult:
+def _schema_at_head(engine, upgrade: bool, progress: Progress) -> None:
+    """A new, empty target gets the schema; one at an older revision only when asked (``--upgrade``):
+    its tables change under the people who use it, so that is a step of its own."""
+    db.check_connection(engine)  # a server that is down is named as such, not as a failed upgrade
+    current, head = db.current_revision(engine), db.head_revision()
+    if current == head:
+        return
+    if current is not None and not upgrade:
+        raise ConfigError(f"the target's schema is at revision {current}, not the newest {head}: run `cutover db "
+                          f"upgrade` first (or `cutover dry-run --upgrade` to upgrade it as part of the run)")
+    progress.stage("upgrade target schema")
+    db.upgrade(engine)
+
+
+def dry_run_in(ws: Workspace, upgrade: bool = False) -> RunResult:
     """Extract, map, check, load into the workspace's target, reconcile and report.
 
     Raises
@@ -91,8 +105,7 @@ def dry_run_in(ws: Workspace) -> RunResult:
     started = dt.datetime.now()
     check_reports_folder(project.reports_dir, project.source_dir)  # before anything is written
     mapping, engine = ws.mapping, ws.engine
-    progress.stage("upgrade target schema")
-    db.upgrade(engine)
+    _schema_at_head(engine, upgrade, progress)
     with engine.connect() as connection:
         _refuse_during_switch(connection, project, LIVE_DATA)
     runs.start(engine, run_id, kind, mapping.name)

@@ -37,6 +37,8 @@ _SQLITE_PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", 
 _DRIVER_HINTS = {
     "psycopg": "pip install 'cutover[postgres]'",
     "pymysql": "pip install 'cutover[mariadb]'",
+    # the default driver of mysql://, which cutover does not ship: name the one it does
+    "mysqldb": "write mysql+pymysql://... or mariadb+pymysql://... (the driver of pip install 'cutover[mariadb]')",
 }
 
 
@@ -396,7 +398,8 @@ def check_drift(engine: Engine) -> list:
     current, head = current_revision(engine), head_revision()
     if current != head:
         raise TargetError(
-            f"{mask_url(engine.url)} is at revision {current or 'base'}, not at the newest {head}; upgrade it first"
+            f"{mask_url(engine.url)} is at revision {current or 'base'}, not at the newest {head}: "
+            f"run `cutover db upgrade` first"
         )
     with engine.connect() as connection:
         options = migration_options()
