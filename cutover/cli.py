@@ -169,8 +169,21 @@ def dry_run_command(project_dir: Path, target_url: str | None, quiet: bool, upgr
     _verdict(result, quiet)
 
 
+def _complete_run_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of a run id: the latest runs of the project's target that start so (none
+    when the target cannot be read: completion never prints an error)."""
+    try:
+        project = load_project(ctx.find_root().params.get("project_dir") or Path("."), ctx.params.get("target_url"))
+        with open_workspace(project, existing=True) as ws:
+            listed = commands.runs(ws, 50)
+    except Exception:  # noqa: BLE001 -- a half-typed command line: nothing to offer
+        return []
+    return [run["run_id"] for run in listed if run["run_id"].startswith(incomplete)]
+
+
 @cli.command("reconcile", epilog="Examples: cutover reconcile; cutover reconcile --run 20261031-221502-dry-run-3f2a --live")
-@click.option("--run", "run_id", help="The run to reconcile (it must be the one whose rows the target holds).")
+@click.option("--run", "run_id", shell_complete=_complete_run_ids,
+              help="The run to reconcile (it must be the one whose rows the target holds).")
 @click.option("--latest", is_flag=True, help="Reconcile the latest finished dry run (the default).")
 @click.option("--live", is_flag=True, help="Read the sources again (files, legacy database) instead of the run's snapshot.")
 @click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
@@ -231,7 +244,9 @@ def profile_command(project_dir: Path, quiet: bool) -> None:
 
 
 @cli.command("month-end", epilog="Examples: cutover month-end --period 2026-10; cutover month-end --period 2026-10 --resume; cutover month-end --period 2026-10 --rollback")
-@click.option("--period", required=True, help="The month being closed, YYYY-MM (cutover.toml's [project] period).")
+@click.option("--period", required=True,
+              help="The month being closed, YYYY-MM: required, and it must be cutover.toml's [project] period "
+                   "(a switch is never implied).")
 @click.option("--resume", is_flag=True, help="Continue the interrupted month-end from its last completed step.")
 @click.option("--rollback", "roll_back", is_flag=True,
               help="Undo the month-end begun and not switched: target rows as they were, legacy month reopened.")
@@ -326,7 +341,8 @@ def init_command(project_dir: Path, system: str | None, source_dir: Path | None,
 
 @cli.command("demo", epilog="Examples: cutover demo; cutover demo --from-run 20261031-221502-dry-run-3f2a --seed 7; cutover demo --reset")
 @click.option("--target", "target_url", help="The training database (default: demo.db in the project folder).")
-@click.option("--from-run", "run_id", help="Build from this dry run's data (the one the project's target holds), "
+@click.option("--from-run", "run_id", shell_complete=_complete_run_ids,
+              help="Build from this dry run's data (the one the project's target holds), "
               "personal data replaced; default: the bundled sample.")
 @click.option("--seed", default=1, show_default=True, help="Decides the replacements: the same seed, the same demo.")
 @click.option("--reset", is_flag=True, help="Bring the training database back to how it was built (after a class).")

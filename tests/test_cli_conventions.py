@@ -5,6 +5,7 @@ that leave a target at an older schema alone unless asked, drivers named as cuto
 from __future__ import annotations
 
 import pytest
+from click.shell_completion import ShellComplete
 from click.testing import CliRunner
 from test_cli import project
 
@@ -60,6 +61,11 @@ def test_db_current_check_downgrade_and_a_dry_run_that_will_not_upgrade_unasked(
     assert upgraded.exit_code == 0, upgraded.output
     assert upgraded.stdout.endswith(" reconciled\n")
     assert run("db", "current", "--target", url).stdout == f"{url} is at revision {head}, the newest\n"
+    # the shell completes a run id from the target's journal
+    run_id = upgraded.stdout.split()[0]
+    complete = ShellComplete(cli, {}, "cutover", "_CUTOVER_COMPLETE")
+    offered = complete.get_completions(["--project", str(folder), "reconcile", "--target", url, "--run"], run_id[:9])
+    assert [item.value for item in offered] == [run_id]
 
 
 def test_a_mysql_url_of_the_driver_cutover_does_not_ship_names_the_one_it_does():
@@ -70,3 +76,15 @@ def test_a_mysql_url_of_the_driver_cutover_does_not_ship_names_the_one_it_does()
         "Error: the target database URL 'mysql://billing@db.example/billing' needs the database driver 'mysqldb', "
         "which is not installed: write mysql+pymysql://... or mariadb+pymysql://... (the driver of pip install "
         "'cutover[mariadb]')\n")
+
+
+def test_a_missing_source_folder_is_named_as_a_folder_once(tmp_path):
+    (tmp_path / "cutover.toml").write_text('[project]\nmapping = "sample_legacy"\nsource_dir = "no_such_folder"\n'
+                                          'period = "2026-10"\n', encoding="utf-8")
+    folder = tmp_path / "no_such_folder"
+    message = (f"{folder}: the source folder does not exist (cutover.toml's [project] source_dir, relative to the "
+               f"project folder)")
+    ran = run("--project", str(tmp_path), "dry-run")
+    assert (ran.exit_code, ran.stderr) == (2, f"Error: {message}\n")
+    checked = run("--project", str(tmp_path), "check")
+    assert checked.exit_code == 2 and checked.stdout.count(message) == 1

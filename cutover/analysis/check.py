@@ -109,7 +109,7 @@ def _source_problems(mapping: SystemMapping, project: Project) -> list[str]:
             has = f"it has {header}" if len(missing) < len(columns) else "it has none of them: is it the right file?"
             problems.append(f"{where} (source {name}): no column(s) {missing} that the mapping reads; {has}"
                             + did_you_mean(missing, header))
-    return problems
+    return list(dict.fromkeys(problems))  # a missing source folder is one problem, not one per source
 
 
 def _unmapped_codes(entity: EntityMapping, rule: ColumnRule, rows: pd.DataFrame) -> list[UnmappedCode]:

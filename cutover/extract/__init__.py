@@ -164,6 +164,9 @@ def file_path(options: Options, source_dir: Path) -> Path:
     confined(source_dir, options["file"])  # symbolic links followed: where the file really is
     path = source_dir / options["file"]  # what messages and reports call it
     if not path.is_file():
+        if not Path(source_dir).is_dir():  # the folder, not the file, is what is missing
+            raise ExtractError(f"{source_dir}: the source folder does not exist (cutover.toml's [project] "
+                               f"source_dir, relative to the project folder)")
         raise ExtractError(f"{path}: file not found")
     return path
 
