@@ -32,6 +32,8 @@ DEFAULT_REJECTS_IN_WORKBOOK = 10_000
 # Processes that map an entity's batches side by side (cutover/run/workers.py): every core, up to 4;
 # 1 maps in the run's own process.
 DEFAULT_WORKERS = max(1, min(os.cpu_count() or 1, 4))
+# The language of report.xlsx and protocol.xlsx: Russian for the accountants who sign the switch.
+REPORT_LANGUAGES = ("ru", "en")
 _SECTIONS = {
     "project": {"mapping", "source_dir", "period", "reports_dir", "chunk_rows", "partition_rows", "keep_rejects",
                 "rejects_in_workbook", "workers"},
@@ -41,6 +43,7 @@ _SECTIONS = {
     "accounts": {"number_prefix", "number_width"},
     "month_end": {"legacy_url", "close", "reopen", "evidence"},
     "sources": {"allow_outside"},
+    "report": {"language"},
     "declared": None,  # checked by cutover.declared
     "rules": None,  # rule code -> severity: any domain rule's code
 }
@@ -105,6 +108,7 @@ class Project:
     workers: int = DEFAULT_WORKERS  # processes mapping batches side by side
     month_end: MonthEndActions = field(default_factory=MonthEndActions)
     declared: DeclaredSource = field(default_factory=DeclaredSource)
+    report_language: str = REPORT_LANGUAGES[0]  # [report] language: of report.xlsx and protocol.xlsx
     accept_fall: bool = False  # this run accepts records and money that fell since the last good run (--accept-fall)
 
     @property
@@ -153,6 +157,13 @@ def _positive(path: Path, where: str, value) -> int:
 def _workers(path: Path, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
         raise ConfigError(f"{path}: [project] workers must be a whole number of processes from 1 to 64, got {value!r}")
+    return value
+
+
+def _language(path: Path, value) -> str:
+    if value not in REPORT_LANGUAGES:
+        raise ConfigError(f"{path}: [report] language must be \"ru\" (Russian, the default) or \"en\" (English); "
+                          f"got {value!r}")
     return value
 
 
@@ -311,5 +322,6 @@ def load_project(folder: Path, target_url: str | None = None, environ=os.environ
         ),
         month_end=_month_end(path, document.get("month_end", {})),
         declared=parse_declared(path, document.get("declared", {})),
+        report_language=_language(path, document.get("report", {}).get("language", REPORT_LANGUAGES[0])),
         accept_fall=accept_fall,
     )

@@ -58,14 +58,15 @@ def target(tmp_path) -> sa.Engine:
 def test_keymap_csv_neutralises_every_formula_and_keeps_an_ordinary_number(target, tmp_path):
     path = tmp_path / "keymap.csv"
     assert export_keymap(target, path, "csv") == len(INJECTED)
-    with path.open(encoding="utf-8", newline="") as written:
-        rows = list(csv.reader(written))
+    assert path.read_bytes().startswith("\ufeff".encode())  # the BOM: Excel reads it as UTF-8
+    with path.open(encoding="utf-8-sig", newline="") as written:
+        rows = list(csv.reader(written, delimiter=";"))
     assert rows[0] == ["legacy_account_number", "account_number"]
     got = {legacy: new for legacy, new in rows[1:]}
     expected_new = {cell: f"99{number:08d}" for number, cell in enumerate(INJECTED.values(), start=1)}
     assert got == expected_new
-    lines = path.read_text(encoding="utf-8").splitlines()
-    assert "00123,9900000005" in lines  # an ordinary number is not quoted either
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert "00123;9900000005" in lines  # an ordinary number is not quoted either
     assert all(line[:1] not in "=+-@\t\r" for line in lines)
 
 

@@ -70,4 +70,5 @@ def test_the_commands_do_run(project):
     _, keymap = _run("keymap export", project)
     assert status.returncode == runs.returncode == keymap.returncode == 0
     assert " accounts written to " in keymap.stdout and not keymap.stdout.startswith("0 ")
-    assert (project / "keymap.csv").read_text(encoding="utf-8").startswith("legacy_account_number,account_number")
+    # --out keymap.csv without --format: the format of its suffix, ";"-separated with a BOM
+    assert (project / "keymap.csv").read_text(encoding="utf-8").startswith("\ufefflegacy_account_number;account_number")

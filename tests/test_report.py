@@ -65,7 +65,8 @@ def rejects(*rows: dict) -> pd.DataFrame:
 def report(summary: dict, rejected: pd.DataFrame) -> ReportData:
     """The run's report data with these rejects, in two frames as a spill file would yield them."""
     middle = len(rejected) // 2
-    return ReportData(summary, rejects=lambda: iter([rejected.iloc[:middle], rejected.iloc[middle:]]))
+    return ReportData(summary, rejects=lambda: iter([rejected.iloc[:middle], rejected.iloc[middle:]]),
+                      language="en")  # the English workbook: test_accountant_workbook.py reads the Russian one
 
 
 def test_formula_like_values_are_written_as_text(tmp_path):
@@ -92,7 +93,7 @@ def test_workbook_has_verdict_counts_money_and_a_filtered_rejects_sheet(tmp_path
     path = tmp_path / "report.xlsx"
     write_workbook(path, report(SUMMARY, rejects()))
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Summary", "Control totals", "Unreadable money", "Differences", "Rejects by rule",
+    assert workbook.sheetnames == ["Summary", "Turnover", "Control totals", "Unreadable money", "Differences", "Rejects by rule",
                                    "Rejects", "Changes"]
     summary = workbook["Summary"]
     assert summary["A2"].value == "NO-GO: differences"
@@ -175,7 +176,7 @@ def test_rejects_beyond_what_a_sheet_holds_continue_on_the_next_sheet(tmp_path, 
                        "source": "saldo.csv", "row_number": n, "legacy_key": f"k{n}"} for n in range(2, 7)))
     write_workbook(path, report(SUMMARY, frame))
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Summary", "Control totals", "Unreadable money", "Differences", "Rejects by rule",
+    assert workbook.sheetnames == ["Summary", "Turnover", "Control totals", "Unreadable money", "Differences", "Rejects by rule",
                                    "Rejects", "Rejects 2", "Rejects 3", "Changes"]
     rows = [[r[5] for r in workbook[name].iter_rows(min_row=2, values_only=True)]
             for name in ("Rejects", "Rejects 2", "Rejects 3")]

@@ -36,6 +36,7 @@ Regenerate the snapshots after an intended change with
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -242,7 +243,8 @@ def report_data(**changed) -> ReportData:
     fields = {"summary": SUMMARY, "rejects": _frames(REJECT_ROWS, REJECT_COLUMNS),
               "differences": _frames(DIFFERENCE_ROWS, DIFFERENCE_COLUMNS),
               "unreadable": _frames(UNREADABLE_ROWS, UNREADABLE_COLUMNS, chunk=1),
-              "changes": _frames(CHANGE_ROWS, CHANGE_COLUMNS), "history": HISTORY}
+              "changes": _frames(CHANGE_ROWS, CHANGE_COLUMNS), "history": HISTORY,
+              "language": "en"}  # the English workbook; test_accountant_workbook.py reads the Russian one
     return ReportData(**{**fields, **changed})
 
 
@@ -337,20 +339,22 @@ def test_the_summary_accounts_for_every_record_and_the_unreadable_money(written)
 def test_the_control_totals_sheet_has_every_month_service_and_measure(written):
     sheet = load_workbook(written[0])["Control totals"]
     rows = list(sheet.iter_rows())
-    assert [c.value for c in rows[0]] == ["Month", "Legacy service", "Target code", "Measure", "Rows",
+    assert [c.value for c in rows[0]] == ["Month", "Legacy service", "Target service", "Measure", "Rows",
                                           "Control (raw source)", "As mapped", "Target", "Rejected", "Filtered",
                                           "Unreadable rows", "Legacy statement", "Difference"]
     values = [[c.value for c in row] for row in rows[1:]]
     assert len(values) == len(CONTROL_LINES) == 40
-    assert {row[0] for row in values} == {"2026-09", "2026-10", "? (month cannot be read)"}
-    heating = next(row for row in rows[1:] if [c.value for c in row[:4]] == ["2026-10", "04", "heating", "closing"])
+    september, october = dt.datetime(2026, 9, 1), dt.datetime(2026, 10, 1)  # months are date cells, mm.yyyy
+    assert {row[0] for row in values} == {september, october, "? (month cannot be read)"}
+    assert {row[0].number_format for row in rows[1:] if row[0].value != "? (month cannot be read)"} == {"mm.yyyy"}
+    heating = next(row for row in rows[1:] if [c.value for c in row[:4]] == [october, "04", "heating", "closing"])
     assert [c.value for c in heating[4:]] == [3, -230, -250, -300, 50, 20, 0, -200, 0]
     assert heating[1].data_type == "s"  # the legacy code "04" stays text, not the number 4
     assert {c.number_format for c in heating[5:10]} == {"#,##0.00"}
     assert heating[0].fill.fgColor.rgb == "00FFC7CE"  # the statement says -200,00
-    total = next(row for row in rows[1:] if [c.value for c in row[:4]] == ["2026-10", "all services", None, "closing"])
+    total = next(row for row in rows[1:] if [c.value for c in row[:4]] == [october, "all services", None, "closing"])
     assert [c.value for c in total[4:]] == [4, 1234337.89, 1234317.89, 1234267.88, 50, 20, 0, None, 0.01]
-    exact = next(row for row in rows[1:] if [c.value for c in row[:4]] == ["2026-09", "01", "cold_water", "paid"])
+    exact = next(row for row in rows[1:] if [c.value for c in row[:4]] == [september, "01", "cold_water", "paid"])
     assert exact[0].fill.fgColor.rgb != "00FFC7CE"
     assert sheet.freeze_panes == "A2"
 
@@ -392,7 +396,7 @@ def test_differences_beyond_a_sheet_continue_on_the_next(tmp_path, monkeypatch):
     write_workbook(tmp_path / "report.xlsx", report_data())
     workbook = load_workbook(tmp_path / "report.xlsx")
     control = [f"Control totals {n}" for n in range(2, 15)]  # 40 control lines, 3 a sheet
-    assert workbook.sheetnames == ["Summary", "Control totals", *control, "Unreadable money", "Differences",
+    assert workbook.sheetnames == ["Summary", "Turnover", "Control totals", *control, "Unreadable money", "Differences",
                                    "Differences 2", "Rejects by rule", "Rejects by rule 2", "Rejects", "Rejects 2",
                                    "Changes", "Changes 2"]
     assert [workbook[name].auto_filter.ref for name in ("Differences", "Differences 2")] == ["A1:F4", "A1:F2"]
@@ -426,10 +430,10 @@ def test_html_samples_stop_reading_rejects_once_every_rule_has_its_rows():
 
 
 def test_a_failed_run_renders_its_verdict_and_error(tmp_path):
-    failed = ReportData(FAILED, history=HISTORY[:2])
+    failed = ReportData(FAILED, history=HISTORY[:2], language="en")
     write_workbook(tmp_path / "report.xlsx", failed)
     write_html(tmp_path / "report.html", failed)
-    summary = [c.value for row in load_workbook(tmp_path / "report.xlsx")["Summary"].iter_rows() for c in row]
+    summary = [row[0] for row in load_workbook(tmp_path / "report.xlsx")["Summary"].iter_rows(values_only=True)]
     assert summary[:3] == [f"Run {FAILED['run_id']} (dry-run)", "NO-GO: the run failed", FAILED["error"]]
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "NO-GO: the run failed" in html

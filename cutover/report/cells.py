@@ -37,7 +37,7 @@ def _cell(value: str | None) -> str:
     return '"' + text.replace('"', '""') + '"' if _QUOTED_IF_HELD.search(text) else text
 
 
-def csv_lines(rows: Iterable[Sequence[str | None]]) -> str:
-    """The rows as comma-separated lines (``\\n`` after each), every cell :func:`neutral` and
-    quoted where it must be (a None is written as an empty cell)."""
-    return "".join(",".join(_cell(value) for value in row) + "\n" for row in rows)
+def csv_lines(rows: Iterable[Sequence[str | None]], delimiter: str = ",") -> str:
+    """The rows as lines of cells separated by ``delimiter`` (``\\n`` after each), every cell
+    :func:`neutral` and quoted where it must be (a None is written as an empty cell)."""
+    return "".join(delimiter.join(_cell(value) for value in row) + "\n" for row in rows)

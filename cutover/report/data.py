@@ -70,6 +70,16 @@ from cutover.results.model import (  # noqa: E402
 from cutover.target.runs import RunHistory  # noqa: E402,F401
 
 
+def service_names(connection) -> dict[str, str]:
+    """The target's service names by code (its ``service`` table), for :attr:`ReportData.service_names`."""
+    import sqlalchemy as sa
+
+    from cutover.schema.tables import target_metadata
+
+    service = target_metadata().tables["service"]
+    return dict(connection.execute(sa.select(service.c.code, service.c.name)).all())
+
+
 def _no_rows(columns: list[str]) -> Callable[[], Iterator[pd.DataFrame]]:
     def rows() -> Iterator[pd.DataFrame]:
         yield pd.DataFrame(columns=columns)
@@ -106,6 +116,10 @@ class ReportData:
     # How many rows ``rejects`` yields, if it can be told without reading them (a count in the target).
     reject_count: Callable[[], int] | None = None
     reject_files: RejectFiles | None = None  # where every reject went when the Rejects sheet cannot hold them
+    # The target's service names by code ("capital_repair" -> "Взнос на капитальный ремонт"), for the
+    # workbook's rows of services; a code without a name is shown as the code.
+    service_names: dict[str, str] = field(default_factory=dict)
+    language: str = "ru"  # report.xlsx's: [report] language of cutover.toml ("ru" or "en")
 
     def count_rejects(self) -> int:
         """The rows ``rejects`` yields: ``reject_count`` if given, else counted by reading them."""

@@ -34,7 +34,7 @@ from cutover.reconcile.source_side import (
     facts_folder,
     reading_partitions,
 )
-from cutover.report.data import ReportData, RunHistory
+from cutover.report.data import ReportData, RunHistory, service_names
 from cutover.report.reject_files import write_reject_files
 from cutover.report.run_html import write_html
 from cutover.report.summary import build_run_summary
@@ -206,6 +206,7 @@ def reconcile_and_report(ws: Workspace, extracted: ExtractResult, started: dt.da
     report_dir = ws.report_dir
     with engine.connect() as connection:
         history = runs.history(connection, mapping.name, run_id)
+        names = service_names(connection)
     data = ReportData(
         summary=summary,
         rejects=lambda: reject_rows(engine, run_id),
@@ -214,6 +215,7 @@ def reconcile_and_report(ws: Workspace, extracted: ExtractResult, started: dt.da
         changes=lambda: change_rows(reconciled.changes),
         unreadable=lambda: rows_of(reconciliation.unreadable.path, UNREADABLE_COLUMNS),
         history=[*history, RunHistory(run_id, summary.started_at, summary.status, summary.rejects_by_rule)],
+        service_names=names, language=project.report_language,
     )
     write_reports(report_dir, data, project.rejects_in_workbook)
     return RunResult(run_id, reconciliation.status, report_dir, summary, reconciliation)
