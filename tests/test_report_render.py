@@ -388,7 +388,7 @@ def test_html_holds_the_control_of_every_month_the_unreadable_money_and_the_reco
             in html)
     assert "ulica.csv: " not in html.split("<h2>Records of every source</h2>")[1].split("<table>")[0]
     assert "<li>note: 1 balance row(s) have a month the control cannot read" in html
-    assert "<h3>Closing balances, control against target</h3>" in html
+    assert "<h3>Closing balances, control against target + rejected, one scale</h3>" in html
 
 
 def test_differences_beyond_a_sheet_continue_on_the_next(tmp_path, monkeypatch):
@@ -468,5 +468,26 @@ def test_a_summary_written_before_the_control_still_renders(tmp_path):
     assert ('<tr><td>heating</td><td>closing</td><td class="n"></td><td class="n">-250,00</td>'
             '<td class="n">-300,00</td><td class="n">50,00</td><td class="n"></td><td class="n"></td>'
             '<td class="n"></td><td class="n">0,00</td></tr>') in html
-    assert "<h3>Closing balances, source against target</h3>" in html
+    assert "<h3>Closing balances, source against target + rejected, one scale</h3>" in html
     assert "<h2>Control totals per month</h2>" not in html and "<h2>Unreadable money</h2>" not in html
+
+
+def test_the_banner_names_the_cause_and_the_share_of_rejects(tmp_path):
+    html = render_html(report_data())
+    assert ('<section class="banner nogo">\n<p class="verdict">NO-GO: money differences, row differences</p>\n'
+            '<p class="margins">rejects 25% of 16 rows (4 rejected)</p>') in html
+    gate = "30 of 1000 rows rejected (3.00%), more than the 2.00% allowed by [gates] max_reject_share"
+    summary = {**SUMMARY, "differences": [], "row_differences": None, "gate_failures": [gate],
+               "money_by_measure": None, "money": None, "control": None}
+    html = render_html(report_data(summary=summary))
+    assert '<p class="verdict">NO-GO: reject gate</p>' in html and f"<li>{gate}</li>" in html
+
+
+def test_the_money_chart_has_one_axis_and_fits_1280_px_whatever_the_services():
+    from cutover.report.charts import MONEY_WIDTH, ServiceBars, source_against_target
+
+    services = [ServiceBars(f"service {n}", Decimal(10 ** n), Decimal(10 ** n) - 1, Decimal(1)) for n in range(12)]
+    chart = source_against_target(services)
+    assert f'width="{MONEY_WIDTH}"' in chart and MONEY_WIDTH <= 1280 - 60
+    assert chart.count('text-anchor="middle"') == 6  # the ticks of the one shared axis: 0 .. 100 000 000 000
+    assert "100\u00a0000\u00a0000\u00a0000" in chart

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from html import escape
+from typing import NamedTuple
 
-from cutover.money import kopecks_to_roubles_text
 from cutover.report.data import RunHistory
+from cutover.report.html_parts import number, roubles_of
 
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"]
 OTHER_COLOUR = "#bab0ac"
@@ -20,9 +21,7 @@ PLOT_HEIGHT = 150
 TOP, BOTTOM, LEFT = 14, 40, 48  # margins around the plot, pixels
 
 
-def roubles_text(amount: Decimal) -> str:
-    """Decimal('1234567.89') -> '1 234 567,89', as accountants read money."""
-    return kopecks_to_roubles_text(int(amount.scaleb(2)))
+roubles_text = roubles_of  # Decimal('1234567.89') -> '1 234 567,89', grouped by a no-break space
 
 
 def _px(value: Decimal) -> str:
@@ -97,7 +96,7 @@ def rejects_over_runs(history: list[RunHistory], slot: int = 72) -> str:
     top = Decimal(_nice_ceiling(max(sum(_errors_by_rule(run).values()) for run in history)))
     scale = Decimal(PLOT_HEIGHT) / top
     width, base = LEFT + slot * len(history) + 8, TOP + PLOT_HEIGHT
-    body = _axis(width, [(Decimal(0), "0"), (top, f"{top:,}".replace(",", " "))], scale, base)
+    body = _axis(width, [(Decimal(0), "0"), (top, number(int(top)))], scale, base)
     for position, run in enumerate(history):
         x, y = LEFT + slot * position + 8, Decimal(base)
         by_rule = _errors_by_rule(run)
@@ -132,23 +131,58 @@ def _axis(width: int, ticks: list[tuple[Decimal, str]], scale: Decimal, zero_y: 
     return lines
 
 
-def source_against_target(services: list[tuple[str, Decimal, Decimal]], read_as: str = "source",
-                          slot: int = 160) -> str:
-    """Bars of source and target side by side, one panel per service, with the amounts beneath.
+class ServiceBars(NamedTuple):
+    """One service's money in the chart, Decimal roubles: what the source (or the control) holds,
+    and what became of it: loaded into the target, rejected, left out by the mapping's filter."""
 
-    Each service has a scale of its own (a heating balance of a few hundred roubles beside a
-    water balance of millions would otherwise be a line a pixel high); within a panel the bars
-    grow from a zero line, up for positive amounts and down for negative ones.
+    service: str
+    source: Decimal
+    target: Decimal
+    rejected: Decimal = Decimal(0)
+    filtered: Decimal = Decimal(0)
+
+
+MONEY_WIDTH = 980  # the money chart's width: fits a 1,280 px window and an A4 page, whatever the services
+NAME_WIDTH, AMOUNT_WIDTH, BAR, GAP = 150, 120, 14, 10  # pixels
+TARGET_PARTS = (("target", TARGET_COLOUR), ("rejected", "#e15759"), ("filtered", OTHER_COLOUR))
+
+
+def _nice_step(span: Decimal, ticks: int = 5) -> Decimal:
+    """1, 2 or 5 times a power of ten, so that about ``ticks`` steps cover ``span``."""
+    rough = span / ticks
+    step = Decimal(1)
+    while step * 10 <= rough:
+        step *= 10
+    while step > rough and step > Decimal("0.01"):
+        step /= 10
+    for factor in (1, 2, 5, 10):
+        if step * factor >= rough:
+            return step * factor
+    return step * 10
+
+
+def _tick_label(value: Decimal) -> str:
+    whole = value.to_integral_value()
+    return number(int(whole)) if whole == value else roubles_text(value)
+
+
+def source_against_target(services: list[ServiceBars], read_as: str = "source") -> str:
+    """Horizontal bars on one shared axis: per service, the source, and beneath it the target,
+    the rejected and the filtered money stacked, so the two bars end at the same place when the
+    money is accounted for.
+
+    One scale for every service: a heating balance of a few hundred roubles beside a water
+    balance of millions is a sliver, as it is in the money. Negative amounts (prepayments) grow
+    to the left of the zero line; a stacked part of the other sign is drawn back over the bar.
+    The exact amounts are in the table beneath the chart and in each bar's tooltip.
 
     Parameters
     ----------
-    services : list of (service, source, target)
+    services : list of ServiceBars
         One measure (report.html draws the closing balances), money as Decimal roubles.
     read_as : str
         What the source side is called: ``source``, or ``control`` when it is the control
         total read from the raw source.
-    slot : int
-        Width of one service's panel, pixels.
 
     Returns
     -------
@@ -157,27 +191,55 @@ def source_against_target(services: list[tuple[str, Decimal, Decimal]], read_as:
     """
     if not services:
         return '<p class="muted">No money in this run.</p>'
-    bar, body = (slot - 40) // 3, []
-    for position, (service, source, target) in enumerate(services):
-        left = slot * position
-        highest, lowest = max(source, target, Decimal(0)), min(source, target, Decimal(0))
-        scale = Decimal(PLOT_HEIGHT) / (highest - lowest) if highest != lowest else Decimal(0)
-        zero_y = TOP + highest * scale if highest != lowest else Decimal(TOP + PLOT_HEIGHT)
-        body.append(f'<line x1="{left + 10}" y1="{_px(zero_y)}" x2="{left + slot - 10}" y2="{_px(zero_y)}" '
-                    'stroke="#999"/>')
-        for offset, side, amount, colour in ((bar // 2, read_as, source, SOURCE_COLOUR),
-                                             (bar // 2 + bar + 8, "target", target, TARGET_COLOUR)):
-            height = abs(amount) * scale
-            y = zero_y - height if amount >= 0 else zero_y
-            body.append(f'<rect x="{left + 20 + offset}" y="{_px(y)}" width="{bar}" height="{_px(height)}" '
-                        f'fill="{colour}"><title>{escape(service)} {side}: {escape(roubles_text(amount))}</title></rect>')
-        middle, below = left + slot // 2, TOP + PLOT_HEIGHT + 16
-        body.append(f'<text x="{middle}" y="{below}" text-anchor="middle" font-size="11" font-weight="bold">'
-                    f"{escape(service)}</text>")
-        for line, (side, amount) in enumerate(((read_as, source), ("target", target)), start=1):
-            body.append(f'<text x="{middle}" y="{below + 13 * line}" text-anchor="middle" font-size="10">'
-                        f"{side} {escape(roubles_text(amount))}</text>")
-    title = f"Money per service, {read_as} against target"
-    legend = _legend([(read_as, SOURCE_COLOUR), ("target", TARGET_COLOUR)])
-    svg = _svg(slot * len(services), TOP + PLOT_HEIGHT + 50, title, body)
-    return f"<figure>{svg}\n{legend}</figure>"
+    ends = [Decimal(0)]
+    for line in services:
+        ends.append(line.source)
+        running = Decimal(0)
+        for amount in (line.target, line.rejected, line.filtered):
+            running += amount
+            ends.append(running)
+    lowest, highest = min(ends), max(ends)
+    step = _nice_step(highest - lowest) if highest != lowest else Decimal(1)
+    # the axis spans the money itself (a prepayment of -230 takes a sliver, not a step of 500 000);
+    # its grid lines sit at the multiples of the step within it
+    low, high = lowest, max(highest, lowest + step)
+    left, plot = NAME_WIDTH, MONEY_WIDTH - NAME_WIDTH - AMOUNT_WIDTH
+
+    def x(value: Decimal) -> Decimal:
+        return left + (value - low) * plot / (high - low)
+
+    row = 2 * BAR + 4 + GAP
+    height = TOP + row * len(services) + 24
+    bottom = TOP + row * len(services)
+    body = []
+    value = (low / step).to_integral_value(rounding="ROUND_CEILING") * step
+    while value <= high:  # the shared axis: a grid line and a label at every step
+        at = _px(x(value))
+        body.append(f'<line x1="{at}" y1="{TOP - 4}" x2="{at}" y2="{bottom}" stroke="{"#888" if value == 0 else "#ddd"}"/>'
+                    f'<text x="{at}" y="{bottom + 14}" text-anchor="middle" font-size="10">{_tick_label(value)}</text>')
+        value += step
+    for position, line in enumerate(services):
+        top = TOP + row * position
+        name = escape(line.service)
+        body.append(f'<text x="{left - 8}" y="{top + BAR + 4}" text-anchor="end" font-size="11" font-weight="bold">'
+                    f"{name}</text>")
+        start, end = sorted((x(Decimal(0)), x(line.source)))
+        body.append(f'<rect x="{_px(start)}" y="{top}" width="{_px(end - start)}" height="{BAR}" fill="{SOURCE_COLOUR}">'
+                    f"<title>{name} {read_as}: {escape(roubles_text(line.source))}</title></rect>")
+        running = Decimal(0)
+        for (part, colour), amount in zip(TARGET_PARTS, (line.target, line.rejected, line.filtered)):
+            if not amount:
+                continue
+            start, end = sorted((x(running), x(running + amount)))
+            running += amount
+            body.append(f'<rect x="{_px(start)}" y="{top + BAR + 2}" width="{_px(end - start)}" height="{BAR}" '
+                        f'fill="{colour}"><title>{name} {part}: {escape(roubles_text(amount))}</title></rect>')
+        for offset, amount in ((0, line.source), (BAR + 2, running)):
+            body.append(f'<text x="{MONEY_WIDTH - 2}" y="{top + offset + BAR - 3}" text-anchor="end" font-size="10">'
+                        f"{escape(roubles_text(amount))}</text>")
+    title = f"Money per service, {read_as} against target + rejected + filtered, one scale"
+    shown = {part for line in services for part, amount in zip(("target", "rejected", "filtered"),
+                                                                 (line.target, line.rejected, line.filtered)) if amount}
+    legend = _legend([(read_as, SOURCE_COLOUR)] + [(part, colour) for part, colour in TARGET_PARTS
+                                                   if part == "target" or part in shown])
+    return f"<figure>{_svg(MONEY_WIDTH, height, title, body)}\n{legend}</figure>"

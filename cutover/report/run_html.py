@@ -12,21 +12,29 @@ nothing that changes from one rendering to the next: its only time is the run's 
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from typing import Iterator
 
 import pandas as pd
 
-from cutover.money import kopecks_to_decimal, kopecks_to_roubles_text
+from cutover.money import kopecks_to_decimal
 from cutover.reconcile.result import Amounts, ControlAmounts, RunSummary, run_summary
-from cutover.report.charts import rejects_over_runs, source_against_target
+from cutover.report.charts import ServiceBars, rejects_over_runs, source_against_target
 from cutover.report.data import (
     CHANGE_COLUMNS,
     DIFFERENCE_COLUMNS,
     ROW_LIMIT,
     UNREADABLE_COLUMNS,
     ReportData,
+)
+from cutover.report.html_parts import (
+    PRINT_CSS,
+    Markup,
+    number,
+    percent,
+    roubles,
+    table,
+    text,
 )
 from cutover.report.tables import (
     ALL_SERVICES,
@@ -69,44 +77,29 @@ th { background: #f2f2f2; position: sticky; top: 0; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 code { white-space: pre-wrap; background: #f6f6f6; padding: 0 .2em; }
 ul { margin: 0; padding-left: 1.1em; }
-.verdict { font-size: 1.2em; font-weight: bold; padding: .3em .6em; display: inline-block; }
-.go { background: #dff3e3; } .nogo { background: #fde2e1; } .differs { background: #fde2e1; }
+.banner { border-left: .5em solid; padding: .6em 1em; margin: 1em 0; }
+.banner.go { background: #dff3e3; border-color: #2e7d32; } .banner.nogo { background: #fde2e1; border-color: #c62828; }
+.banner .verdict { font-size: 1.6em; font-weight: bold; margin: 0; }
+.banner .margins { font-size: 1.1em; margin: .3em 0 0; }
+.banner ul { margin-top: .4em; }
+.differs { background: #fde2e1; }
 .muted { color: #666; }
 figure { margin: .5em 0 1.5em; }
 svg.chart { display: block; font-family: system-ui, sans-serif; max-width: 100%; height: auto; }
+.wide { overflow-x: auto; max-width: 100%; }
 ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em 1.2em; font-size: .9em; }
 details { margin: .3em 0; } summary { cursor: pointer; }
-"""
+@page { size: A4 landscape; margin: 12mm; }
+""" + PRINT_CSS
 
 
-class _Markup(str):
-    """HTML of our own making (a link), put in a table as it is; every other value is escaped."""
-
-
-def _text(value) -> str:
-    if isinstance(value, _Markup):
-        return value
-    if isinstance(value, float) and value.is_integer():  # a row number read from a column with blanks
-        value = int(value)
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else escape(str(value))
+_Markup, _text = Markup, text  # protocol_html.py and older callers import them from here
 
 
 def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset(), code: set[int] = frozenset(),
            classes: list[str] | None = None) -> str:
-    """An HTML table; columns in ``numeric`` right-aligned, in ``code`` shown with their spaces kept."""
-    head = "".join(f"<th>{_text(name)}</th>" for name in header)
-    lines = [f"<table><tr>{head}</tr>"]
-    for number, values in enumerate(rows):
-        cells = []
-        for column, value in enumerate(values):
-            shown = _text(value)
-            if column in code and shown:
-                shown = f"<code>{shown}</code>"
-            cells.append(f'<td class="n">{shown}</td>' if column in numeric else f"<td>{shown}</td>")
-        row_class = f' class="{classes[number]}"' if classes and classes[number] else ""
-        lines.append(f"<tr{row_class}>{''.join(cells)}</tr>")
-    lines.append("</table>")
-    return "\n".join(lines)
+    """A table that scrolls within the page rather than widening it (the records have 13 columns)."""
+    return f'<div class="wide">{table(header, rows, numeric, code, classes)}</div>'
 
 
 def _first_rows(frames: Iterator[pd.DataFrame], columns: list[str], limit: int) -> tuple[list[list], int]:
@@ -127,21 +120,60 @@ def _legacy_values(columns: list[str], legacy: set[str] = LEGACY_VALUES) -> set[
 
 
 def _rows(count: int) -> str:
-    return f"{count} row" if count == 1 else f"{count} rows"
+    return f"{number(count)} row" if count == 1 else f"{number(count)} rows"
 
 
 def _more(shown: int, total: int, sheet: str, where: str = "") -> str:
     where = where or f"report.xlsx (sheet {sheet})"
-    return f'<p class="muted">{total - shown} more in {where}.</p>' if total > shown else ""
+    return f'<p class="muted">{number(total - shown)} more in {where}.</p>' if total > shown else ""
+
+
+def _causes(summary: RunSummary) -> list[str]:
+    """What made the verdict, in a few words each, in the order the reasons list them."""
+    if summary.status == RunStatus.FAILED:
+        return ["the run failed"]
+    gates = summary.gate_failures or ()
+    found = [("counts do not add up", bool(summary.unbalanced_entities)),
+             ("records do not add up", bool(summary.unbalanced_sources)),
+             ("money differences", bool(summary.differing_money)),
+             ("unreadable money", bool(summary.unreadable and summary.unreadable.blocking)),
+             ("row differences", bool(summary.rows_differing)),
+             ("reject gate", any("[gates] max_reject_share" in gate or "rows rejected" in gate for gate in gates)),
+             ("rejected money gate", any("max_rejected_money" in gate for gate in gates)),
+             ("a gate", any("rows rejected" not in gate and "max_rejected_money" not in gate
+                            and "max_reject_share" not in gate for gate in gates))]
+    return [cause for cause, present in found if present]
+
+
+def _margins(summary: RunSummary) -> str:
+    """The shares the gates weigh, as the run's counts give them: ``rejects 2.77% of rows``."""
+    entities = summary.entities or {}
+    source = sum(count.source_rows for count in entities.values())
+    if not source:
+        return ""
+    rejected = sum(count.rejected for count in entities.values())
+    return f"rejects {percent(rejected / source)} of {number(source)} rows ({number(rejected)} rejected)"
+
+
+def _banner(summary: RunSummary) -> str:
+    """The verdict as the first thing on the page: GO or NO-GO, its causes, then every reason."""
+    status = summary.status
+    go = status == RunStatus.RECONCILED
+    word = VERDICT.get(status, status).split(":")[0] if status in VERDICT else str(status)
+    causes = _causes(summary)
+    headline = f"{word}: {', '.join(causes)}" if causes and not go else VERDICT.get(status, status)
+    lines = [f'<section class="banner {"go" if go else "nogo"}">', f'<p class="verdict">{_text(headline)}</p>']
+    margins = _margins(summary)
+    if margins:
+        lines.append(f'<p class="margins">{_text(margins)}</p>')
+    if summary.reasons:
+        lines.append("<ul>" + "".join(f"<li>{_text(reason)}</li>" for reason in summary.reasons) + "</ul>")
+    lines.append("</section>")
+    return "\n".join(lines)
 
 
 def _heading(summary: RunSummary) -> list[str]:
-    status = summary.status
-    lines = [f"<h1>Run {_text(summary.run_id)} ({_text(summary.kind)})</h1>",
-             f'<p class="verdict {"go" if status == RunStatus.RECONCILED else "nogo"}">{_text(VERDICT.get(status, status))}</p>']
-    found = summary.reasons
-    if found:
-        lines.append("<ul>" + "".join(f"<li>{_text(reason)}</li>" for reason in found) + "</ul>")
+    lines = [f"<h1>Run {_text(summary.run_id)} ({_text(summary.kind)})</h1>", _banner(summary)]
     notes = control_notes(summary)
     if notes:
         lines.append('<ul class="muted">' + "".join(f"<li>{_text(note)}</li>" for note in notes) + "</ul>")
@@ -158,7 +190,7 @@ def _heading(summary: RunSummary) -> list[str]:
 
 
 def _roubles(kopecks: int | None) -> str | None:
-    return None if kopecks is None else kopecks_to_roubles_text(kopecks)
+    return None if kopecks is None else roubles(kopecks)
 
 
 def _amount_cells(line: Amounts) -> list:
@@ -174,12 +206,13 @@ def _money(summary: RunSummary) -> list[str]:
     period, lines = money_lines(summary)
     if not lines:
         return []
-    closing = [(line.service, kopecks_to_decimal(line.read), kopecks_to_decimal(line.target)) for line in lines
-               if line.measure == "closing" and line.service != "total"]
+    closing = [ServiceBars(line.service, kopecks_to_decimal(line.read), kopecks_to_decimal(line.target),
+                           kopecks_to_decimal(line.rejected), kopecks_to_decimal(line.filtered or 0))
+               for line in lines if line.measure == "closing" and line.service != "total"]
     controlled = any(line.control is not None for line in lines if line.measure == "closing")
     read = "control" if controlled else "source"
     rows = [[line.service, line.measure, *_amount_cells(line)] for line in lines]
-    return [f"<h2>Money per service, {_text(period)}</h2>", f"<h3>Closing balances, {read} against target</h3>",
+    return [f"<h2>Money per service, {_text(period)}</h2>", f"<h3>Closing balances, {read} against target + rejected, one scale</h3>",
             source_against_target(closing, read_as=read), _table(MONEY_HEADER, rows, numeric=_AMOUNT_COLUMNS,
                                                          classes=["differs" if line.differs else "" for line in lines]),
             f'<p class="muted">{_text(DIFFERENCE_RULE)}</p>']
@@ -298,7 +331,7 @@ def _rejects(data: ReportData, summary: RunSummary) -> list[str]:
     files, every = data.reject_files, ""
     if files is not None:  # the Rejects sheet keeps the first of each rule: every row is in the files
         every = f'<a href="{_text(files.csv)}">{_text(files.csv)}</a> (or {_text(files.parquet)})'
-        lines.append(f"<p>{files.rows:,} rejects and warnings: every one is in {every} beside this page; the "
+        lines.append(f"<p>{number(files.rows)} rejects and warnings: every one is in {every} beside this page; the "
                      f"sheet Rejects of report.xlsx shows the first {files.first_of_each_rule} of each rule.</p>")
     samples = _reject_samples(data, counts)
     code = _legacy_values(list(SAMPLE_COLUMNS), {"legacy_key", "raw_value"})  # "source" is the file there
@@ -348,7 +381,7 @@ def render_html(data: ReportData) -> str:
     """
     summary = run_summary(data.summary)
     title = f"Run {summary.run_id} ({summary.kind})"
-    lines = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+    lines = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
              f"<title>{_text(title)}</title><style>{_CSS}</style></head><body>"]
     lines += (_heading(summary) + _money(summary) + _control(summary) + _unreadable(data, summary)
               + _records(summary))
