@@ -186,21 +186,28 @@ def test_html_escapes_every_value(page):
 
 
 def test_html_shows_money_in_roubles_and_marks_what_differs(page):
-    assert ('<tr class="differs"><td>heating</td><td>Heating</td><td class="n">1 000,00</td>'
-            '<td class="n">50,00</td><td class="n">1 000,00</td><td class="n">949,99</td><td class="n">0,01</td></tr>'
-            in page)
+    """Money is grouped by a no-break space (U+00A0): ``1 000,00`` never breaks across lines."""
+    assert ('<tr class="differs"><td>heating</td><td>Heating</td><td class="n">1\u00a0000,00</td>'
+            '<td class="n">50,00</td><td class="n">1\u00a0000,00</td><td class="n">949,99</td><td class="n">0,01</td>'
+            '</tr>' in page)
     assert '<tr><td>cold_water</td>' in page  # no difference, no mark
-    assert '<tr class="total differs"><td>total</td><td>Total</td><td class="n">2 234,56</td>' in page
+    assert '<tr class="total differs"><td>total</td><td>Total</td><td class="n">2\u00a0234,56</td>' in page
+    assert "1 000,00" not in page
 
 
 def test_html_marks_the_failed_check_and_states_the_verdict(page):
-    assert '<p class="verdict nogo">NOT ACCEPTED — 1 check(s) failed</p>' in page
+    assert ('<section class="banner nogo">\n<p class="verdict">NOT ACCEPTED — 1 check(s) failed</p>\n'
+            "<ul><li><b>Totals agree</b>: heating differs by 0,01 &lt;script&gt;alert(1)&lt;/script&gt;</li></ul>"
+            in page)
     assert '<tr class="failed"><td>Totals agree</td><td>✘ FAILED</td>' in page
     assert "<tr><td>Legacy month closed</td><td>✔ passed</td>" in page
 
 
 def test_html_ends_with_the_lines_to_sign(page):
     signatures = page[page.index('class="signatures"'):]
+    for fact in (DATA.run_id, DATA.period, DATA.next_period, "2\u00a0234,56", "2\u00a0184,55", "0,01",
+                 "NOT ACCEPTED"):
+        assert fact in signatures  # what the signatures sign for is on their page
     for label in DATA.signatures:
         assert f"<b>{label}</b>" in signatures
     assert signatures.count('<span class="line"></span>') == 3 * len(DATA.signatures)

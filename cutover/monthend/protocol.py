@@ -37,6 +37,7 @@ from cutover.reconcile.result import Amounts, ControlSummary, RunSummary, run_su
 from cutover.reconcile.source_side import facts_folder, read_facts
 from cutover.report.keymap import export_keymap
 from cutover.schema.tables import target_metadata
+from cutover.states import StepStatus
 from cutover.target import db, journal, opening
 
 if TYPE_CHECKING:
@@ -138,11 +139,21 @@ def _traces(switch: Switch, connection: sa.Connection) -> list[TraceLine]:
     return traces
 
 
-def _steps(records: dict[str, journal.StepRecord]) -> list[StepTiming]:
+def _steps(records: dict[str, journal.StepRecord], made_at: dt.datetime) -> list[StepTiming]:
+    """The steps up to this protocol. The protocol step is the one writing it, still ``started`` in
+    the journal: a protocol that exists is its step's work done, so it is listed as done at
+    ``made_at`` (a resumed switch writes the protocol again, with its own time)."""
     order = [name for name in (*STEP_NAMES, "rollback") if name in records]
-    return [StepTiming(name, TITLES[name], records[name].status, records[name].started_at.isoformat(timespec="seconds"),
-                       records[name].finished_at.isoformat(timespec="seconds") if records[name].finished_at else None,
-                       records[name].seconds) for name in order]
+    found = []
+    for name in order:
+        record = records[name]
+        status, finished, seconds = record.status, record.finished_at, record.seconds
+        if name == "protocol" and status == StepStatus.STARTED:
+            status, finished = StepStatus.DONE, made_at
+            seconds = max(0.0, (made_at - record.started_at).total_seconds())
+        found.append(StepTiming(name, TITLES[name], status, record.started_at.isoformat(timespec="seconds"),
+                                finished.isoformat(timespec="seconds") if finished else None, seconds))
+    return found
 
 
 def _hashes(records: dict[str, journal.StepRecord]) -> list[FileHash]:
@@ -230,12 +241,13 @@ def build_protocol(switch: Switch, summary: RunSummary | None = None) -> Protoco
     close = records["close_legacy"].detail
     unreadable, unreadable_rows = _unreadable(summary)
     control = summary.control or ControlSummary(None)
+    made_at = dt.datetime.now()
     return ProtocolData(
         system=switch.mapping.name, period=switch.period, next_period=switch.following, run_id=switch.run_id,
         target=db.mask_url(switch.project.target_url),
         legacy=close.get("database") or close.get("folder") or "",
-        made_at=dt.datetime.now().isoformat(timespec="seconds"),
-        services=services, counts=counts, accepted_rejects=accepted, hashes=_hashes(records), steps=_steps(records),
+        made_at=made_at.isoformat(timespec="seconds"),
+        services=services, counts=counts, accepted_rejects=accepted, hashes=_hashes(records), steps=_steps(records, made_at),
         checklist=_checklist(summary, services, problems, traces, records, switch.following), traces=traces,
         forced_reason=records["preflight"].detail.get("forced_reason"),
         records=_records(summary), unreadable=unreadable, unreadable_rows=unreadable_rows,

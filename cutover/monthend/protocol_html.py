@@ -40,8 +40,7 @@ from cutover.monthend.protocol_workbook import (
     unreadable_rows,
     verdict,
 )
-from cutover.report.charts import roubles_text
-from cutover.report.run_html import _table, _text
+from cutover.report.html_parts import PRINT_CSS, roubles, roubles_of, table, text
 
 _CSS = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; max-width: 60em; }
@@ -52,33 +51,35 @@ th { background: #f2f2f2; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 code { white-space: pre-wrap; word-break: break-all; background: #f6f6f6; padding: 0 .2em; }
 table.facts th { background: none; font-weight: normal; color: #555; }
-.verdict { font-size: 1.2em; font-weight: bold; padding: .3em .6em; display: inline-block; }
-.go { background: #dff3e3; } .nogo, .failed, .differs, .forced { background: #fde2e1; }
+.banner { border-left: .5em solid; padding: .6em 1em; margin: 1em 0; }
+.banner.go { background: #dff3e3; border-color: #2e7d32; } .banner.nogo { background: #fde2e1; border-color: #c62828; }
+.banner .verdict { font-size: 1.5em; font-weight: bold; margin: 0; }
+.banner ul { margin: .4em 0 0; padding-left: 1.1em; }
+.failed, .differs, .forced { background: #fde2e1; }
 tr.failed td, tr.differs td { font-weight: bold; } tr.total td { border-top: 2px solid #888; font-weight: bold; }
 .muted { color: #666; }
-.signatures { margin-top: 2.5em; break-inside: avoid; }
+.signatures { margin-top: 2.5em; break-inside: avoid; page-break-inside: avoid; }
+.signatures table.facts { margin-bottom: .5em; }
 .signature { display: flex; flex-wrap: wrap; gap: .5em 2em; align-items: flex-end; margin: 2em 0 0; }
 .signature b { flex: 0 0 100%; }
 .line { display: inline-block; min-width: 12em; border-bottom: 1px solid #222; height: 1.4em; }
 @page { size: A4; margin: 15mm; }
-@media print {
-  body { margin: 0; max-width: none; font-size: 10pt; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  h2 { break-after: avoid; } tr { break-inside: avoid; }
-}
-"""
+""" + PRINT_CSS
+
+
+_text = text
 
 
 def _money(rows: list[list]) -> list[list]:
     """The rows with their Decimal roubles as text (``1 234,56``)."""
-    return [[roubles_text(value) if isinstance(value, Decimal) else value for value in row] for row in rows]
+    return [[roubles_of(value) if isinstance(value, Decimal) else value for value in row] for row in rows]
 
 
 def _section(title: str, header: list[str], rows: list[list], numeric: set[int], code: set[int] = frozenset(),
              classes: list[str] | None = None) -> list[str]:
     if not rows:
         return [f"<h2>{_text(title)}</h2>", '<p class="muted">None.</p>']
-    return [f"<h2>{_text(title)}</h2>", _table(header, _money(rows), numeric=numeric, code=code, classes=classes)]
+    return [f"<h2>{_text(title)}</h2>", table(header, _money(rows), numeric=numeric, code=code, classes=classes)]
 
 
 def _heading(data: ProtocolData) -> list[str]:
@@ -87,8 +88,18 @@ def _heading(data: ProtocolData) -> list[str]:
         shown = f'<td class="forced">{_text(value)}</td>' if label in OVERRIDES else f"<td>{_text(value)}</td>"
         lines.append(f"<tr><th>{_text(label)}</th>{shown}</tr>")
     lines.append("</table>")
-    lines.append(f'<p class="verdict {"go" if data.passed else "nogo"}">{_text(verdict(data))}</p>')
-    return lines
+    return lines + _banner(data)
+
+
+def _banner(data: ProtocolData) -> list[str]:
+    """The verdict, and under it every failed check with what it found (the cause)."""
+    failed = [check for check in data.checklist if not check.passed]
+    lines = [f'<section class="banner {"go" if data.passed else "nogo"}">',
+             f'<p class="verdict">{_text(verdict(data))}</p>']
+    if failed:
+        lines.append("<ul>" + "".join(f"<li><b>{_text(check.title)}</b>: {_text(check.detail)}</li>"
+                                      for check in failed) + "</ul>")
+    return lines + ["</section>"]
 
 
 def _services(data: ProtocolData) -> list[str]:
@@ -113,8 +124,23 @@ def _records_and_notes(data: ProtocolData) -> list[str]:
     return lines
 
 
+def _signed_facts(data: ProtocolData) -> str:
+    """What a signature signs for, on the page of the signatures: the run, the period, the totals."""
+    total = data.services[-1] if data.services else None
+    lines = [("Run / Запуск", data.run_id), ("System / Система", data.system),
+             ("Period closed / Закрытый период", data.period), ("Period opened / Открытый период", data.next_period)]
+    if total is not None:
+        lines += [("Legacy closing / Сальдо на конец, старая система", roubles(total.legacy_closing)),
+                  ("Rejected (accepted) / Отклонено (принято)", roubles(total.rejected_closing)),
+                  ("New opening / Сальдо на начало, новая система", roubles(total.new_opening)),
+                  ("Difference / Расхождение", roubles(total.difference))]
+    lines.append(("Verdict / Заключение", verdict(data)))
+    rows = "".join(f"<tr><th>{_text(label)}</th><td>{_text(value)}</td></tr>" for label, value in lines)
+    return f'<table class="facts">{rows}</table>'
+
+
 def _signatures(data: ProtocolData) -> list[str]:
-    lines = ['<section class="signatures"><h2>Signatures / Подписи</h2>']
+    lines = ['<section class="signatures"><h2>Signatures / Подписи</h2>', _signed_facts(data)]
     for label in data.signatures:
         lines.append(f'<div class="signature"><b>{_text(label)}</b>'
                      '<span>Name / ФИО: <span class="line"></span></span>'
