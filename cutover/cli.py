@@ -19,7 +19,7 @@ import click
 
 # Light imports only up here: `cutover status`, `runs` and `keymap export` must not load the
 # pipeline (pandas, pandera); each command imports what it runs (tests/test_light_imports.py).
-from cutover import __version__, commands
+from cutover import __version__, commands, logs
 from cutover.config import Project, load_project
 from cutover.errors import (
     EXIT_BAD_INPUT,
@@ -96,6 +96,8 @@ def _log_file() -> str | None:
 
 def _internal(ctx: click.Context, exc: Exception) -> str:
     ws, log = _run_of(ctx), _log_file()
+    if log is None and ws is not None and (ws.report_dir / "run.log").is_file():
+        log = str(ws.report_dir / "run.log")
     where = []
     if ws is not None:
         where.append(f"run {ws.run_id}" + (f", recorded as {ws.stopped} in the journal" if ws.stopped else ""))
@@ -131,9 +133,16 @@ def _workspace(project: Project, progress: Progress | None = None, *, existing: 
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               envvar="CUTOVER_PROJECT", show_envvar=True, show_default=True, help="Project folder holding cutover.toml.")
 @click.option("--debug", is_flag=True, help="Print the traceback of an error (the exit code stays the same).")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), envvar="CUTOVER_LOG_FILE",
+              show_envvar=True, help="Append the log to this file too (a dry run always logs to run.log in its "
+                                     "report folder).")
+@click.option("--log-format", type=click.Choice(logs.FORMATS), default="text", show_default=True,
+              help="json: one JSON object a line, for log shippers.")
 @click.pass_context
-def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
+def cli(ctx: click.Context, project_dir: Path, debug: bool, log_file: Path | None, log_format: str) -> None:
     """Move a utility billing customer base from a legacy system into a new one."""
+    handler = logs.configure(log_file, log_format)
+    ctx.call_on_close(lambda: logs.close(handler))
     ctx.obj = project_dir
 
 
@@ -201,28 +210,86 @@ def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live:
     _verdict(result, quiet)
 
 
-@cli.command("runs", epilog="Example: cutover runs --limit 5")
+def _json(data) -> str:
+    """``--json``: the command's result as JSON (times as ISO text, paths as text)."""
+    import dataclasses
+    import datetime as dt
+    import json
+
+    def plain(value):
+        if isinstance(value, (dt.datetime, dt.date)):
+            return value.isoformat()
+        if dataclasses.is_dataclass(value):
+            return dataclasses.asdict(value)
+        if isinstance(value, (Path, set, frozenset, tuple)):
+            return str(value) if isinstance(value, Path) else list(value)
+        return str(value)
+
+    return json.dumps(data, default=plain, ensure_ascii=False, indent=2)
+
+
+JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for scripts.")
+
+
+@cli.group("runs", invoke_without_command=True,
+           epilog="Examples: cutover runs --limit 5; cutover runs show 20261031-221502-dry-run-3f2a; "
+                  "cutover runs prune --keep 10")
 @click.option("--target", "target_url", help="Target database URL (default: the project's).")
 @click.option("--limit", default=20, show_default=True, help="How many of the latest runs to list.")
-@click.pass_obj
-def runs_command(project_dir: Path, target_url: str | None, limit: int) -> None:
-    """List the latest runs in the target's journal, newest first."""
+@JSON
+@click.pass_context
+def runs_command(ctx: click.Context, target_url: str | None, limit: int, as_json: bool) -> None:
+    """List the latest runs in the target's journal, newest first (or show one, or prune old reports)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from cutover.report.journal_console import render_runs
 
-    with _workspace(load_project(project_dir, target_url), existing=True) as ws:
+    with _workspace(load_project(ctx.obj, target_url), existing=True) as ws:
         listed = commands.runs(ws, limit)
+    if as_json:
+        click.echo(_json(listed))
+        return
     click.echo(render_runs(listed))
 
 
-@cli.command("check", epilog="Example: cutover check (exit 1 when something is found, 2 when the mapping or a source is wrong)")
+@runs_command.command("show", epilog="Example: cutover runs show 20261031-221502-dry-run-3f2a")
+@click.argument("run_id", shell_complete=_complete_run_ids)
+@click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@JSON
 @click.pass_obj
-def check_command(project_dir: Path) -> None:
+def runs_show_command(project_dir: Path, run_id: str, target_url: str | None, as_json: bool) -> None:
+    """One run: its verdict and why, its counts, how long each stage took, its sources and their hashes."""
+    from cutover.report.journal_console import render_run_record
+
+    with _workspace(load_project(project_dir, target_url), existing=True) as ws:
+        found = commands.run_record(ws, run_id)
+    click.echo(_json(found) if as_json else render_run_record(found))
+
+
+@runs_command.command("prune", epilog="Example: cutover runs prune --keep 10")
+@click.option("--keep", type=click.IntRange(min=1), required=True, help="How many of the latest dry runs' report "
+                                                                        "folders to keep.")
+@click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@click.pass_obj
+def runs_prune_command(project_dir: Path, keep: int, target_url: str | None) -> None:
+    """Remove the report folders of older dry runs (a month-end's and the loaded run's always stay)."""
+    with _workspace(load_project(project_dir, target_url), existing=True) as ws:
+        pruned = commands.prune_reports(ws, keep)
+    click.echo(f"removed {len(pruned.removed)} report folder(s) of older dry runs; kept {pruned.kept}"
+               + "".join(f"\n  {folder}" for folder in pruned.removed))
+
+
+@cli.command("check", epilog="Example: cutover check (exit 1 when something is found, 2 when the mapping or a source "
+                             "is wrong); cutover check --json")
+@JSON
+@click.pass_obj
+def check_command(project_dir: Path, as_json: bool) -> None:
     """Validate the configuration and mappings against the data; list unmapped legacy codes."""
     from cutover.report.console import render_check
 
-    with _workspace(load_project(project_dir), progress_for(sys.stderr)) as ws:
+    with _workspace(load_project(project_dir), progress_for(sys.stderr, quiet=as_json)) as ws:
         result = commands.check(ws)
-    click.echo(render_check(result))
+    click.echo(_json(result.to_dict()) if as_json else render_check(result))
     sys.exit(result.exit_code)
 
 
@@ -296,16 +363,17 @@ def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: b
     sys.exit(EXIT_OK if result.status == RunStatus.SWITCHED else EXIT_GATE_FAILED)
 
 
-@cli.command("status", epilog="Example: cutover status")
+@cli.command("status", epilog="Example: cutover status; cutover status --json")
 @click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@JSON
 @click.pass_obj
-def status_command(project_dir: Path, target_url: str | None) -> None:
+def status_command(project_dir: Path, target_url: str | None, as_json: bool) -> None:
     """The month-end's steps, their state and timings, and who holds the lock."""
     from cutover.monthend.console import render_status
 
     with _workspace(load_project(project_dir, target_url), existing=True) as ws:
         found = commands.status(ws)
-    click.echo(render_status(found))
+    click.echo(_json(found) if as_json else render_status(found))
 
 
 @cli.command("init", epilog="Examples: cutover init vodokanal --source-dir /data/export; cutover init --example")

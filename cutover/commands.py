@@ -92,6 +92,60 @@ def runs(ws: Workspace, limit: int = 20) -> list[dict]:
     return list_runs(ws.engine, limit)
 
 
+def run_record(ws: Workspace, run_id: str) -> dict:
+    """``cutover runs show RUN``: one run of the journal and the summary it recorded.
+
+    Raises
+    ------
+    ConfigError
+        No such run in the target's journal (naming the nearest run id there is).
+    """
+    from cutover.errors import ConfigError
+    from cutover.hints import did_you_mean
+    from cutover.target.runs import list_runs
+    from cutover.target.runs import run_record as record_of
+
+    found = record_of(ws.engine, run_id)
+    if found is None:
+        known = [run["run_id"] for run in list_runs(ws.engine, 200)]
+        raise ConfigError(f"no run {run_id} in the target's journal{did_you_mean([run_id], known)}; `cutover runs` "
+                          f"lists the latest")
+    return found
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """``cutover runs prune``: the report folders removed, and those kept."""
+
+    removed: tuple[Path, ...]
+    kept: int
+
+
+def prune_reports(ws: Workspace, keep: int) -> Pruned:
+    """``cutover runs prune --keep N``: remove the report folders of dry runs older than the
+    latest ``keep``. A month-end's folder (its protocol is evidence) and the folder of the run
+    whose rows the target holds (``cutover reconcile`` reads its snapshot) always stay; rows of
+    the journal stay too."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    from cutover.target.runs import MONTH_END, list_runs, loaded_run
+
+    listed = list_runs(ws.engine, 100_000)
+    with ws.engine.connect() as connection:
+        loaded = loaded_run(connection) if sa.inspect(connection).has_table("run") else None
+    dry_runs = [run["run_id"] for run in listed if run["kind"] != MONTH_END]
+    stay = set(dry_runs[:keep]) | {loaded} | {run["run_id"] for run in listed if run["kind"] == MONTH_END}
+    removed = []
+    for run_id in dry_runs:
+        folder = ws.project.reports_dir / run_id
+        if run_id not in stay and folder.is_dir():
+            shutil.rmtree(folder)
+            removed.append(folder)
+    return Pruned(tuple(removed), len([r for r in dry_runs if r in stay]))
+
+
 def check(ws: Workspace) -> CheckResult:
     """``cutover check``: the mapping against the data; unmapped legacy codes."""
     from cutover.analysis.check import check_in

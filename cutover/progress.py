@@ -85,3 +85,62 @@ def _peak_mb() -> float:
     import resource  # POSIX only; benchmarks run on the project's Linux machines
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Timed(Progress):
+    """Progress shown by ``shown`` (a terminal's, or silence) and timed: each stage's seconds and
+    rows, for summary.json and the line a run ends with, and a log line as each stage ends
+    (logger ``cutover``: stage names and counts only, never a value of the data)."""
+
+    def __init__(self, shown: Progress | None = None) -> None:
+        self.shown = shown or Progress()
+        self.clock = StageClock()
+        self._started = time.perf_counter()
+
+    def stage(self, name: str) -> None:
+        self._log_ended()
+        self.clock.stage(name)
+        self.shown.stage(name)
+
+    def advance(self, rows: int) -> None:
+        self.clock.advance(rows)
+        self.shown.advance(rows)
+
+    def done(self) -> None:
+        self._log_ended()
+        self.clock.done()
+        self.shown.done()
+
+    def _log_ended(self) -> None:
+        if self.clock.stages and "seconds" not in self.clock.stages[-1]:
+            current = self.clock.stages[-1]
+            seconds = time.perf_counter() - current["started"]
+            _log().info("stage %s: %.2f s, %d rows", current["stage"], seconds, current["rows"])
+
+    def timings(self) -> list[dict]:
+        """The stages so far, each name once in the order first met (a stage met again, as
+        ``check meter`` is for each part, adds up): ``{"stage", "seconds", "rows"}``; the one
+        running counts until now."""
+        totals: dict[str, dict] = {}
+        now = time.perf_counter()
+        for stage in self.clock.stages:
+            seconds = stage.get("seconds", now - stage.get("started", now))
+            total = totals.setdefault(stage["stage"], {"stage": stage["stage"], "seconds": 0.0, "rows": 0})
+            total["seconds"] += seconds
+            total["rows"] += stage["rows"]
+        return [{**total, "seconds": round(total["seconds"], 3)} for total in totals.values()]
+
+    def elapsed(self) -> float:
+        """Seconds since the work began."""
+        return time.perf_counter() - self._started
+
+
+def peak_mb() -> float:
+    """The process's peak resident memory so far, in MB."""
+    return round(_peak_mb(), 1)
+
+
+def _log():
+    import logging
+
+    return logging.getLogger("cutover")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cutover.config import Project
-from cutover.progress import Progress
+from cutover.progress import Progress, Timed
 from cutover.target import db
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class Workspace:
 
     def __init__(self, project: Project, progress: Progress | None = None, *, existing: bool = False) -> None:
         self.project = project
-        self.progress = progress or Progress()
+        self.progress = progress if isinstance(progress, Timed) else Timed(progress)  # stage times for summary.json
         self.existing = existing
         self.run_id: str | None = None
         self.stopped: str | None = None  # what the journal recorded for the run when bad input, a bug or Ctrl-C stopped it

@@ -183,9 +183,13 @@ def test_3_an_internal_error_names_its_run_and_asks_for_a_report(project):
     crashed = _bug(project)
     run_id, status, summary = journal(project)[-1]
     assert (crashed.returncode, crashed.stdout) == (3, "")
+    log = project / "reports" / run_id / "run.log"
     assert crashed.stderr == (f"Error: internal error: ZeroDivisionError: provoked by the test (run {run_id}, recorded "
-                              f"as failed in the journal). This is a bug in cutover: run with --debug and report it, "
-                              f"with the traceback\n")
+                              f"as failed in the journal; log: {log}). This is a bug in cutover: run with --debug and "
+                              f"report it, with the traceback\n")
+    # the log says the run failed and how, not the message (which may quote a value of the data)
+    assert log.read_text(encoding="utf-8").splitlines()[-1].endswith(
+        f"ERROR run {run_id}: failed (ZeroDivisionError; the reason is in summary.json and `cutover runs`)")
     assert status == summary["status"] == "failed"
     assert summary["error"] == "internal error: ZeroDivisionError: provoked by the test"
     written = json.loads((project / "reports" / run_id / "summary.json").read_text(encoding="utf-8"))

@@ -355,6 +355,8 @@ class RunSummary:
     gate_failures: tuple[str, ...] | None = None
     row_differences: RowSummary | None = None
     changes: ChangeSummary | None = None
+    # how long it took: {"seconds", "peak_mb", "stages": [{"stage", "seconds", "rows"}, ...]}, up to the report
+    timings: dict | None = None
 
     # ---- what every view says, decided once, here ----
 
@@ -424,6 +426,8 @@ class RunSummary:
             found["row_differences"] = self.row_differences.to_dict()
         if self.changes is not None:
             found["changes"] = self.changes.to_dict()
+        if self.timings is not None:
+            found["timings"] = self.timings
         return found
 
     @classmethod
@@ -449,6 +453,7 @@ class RunSummary:
             differences=maybe("differences", tuple), gate_failures=maybe("gate_failures", tuple),
             row_differences=maybe("row_differences", RowSummary.from_dict),
             changes=maybe("changes", ChangeSummary.from_dict),
+            timings=summary.get("timings"),
         )
 
 

@@ -50,12 +50,29 @@ def render_run(summary: RunSummary | dict, report_dir: Path) -> str:
         lines.append(f"! {summary.rows_differing} item(s) differ: the Differences sheet lists them")
     if summary.changes is not None:
         lines += ["", _changes_line(summary.changes)]
+    if summary.timings:
+        lines += ["", timings_line(summary.timings)]
     lines += ["", f"Report:  {shown(report_dir / 'report.xlsx')}"]
     if (report_dir / REJECTS_CSV).is_file():  # more rejects than the workbook keeps ([project] rejects_in_workbook)
         lines.append(f"Rejects: {shown(report_dir / REJECTS_CSV)} (every one; the sheet Rejects has the first "
                      f"{FIRST_OF_EACH_RULE} of each rule)")
     lines += [f"Page:    {shown(report_dir / 'report.html')}", f"Summary: {shown(report_dir / 'summary.json')}"]
     return "\n".join(lines)
+
+
+_STAGE_KINDS = {"empty": "load", "finish": "load", "upgrade": "schema"}  # "empty the previous load", "finish load"
+
+
+def timings_line(timings: dict) -> str:
+    """``took 8.1 s: extract 1.2 s, map 2.0 s, ...; peak memory 540 MB``: the stages summed by
+    their first word (``map meter`` and ``map reading`` are ``map``), in the order first met."""
+    by_kind: dict[str, float] = {}
+    for stage in timings.get("stages", []):
+        kind = stage["stage"].split()[0].rstrip(":")
+        kind = _STAGE_KINDS.get(kind, kind)
+        by_kind[kind] = by_kind.get(kind, 0.0) + stage["seconds"]
+    stages = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in by_kind.items())
+    return f"took {timings['seconds']:.1f} s: {stages}; peak memory {timings['peak_mb']:,.0f} MB"
 
 
 def _money_line(line: Amounts, summary: RunSummary) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import tempfile
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -19,8 +20,9 @@ import sqlalchemy as sa
 from cutover.config import Project
 from cutover.errors import ConfigError
 from cutover.extract.snapshot import ExtractResult, extract_sources, snapshot_sources
+from cutover.logs import LOGGER, run_log
 from cutover.pipeline.load import TargetLoad
-from cutover.progress import Progress
+from cutover.progress import Progress, Timed, peak_mb
 from cutover.reconcile.changes import change_rows
 from cutover.reconcile.files import rows_of
 from cutover.reconcile.journal import reject_rows
@@ -111,19 +113,27 @@ def dry_run_in(ws: Workspace, upgrade: bool = False) -> RunResult:
     runs.start(engine, run_id, kind, mapping.name)
     ws.run_id = run_id  # the journal has it from here on (the CLI names it when a run stops)
     extracted = None
-    try:
-        with Heartbeat(engine, run_id):
-            extracted = extract_sources(mapping, project.source_dir, ws.report_dir / "snapshot", project.chunk_rows,
-                                        progress)
-            # What the sources were, written before the load: a run killed after its load's commit
-            # can then be reconciled from its snapshot (`cutover reconcile`).
-            write_summary(ws.report_dir, replace(build_run_summary(run_id, kind, project, mapping, extracted, None,
-                                                                   started), status=RunStatus.RUNNING, finished_at=None))
-            result = _stages(ws, extracted, started)
-    except BaseException as exc:
-        _journal_stop(ws, exc, extracted, started)
-        raise
-    runs.finish(engine, run_id, result.status, result.summary)
+    with run_log(ws.report_dir):
+        log.info("run %s: dry run of %s into %s, period %s", run_id, mapping.name, db.mask_url(project.target_url),
+                 project.period)
+        try:
+            with Heartbeat(engine, run_id):
+                extracted = extract_sources(mapping, project.source_dir, ws.report_dir / "snapshot",
+                                            project.chunk_rows, progress)
+                # What the sources were, written before the load: a run killed after its load's commit
+                # can then be reconciled from its snapshot (`cutover reconcile`).
+                write_summary(ws.report_dir, replace(build_run_summary(run_id, kind, project, mapping, extracted,
+                                                                       None, started),
+                                                     status=RunStatus.RUNNING, finished_at=None))
+                result = _stages(ws, extracted, started)
+        except BaseException as exc:
+            _journal_stop(ws, exc, extracted, started)
+            # the reason may quote a value of the data: it is in the journal and summary.json, not here
+            log.error("run %s: %s (%s; the reason is in summary.json and `cutover runs`)", run_id,
+                      ws.stopped or "stopped", type(exc).__name__)
+            raise
+        runs.finish(engine, run_id, result.status, result.summary)
+        log.info("run %s: %s", run_id, result.status)
     return result
 
 
@@ -147,6 +157,7 @@ def _journal_stop(ws: Workspace, exc: BaseException, extracted: ExtractResult | 
 
 
 LIVE_DATA = "it holds the live data, which a dry run would replace"
+log = logging.getLogger(LOGGER)
 
 
 def _refuse_during_switch(connection: sa.Connection, project: Project, why: str) -> None:
@@ -202,6 +213,7 @@ def reconcile_and_report(ws: Workspace, extracted: ExtractResult, started: dt.da
                                 changes=reconciled.changes)
     if finished is not None:
         summary = replace(summary, finished_at=finished.isoformat(timespec="seconds"))
+    summary = replace(summary, timings=_timings(progress))
     progress.stage("write report")
     report_dir = ws.report_dir
     with engine.connect() as connection:
@@ -219,6 +231,13 @@ def reconcile_and_report(ws: Workspace, extracted: ExtractResult, started: dt.da
     )
     write_reports(report_dir, data, project.rejects_in_workbook)
     return RunResult(run_id, reconciliation.status, report_dir, summary, reconciliation)
+
+
+def _timings(progress: Progress) -> dict | None:
+    """How long the run took so far, stage by stage, and its peak memory (summary.json's ``timings``)."""
+    if not isinstance(progress, Timed):
+        return None
+    return {"seconds": round(progress.elapsed(), 3), "peak_mb": peak_mb(), "stages": progress.timings()}
 
 
 def write_reports(report_dir: Path, data: ReportData, rejects_in_workbook: int) -> None:

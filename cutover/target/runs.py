@@ -205,6 +205,25 @@ def list_runs(engine: sa.Engine, limit: int = 20) -> list[dict]:
         return [_listed(row) for row in connection.execute(query)]
 
 
+def run_record(engine: sa.Engine, run_id: str) -> dict | None:
+    """One run of the journal as `cutover runs show` shows it: the listed fields, its host and
+    process, and the summary the run recorded (summary.json's data); None if there is no such run."""
+    from cutover.target import db
+
+    db.check_connection(engine)
+    run = _run()
+    query = (sa.select(run.c.run_id, run.c.kind, run.c.mapping, run.c.status, run.c.started_at, run.c.finished_at,
+                       run.c.host, run.c.pid, run.c.process_key, run.c.heartbeat_at, run.c.summary_json)
+             .where(run.c.run_id == run_id))
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("run"):
+            return None
+        row = connection.execute(query).first()
+    if row is None:
+        return None
+    return {**_listed(row), "host": row.host, "pid": row.pid, "summary": json.loads(row.summary_json or "{}")}
+
+
 def _listed(row) -> dict:
     """A journal row as `cutover runs` shows it: a running run whose process is gone is interrupted."""
     listed = {name: row._mapping[name] for name in ("run_id", "kind", "mapping", "status", "started_at", "finished_at")}
