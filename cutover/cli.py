@@ -446,13 +446,15 @@ def keymap_group() -> None:
     """The old-to-new account map for payment agents."""
 
 
-@keymap_group.command("export")
-@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@keymap_group.command("export", epilog="Examples: cutover keymap export; cutover keymap export --out /mnt/agents/keymap.csv")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="xlsx (the default: numbers stay text, leading zeros kept in Excel), or csv (';' and a UTF-8 BOM); "
+                   "without it, the --out file's suffix decides.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: keymap.<format> in the reports folder).")
 @click.option("--target", "target_url", help="Target database URL (default: the project's).")
 @click.pass_obj
-def keymap_export_command(project_dir: Path, file_format: str, out: Path | None, target_url: str | None) -> None:
+def keymap_export_command(project_dir: Path, file_format: str | None, out: Path | None, target_url: str | None) -> None:
     """Write every account's legacy number and new number (CSV or Excel)."""
     with _workspace(load_project(project_dir, target_url), existing=True) as ws:
         written = commands.keymap_export(ws, file_format, out)

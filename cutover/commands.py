@@ -224,11 +224,12 @@ def demo_reset(demo_url: str) -> dict[str, int]:
     return reset_demo(demo_url)
 
 
-def keymap_export(ws: Workspace, file_format: str, out: Path | None = None) -> KeymapWritten:
+def keymap_export(ws: Workspace, file_format: str | None = None, out: Path | None = None) -> KeymapWritten:
     """``cutover keymap export``: every account's legacy and new number, to ``out`` (default:
-    ``keymap.<format>`` in the reports folder)."""
-    from cutover.report.keymap import export_keymap
+    ``keymap.<format>`` in the reports folder; the format: as asked, else ``out``'s suffix, else xlsx)."""
+    from cutover.report.keymap import export_keymap, keymap_format
 
+    file_format = keymap_format(out, file_format)
     path = out or ws.project.reports_dir / f"keymap.{file_format}"
     db.check_connection(ws.engine)
     return KeymapWritten(export_keymap(ws.engine, path, file_format), path)

@@ -529,8 +529,10 @@ def test_keymap_export_writes_every_account_as_csv_or_xlsx(tmp_path, legacy_url)
     expected = sorted(_sql(url, "SELECT legacy_account_number, account_number FROM account"))
     result = cutover(project, "keymap", "export", "--format", "csv")
     assert result.exit_code == 0 and result.output == f"60 accounts written to {project / 'reports' / 'keymap.csv'}\n"
-    with (project / "reports" / "keymap.csv").open(encoding="utf-8") as written:
-        assert [tuple(row) for row in list(csv.reader(written))[1:]] == expected
+    with (project / "reports" / "keymap.csv").open(encoding="utf-8-sig") as written:  # ';' and a BOM, for Excel
+        assert [tuple(row) for row in list(csv.reader(written, delimiter=";"))[1:]] == expected
+    default = cutover(project, "keymap", "export")
+    assert default.output == f"60 accounts written to {project / 'reports' / 'keymap.xlsx'}\n"  # xlsx by default
     out = tmp_path / "agents.xlsx"
     assert cutover(project, "keymap", "export", "--format", "xlsx", "--out", str(out)).exit_code == 0
     sheet = load_workbook(out)["Account map"]
