@@ -43,7 +43,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         marker = item.get_closest_marker("one_database_each")
         params = getattr(getattr(item, "callspec", None), "params", {})
-        database = next((value for value in params.values() if value in names), None)
+        database = next((value for value in params.values() if isinstance(value, str) and value in names), None)
         if marker is None or database is None:
             kept.append(item)
             continue
