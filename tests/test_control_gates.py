@@ -108,7 +108,7 @@ def test_a_legacy_statement_one_kopeck_off_is_a_difference_named_in_every_report
              if line["period"] == "2026-10"}
     assert kopecks(lines[("04", "closing")]["declared"]) == heating and lines[("04", "opening")]["declared"] is None
     report = folder / "reports" / summary["run_id"]
-    cells = [cell.value for row in load_workbook(report / "report.xlsx")["Summary"].iter_rows() for cell in row]
+    cells = [cell.value for row in load_workbook(report / "report.xlsx")["Сводка"].iter_rows() for cell in row]
     assert said in cells
     assert said.replace("'", "&#x27;") in (report / "report.html").read_text(encoding="utf-8")
     assert said in result.output

@@ -185,6 +185,7 @@ def test_a_missing_column_names_the_sheet_and_lists_the_header(tmp_path):
     with pytest.raises(ExtractError) as error:
         read(tmp_path, needed={"Показания T1"})
     assert str(error.value) == (f"{path}:Показания: no column(s) ['Показания T1']; it has {COLUMNS}; "
+                                "did you mean 'Показания / T1' for 'Показания T1'?; "  # the header merged over two rows
                                 "check header_row and header_rows in system.toml")
 
 

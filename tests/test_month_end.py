@@ -210,8 +210,8 @@ def test_a_switch_opens_november_with_octobers_legacy_closing_balances(project, 
     protocol = load_workbook(folder / "protocol.xlsx")["Protocol"]
     texts = [cell.value for row in protocol.iter_rows() for cell in row if cell.value is not None]
     assert "ACCEPTED — every check passed" in texts
-    with (folder / "keymap.csv").open(encoding="utf-8") as keymap:
-        rows = list(csv.reader(keymap))
+    with (folder / "keymap.csv").open(encoding="utf-8-sig") as keymap:  # ';' and a BOM, as Russian Excel opens it
+        rows = list(csv.reader(keymap, delimiter=";"))
     assert rows[0] == ["legacy_account_number", "account_number"] and len(rows) == 61
 
 

@@ -76,8 +76,8 @@ def test_a_run_in_small_parts_equals_a_run_in_one_part(tmp_path, target_url):
 def test_the_parts_of_a_run_leave_no_files_behind(tmp_path, sqlite_url):
     result = dry_run(load_project(_project(tmp_path / "p", sqlite_url, "partition_rows = 1000\n")))
     assert result.status == "reconciled"
-    assert sorted(p.name for p in result.report_dir.iterdir()) == ["reconcile", "report.html", "report.xlsx", "snapshot",
-                                                                    "summary.json"]
+    assert sorted(p.name for p in result.report_dir.iterdir()) == ["reconcile", "report.html", "report.xlsx", "run.log",
+                                                                    "snapshot", "summary.json"]
     # the comparison ran in buckets of 1,000 rows; only its facts stay (no differences: no file of them),
     # recorded complete (facts.json), and the sample's two unreadable values (dirt D9)
     assert sorted(p.name for p in (result.report_dir / "reconcile").iterdir()) == [

@@ -39,8 +39,10 @@ NOTE = (f"{SAMPLE_REJECTS:,} rejects and warnings: the sheet Rejects shows the f
 
 
 def sample_project(folder: Path, setting: str = "") -> Path:
-    """A project of the committed sample into SQLite ``folder/target.db``, ``setting`` a line of [project]."""
-    write_project(folder, "sample_legacy", SAMPLE, target_url=f"sqlite:///{folder / 'target.db'}")
+    """A project of the committed sample into SQLite ``folder/target.db``, ``setting`` a line of [project];
+    its workbook in English (the sheets' names these tests read: test_accountant_workbook.py reads the Russian)."""
+    write_project(folder, "sample_legacy", SAMPLE, target_url=f"sqlite:///{folder / 'target.db'}",
+                  extra='[report]\nlanguage = "en"\n')
     toml = folder / "cutover.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("[project]\n", f"[project]\n{setting}"),
                     encoding="utf-8")
@@ -68,10 +70,10 @@ def sheet_rows(path: Path, title: str = "Rejects") -> list[tuple]:
         workbook.close()
 
 
-def summary_texts(path: Path) -> list[str]:
+def summary_texts(path: Path, title: str = "Summary") -> list[str]:
     workbook = load_workbook(path, read_only=True)
     try:
-        return [str(row[0]) for row in workbook["Summary"].iter_rows(values_only=True) if row and row[0]]
+        return [str(row[0]) for row in workbook[title].iter_rows(values_only=True) if row and row[0]]
     finally:
         workbook.close()
 
@@ -157,10 +159,12 @@ def test_with_the_default_setting_no_files_are_written_and_the_sheet_lists_every
     assert load_project(sample_project(tmp_path)).rejects_in_workbook == 10_000
     assert not (result.report_dir / "rejects.csv").exists()
     assert not (result.report_dir / "rejects.parquet").exists()
-    rows = sheet_rows(result.report_dir / "report.xlsx")
-    assert [["" if v is None else str(v) for v in row] for row in rows] == target_rejects(url, result.run_id)
+    rows = sheet_rows(result.report_dir / "report.xlsx", "Отказы")  # the session's run: the Russian workbook
+    severity = {"error": "отказ", "warning": "предупреждение"}
+    assert [["" if v is None else str(v) for v in row] for row in rows] == [
+        [severity[row[0]], *row[1:]] for row in target_rejects(url, result.run_id)]
     assert len(rows) == SAMPLE_REJECTS
-    assert not [text for text in summary_texts(result.report_dir / "report.xlsx") if "rejects.csv" in text]
+    assert not [text for text in summary_texts(result.report_dir / "report.xlsx", "Сводка") if "rejects.csv" in text]
     assert "rejects.csv" not in (result.report_dir / "report.html").read_text(encoding="utf-8")
 
 
@@ -251,7 +255,8 @@ def test_the_cut_sheet_counts_a_rules_rows_across_frames(tmp_path):
     other = {**REJECT, "entity": "account", "rule": "DUPLICATE_KEY"}
     rows = [{**REJECT, "row_number": n} for n in (2, 3, 4)] + [{**other, "row_number": n} for n in (5, 6, 7)]
     data = ReportData({"run_id": "r", "kind": "dry-run", "status": "reconciled"},
-                      rejects=lambda: iter(frames(*rows)), reject_files=RejectFiles(6, first_of_each_rule=2))
+                      rejects=lambda: iter(frames(*rows)), reject_files=RejectFiles(6, first_of_each_rule=2),
+                      language="en")
     write_workbook(tmp_path / "report.xlsx", data)
     assert [(row[1], row[5]) for row in sheet_rows(tmp_path / "report.xlsx")] == [
         ("person", 2), ("person", 3), ("account", 5), ("account", 6)]
