@@ -207,16 +207,17 @@ def test_a_switch_opens_november_with_octobers_legacy_closing_balances(project, 
     assert _sql(switch_target, "SELECT COUNT(*) FROM saved_balance") == [(0,)]  # no copy kept after the switch
 
     folder = project / "reports" / run_id
-    protocol = load_workbook(folder / "protocol.xlsx")["Protocol"]
+    protocol = load_workbook(folder / "protocol.xlsx")["Протокол"]  # Russian, the default
     texts = [cell.value for row in protocol.iter_rows() for cell in row if cell.value is not None]
-    assert "ACCEPTED — every check passed" in texts
+    assert "ПРИНЯТО — все проверки пройдены" in texts
     with (folder / "keymap.csv").open(encoding="utf-8-sig") as keymap:  # ';' and a BOM, as Russian Excel opens it
         rows = list(csv.reader(keymap, delimiter=";"))
     assert rows[0] == ["legacy_account_number", "account_number"] and len(rows) == 61
 
 
 def test_the_protocol_traces_sample_accounts_and_records_the_evidence(tmp_path, legacy_url):
-    project = make_project(tmp_path / "project", legacy_url, f"sqlite:///{(tmp_path / 'target.db').as_posix()}")
+    project = make_project(tmp_path / "project", legacy_url, f"sqlite:///{(tmp_path / 'target.db').as_posix()}",
+                           extra='[report]\nlanguage = "en"\n')  # the labels read below (Russian: the next test)
     result = month_end(project, *FORCE)
     assert result.exit_code == 0, result.output
     run_id = re.search(r"Month-end (\S+): SWITCHED", result.output).group(1)
@@ -504,7 +505,7 @@ def test_money_nobody_can_read_fails_the_gate_and_the_switch_rolls_back(tmp_path
     assert target_state(url) == before and legacy_periods(legacy_url) == OPEN_OCTOBER
 
     accepted = make_project(tmp_path / "accepted", legacy_url, f"sqlite:///{(tmp_path / 'accepted.db').as_posix()}",
-                            extra="[gates]\naccept_unreadable_rows = 1\n")
+                            extra="[gates]\naccept_unreadable_rows = 1\n[report]\nlanguage = \"en\"\n")
     switched = month_end(accepted, *FORCE)
     assert switched.exit_code == 0, switched.output
     run_id = re.search(r"Month-end (\S+): SWITCHED", switched.output).group(1)
@@ -577,7 +578,7 @@ def test_file_exports_are_checked_by_hash_and_a_file_changed_after_the_close_is_
     switched = month_end(project)
     assert switched.exit_code == 0, switched.output
     run_id = re.search(r"Month-end (\S+): SWITCHED", switched.output).group(1)
-    evidence = list(load_workbook(project / "reports" / run_id / "protocol.xlsx")["Evidence"].iter_rows(
+    evidence = list(load_workbook(project / "reports" / run_id / "protocol.xlsx")["Доказательства"].iter_rows(
         min_row=2, values_only=True))
     files = {row[1]: row[2] for row in evidence if row[0] == "source file"}
     assert set(files) == {"abonent.csv", "usluga.csv", "schetchik.csv", "pokazanie.csv", "saldo.csv"}
@@ -669,7 +670,7 @@ def test_a_plain_select_evidence_is_kept_and_read_in_a_transaction_that_cannot_w
     result = month_end(project, *FORCE)
     assert result.exit_code == 0, result.output
     run_id = re.search(r"Month-end (\S+): SWITCHED", result.output).group(1)
-    evidence = list(load_workbook(project / "reports" / run_id / "protocol.xlsx")["Evidence"].iter_rows(
+    evidence = list(load_workbook(project / "reports" / run_id / "protocol.xlsx")["Доказательства"].iter_rows(
         min_row=2, values_only=True))
     assert evidence[0][0] == "legacy close" and re.fullmatch(r"[0-9a-f]{64}", evidence[0][2])
     (detail,) = _sql(url, "SELECT detail FROM cutover_step WHERE run_id = :run AND step = 'close_legacy'", run=run_id)

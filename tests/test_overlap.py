@@ -239,8 +239,8 @@ def test_break_lock_needs_a_reason_and_is_recorded_in_the_journal_and_the_protoc
     assert re.search(r'<tr><th>Lock broken</th><td class="forced">lock broken at [^<]+ \(it was held by run '
                      + run_id + r', process 4242 on billing-2, since [^)]+\): billing-2 was decommissioned; its '
                      r'month-end is dead</td></tr>', protocol), protocol[:3000]
-    sheet = load_workbook(project / "reports" / run_id / "protocol.xlsx")["Protocol"]
-    assert [row for row in sheet.iter_rows(values_only=True) if row[0] == "Lock broken"][0][1].endswith(
+    sheet = load_workbook(project / "reports" / run_id / "protocol.xlsx")["Протокол"]  # Russian, the default
+    assert [row for row in sheet.iter_rows(values_only=True) if row[0] == "Снята блокировка"][0][1].endswith(
         "billing-2 was decommissioned; its month-end is dead")
 
 

@@ -13,6 +13,7 @@ The switch (``DATA``), 2026-10 closed and 2026-11 opened, two services:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 
@@ -63,7 +64,7 @@ DATA = ProtocolData(
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory):
     path = tmp_path_factory.mktemp("protocol") / "out" / "protocol.xlsx"
-    write_protocol_workbook(path, DATA)
+    write_protocol_workbook(path, DATA, "en")  # the labels these tests read; the Russian one: below
     return load_workbook(path)
 
 
@@ -99,7 +100,8 @@ def test_protocol_sheet_says_what_was_switched_and_the_verdict(workbook):
     assert sheet["A1"].value == "Switch protocol / Протокол переключения"
     values = {row[0]: row[1] for row in _rows(sheet)}
     assert values["System"] == "sample_legacy"
-    assert values["Period closed"] == "2026-10" and values["Period opened"] == "2026-11"
+    # months and moments are date cells now (shown mm.yyyy and dd.mm.yyyy hh:mm:ss)
+    assert values["Period closed"] == dt.datetime(2026, 10, 1) and values["Period opened"] == dt.datetime(2026, 11, 1)
     assert values["Run"] == "20261101-020000-monthend-abcd"
     assert "Forced past preflight" not in values
     assert "NOT ACCEPTED — 1 check(s) failed" in values
@@ -155,9 +157,9 @@ def test_list_sheets(workbook):
     assert _rows(workbook["Evidence"])[1:] == [("source file", "accounts.csv", "a" * 64, 3),
                                               ("legacy close", "closed 2026-10", "b" * 64, None)]
     steps = workbook["Steps"]
-    assert _rows(steps)[1] == ("preflight", "Preflight", "done", "2026-11-01T02:00:00", "2026-11-01T02:00:05",
-                               Decimal("5.2"))
-    assert _rows(steps)[3] == ("open", "Open 2026-11", "started", "2026-11-01T02:10:05", None, None)
+    assert _rows(steps)[1] == ("preflight", "Preflight", "done", dt.datetime(2026, 11, 1, 2, 0, 0),
+                               dt.datetime(2026, 11, 1, 2, 0, 5), Decimal("5.2"))
+    assert _rows(steps)[3] == ("open", "Open 2026-11", "started", dt.datetime(2026, 11, 1, 2, 10, 5), None, None)
     assert steps["F2"].number_format == "0.0"  # seconds, not a share
     for title in ("Accepted rejects", "Sample accounts", "Evidence", "Steps"):
         assert workbook[title].freeze_panes == "A2"
@@ -166,7 +168,7 @@ def test_list_sheets(workbook):
 
 def test_forced_reason_is_shown_when_set(tmp_path):
     forced = replace(DATA, forced_reason="legacy close hash unchanged", checklist=[])
-    write_protocol_workbook(tmp_path / "protocol.xlsx", forced)
+    write_protocol_workbook(tmp_path / "protocol.xlsx", forced, "en")
     values = {row[0]: row[1] for row in _rows(load_workbook(tmp_path / "protocol.xlsx")["Protocol"])}
     assert values["Forced past preflight"] == "legacy close hash unchanged"
     assert "ACCEPTED — every check passed" in values
@@ -248,7 +250,7 @@ def _values(row) -> list:
 
 def test_the_legacy_statement_and_the_unreadable_rows_get_columns_only_when_there_are_some(tmp_path):
     path = tmp_path / "protocol.xlsx"
-    write_protocol_workbook(path, CONTROLLED)
+    write_protocol_workbook(path, CONTROLLED, "en")
     sheet = load_workbook(path)["Protocol"]
     assert _values(_row_starting(sheet, "Service code")) == [
         "Service code", "Service", "Legacy closing", "Legacy statement", "Rejected (accepted)", "Unreadable rows",
@@ -258,7 +260,7 @@ def test_the_legacy_statement_and_the_unreadable_rows_get_columns_only_when_ther
                        Decimal("950"), Decimal("0")]
     assert _row_starting(sheet, "heating")[0].fill.fgColor.rgb.endswith("FDE2E1")  # the statement disagrees
     plain = tmp_path / "plain.xlsx"
-    write_protocol_workbook(plain, DATA)
+    write_protocol_workbook(plain, DATA, "en")
     assert _values(_row_starting(load_workbook(plain)["Protocol"], "Service code")) == [
         "Service code", "Service", "Legacy closing", "Rejected (accepted)", "Target closing", "New opening",
         "Difference"]
@@ -266,7 +268,7 @@ def test_the_legacy_statement_and_the_unreadable_rows_get_columns_only_when_ther
 
 def test_records_per_source_and_the_accepted_unreadable_money_are_listed(tmp_path):
     path = tmp_path / "protocol.xlsx"
-    write_protocol_workbook(path, CONTROLLED)
+    write_protocol_workbook(path, CONTROLLED, "en")
     workbook = load_workbook(path)
     assert _values(_row_starting(workbook["Protocol"], "saldo.csv")) == [
         "saldo.csv", 10721, 10719, 2, 0, "balances", 0, 10719, 10364, 355]
@@ -304,3 +306,11 @@ def test_the_money_check_ticks_only_when_the_raw_source_is_target_plus_rejected(
     assert (check.passed, check.detail) == (passed, detail)
     assert verdict(replace(DATA, checklist=[check])) == (
         "ACCEPTED — every check passed" if passed else "NOT ACCEPTED — 1 check(s) failed")
+
+
+def test_the_protocol_workbook_is_russian_by_default(tmp_path):
+    write_protocol_workbook(tmp_path / "protocol.xlsx", DATA)
+    workbook = load_workbook(tmp_path / "protocol.xlsx")
+    assert workbook.sheetnames[:5] == ["Протокол", "Принятые отказы", "Выборочные счета", "Доказательства", "Шаги"]
+    sheet = workbook["Протокол"]
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)

@@ -261,7 +261,7 @@ def write_protocol(switch: Switch, summary: RunSummary | None = None) -> dict:
     """Write protocol.xlsx, protocol.html and keymap.csv of the run; their hashes, for the journal."""
     data = build_protocol(switch, summary)
     folder = switch.report_dir
-    write_protocol_workbook(folder / "protocol.xlsx", data)
+    write_protocol_workbook(folder / "protocol.xlsx", data, switch.project.report_language)
     write_protocol_html(folder / "protocol.html", data)
     accounts = export_keymap(switch.engine, folder / "keymap.csv", "csv")
     return {"accepted": data.passed, "accounts_in_keymap": accounts,

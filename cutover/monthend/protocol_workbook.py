@@ -7,7 +7,10 @@ Money is shown in roubles (Decimal). Every text cell is written as text (see
 :mod:`cutover.report.sheets`), so a legacy account such as ``=HYPERLINK(...)`` stays a string.
 
 The rows of each table are built here by small public functions that ``protocol_html.py``
-renders too, so the two views cannot drift apart.
+renders too, so the two views cannot drift apart. They speak English; the workbook writes its
+sheet names, labels and headers in Russian (:mod:`cutover.report.words`) unless ``[report]
+language = "en"``, its dates as date cells and its counts as ``#,##0``, and every sheet prints
+on A4 landscape fitted to the width, its header repeated on every page.
 """
 
 from __future__ import annotations
@@ -22,11 +25,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cutover.money import kopecks_to_decimal
 from cutover.monthend.protocol_data import ProtocolData
-from cutover.report.sheets import BOLD, put, table, widths
+from cutover.report.sheets import BOLD, Month, moment, print_setup, put, table, widths
+from cutover.report.words import say, say_all
 
 TITLE = "Switch protocol / Протокол переключения"
 MISSING = "—"  # a sample account's value the target does not have
 SIGNATURE_LINES = ["Name / ФИО: ____________", "Signature / Подпись: ____________", "Date / Дата: ____________"]
+DIFFERENCE_NOTE_RU = ("Суммы в рублях. Сальдо на конец старой системы прочитано из исходной выгрузки собственным "
+                      "чтением cutover, не через маппинг. Расхождение = Сальдо старой системы − Отклонено (принято) "
+                      "− Отфильтровано − Сальдо на начало нового месяца.")
 DIFFERENCE_NOTE = ("Money in roubles. Legacy closing is read from the raw legacy extract by cutover's own reader, "
                    "not through the mapping. Difference = Legacy closing − Rejected (accepted) − Filtered − New opening.")
 
@@ -157,28 +164,41 @@ def _fill_row(sheet: Worksheet, row: int, columns: int, fill: PatternFill) -> No
         sheet.cell(row=row, column=column).fill = fill
 
 
-def _protocol_sheet(sheet: Worksheet, data: ProtocolData) -> None:
-    sheet.title = "Protocol"
+def _verdict(data: ProtocolData, language: str) -> str:
+    failed = sum(not check.passed for check in data.checklist)
+    if language != "ru":
+        return verdict(data)
+    return "ПРИНЯТО — все проверки пройдены" if not failed else f"НЕ ПРИНЯТО — не пройдено проверок: {failed}"
+
+
+_MONTHS, _MOMENTS = ("Period closed", "Period opened"), ("Made at",)
+
+
+def _protocol_sheet(sheet: Worksheet, data: ProtocolData, language: str = "en") -> None:
+    sheet.title = say(language, "Protocol")
     put(sheet, 1, 1, TITLE)
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    # A document, not one table: its title row is frozen and printed on every page, no filter.
+    sheet.freeze_panes = "A2"
+    print_setup(sheet)
     row = 3
     for label, value in facts(data):
-        put(sheet, row, 1, label)
-        put(sheet, row, 2, value)
+        put(sheet, row, 1, say(language, label))
+        put(sheet, row, 2, Month.of(value) if label in _MONTHS else moment(value) if label in _MOMENTS else value)
         sheet.cell(row=row, column=1).font = BOLD
         if label in OVERRIDES:
             sheet.cell(row=row, column=2).fill = _RED
         row += 1
     row += 1
-    put(sheet, row, 1, verdict(data))
+    put(sheet, row, 1, _verdict(data, language))
     sheet.cell(row=row, column=1).font = Font(bold=True, size=12)
     sheet.cell(row=row, column=1).fill = _GREEN if data.passed else _RED
 
-    _heading(sheet, row + 2, "Control totals per service")
-    put(sheet, row + 3, 1, DIFFERENCE_NOTE)
+    _heading(sheet, row + 2, say(language, "Control totals per service"))
+    put(sheet, row + 3, 1, DIFFERENCE_NOTE_RU if language == "ru" else DIFFERENCE_NOTE)
     top = row + 4
     header = service_header(data)
-    row = table(sheet, top, header, service_rows(data))
+    row = table(sheet, top, say_all(language, header), service_rows(data), counts=True)
     for offset, service in enumerate(data.services, start=1):
         if service.code == "total":
             for column in range(1, len(header) + 1):
@@ -187,11 +207,11 @@ def _protocol_sheet(sheet: Worksheet, data: ProtocolData) -> None:
                                   and service.declared_closing != service.legacy_closing):
             _fill_row(sheet, top + offset, len(header), _RED)
 
-    _heading(sheet, row, "Counts")
-    row = table(sheet, row + 1, COUNT_HEADER, count_rows(data))
+    _heading(sheet, row, say(language, "Counts"))
+    row = table(sheet, row + 1, say_all(language, COUNT_HEADER), count_rows(data), counts=True)
     if data.records:
-        _heading(sheet, row, "Records per source")
-        row = table(sheet, row + 1, RECORD_HEADER, record_rows(data))
+        _heading(sheet, row, say(language, "Records per source"))
+        row = table(sheet, row + 1, say_all(language, RECORD_HEADER), record_rows(data), counts=True)
     if data.unreadable_rows:
         _heading(sheet, row, f"Unreadable money accepted ({data.unreadable_rows} rows; sheet Unreadable money)")
         row += 2
@@ -200,9 +220,10 @@ def _protocol_sheet(sheet: Worksheet, data: ProtocolData) -> None:
         row += 1
     row += 1 if data.notes else 0
 
-    _heading(sheet, row, "Checklist")
+    _heading(sheet, row, say(language, "Checklist"))
     top = row + 1
-    row = table(sheet, top, CHECK_HEADER, check_rows(data))
+    checks = [[title, say(language, result), detail] for title, result, detail in check_rows(data)]
+    row = table(sheet, top, say_all(language, CHECK_HEADER), checks)
     for offset, check in enumerate(data.checklist, start=1):
         if not check.passed:
             _fill_row(sheet, top + offset, len(CHECK_HEADER), _RED)
@@ -218,17 +239,19 @@ def _protocol_sheet(sheet: Worksheet, data: ProtocolData) -> None:
 
 
 def _list_sheet(workbook: Workbook, title: str, header: list[str], rows: list[list],
-                column_widths: list[int]) -> Worksheet:
-    """A sheet of one table from its first row, with a frozen header and a filter over its rows."""
-    sheet = workbook.create_sheet(title)
-    table(sheet, 1, header, rows)
+                column_widths: list[int], language: str = "en", counts: bool = True) -> Worksheet:
+    """A sheet of one table from its first row, with a frozen header, a filter over its rows and
+    the page set up; its title and header in ``language``."""
+    sheet = workbook.create_sheet(say(language, title))
+    table(sheet, 1, say_all(language, header), rows, counts)
     sheet.freeze_panes = "A2"
+    print_setup(sheet)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 2)}"
     widths(sheet, column_widths)
     return sheet
 
 
-def write_protocol_workbook(path: Path, data: ProtocolData) -> None:
+def write_protocol_workbook(path: Path, data: ProtocolData, language: str = "ru") -> None:
     """Write protocol.xlsx: Protocol, Accepted rejects, Sample accounts, Evidence and Steps.
 
     Parameters
@@ -237,18 +260,26 @@ def write_protocol_workbook(path: Path, data: ProtocolData) -> None:
         Where to write the workbook; its folder is created if missing.
     data : ProtocolData
         What the protocol says; money in kopecks, shown in roubles.
+    language : str
+        ``"ru"`` (the default) or ``"en"``: ``[report] language`` of cutover.toml.
     """
     workbook = Workbook()
-    _protocol_sheet(workbook.active, data)
-    _list_sheet(workbook, "Accepted rejects", REJECT_HEADER, reject_rows(data), [14, 24, 10, 10])
+    _protocol_sheet(workbook.active, data, language)
+    _list_sheet(workbook, "Accepted rejects", REJECT_HEADER, [[e, r, say(language, v), n] for e, r, v, n in
+                                                              reject_rows(data)], [14, 24, 14, 10], language)
     if data.unreadable:
-        _list_sheet(workbook, "Unreadable money", UNREADABLE_HEADER, unreadable_rows(data), [18, 8, 22, 12, 18, 18, 50])
-    traces = _list_sheet(workbook, "Sample accounts", TRACE_HEADER, trace_rows(data), [22, 22, 18, 18, 18, 18, 10])
+        _list_sheet(workbook, "Unreadable money", UNREADABLE_HEADER, unreadable_rows(data), [18, 8, 22, 12, 18, 18, 50],
+                    language, counts=False)  # its numbers are rows of a file
+    traces = _list_sheet(workbook, "Sample accounts", TRACE_HEADER,
+                         [[*values[:-1], say(language, values[-1])] for values in trace_rows(data)],
+                         [22, 22, 18, 18, 18, 18, 12], language)
     for offset, trace in enumerate(data.traces, start=2):
         if not trace.passed:
             _fill_row(traces, offset, len(TRACE_HEADER), _RED)
-    _list_sheet(workbook, "Evidence", EVIDENCE_HEADER, evidence_rows(data), [16, 40, 68, 12])
-    steps = _list_sheet(workbook, "Steps", STEP_HEADER, step_rows(data), [18, 40, 12, 20, 20, 10])
+    _list_sheet(workbook, "Evidence", EVIDENCE_HEADER, evidence_rows(data), [16, 40, 68, 12], language)
+    steps_rows = [[step, title, status, moment(started), moment(finished), seconds]
+                  for step, title, status, started, finished, seconds in step_rows(data)]
+    steps = _list_sheet(workbook, "Steps", STEP_HEADER, steps_rows, [18, 40, 12, 20, 20, 10], language)
     for row in range(2, len(data.steps) + 2):
         steps.cell(row=row, column=6).number_format = "0.0"  # put() shows a float as a share
     path.parent.mkdir(parents=True, exist_ok=True)
