@@ -34,7 +34,7 @@ from cutover.run.dry_run import dry_run, reconcile
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "sample_legacy"
-SHIPPED = ("sample_legacy", "dbf_legacy", "gis_excel", "sql_legacy")
+SHIPPED = ("sample_legacy", "dbf_legacy", "gis_excel", "sql_legacy", "housing_ods")
 
 
 def _journal(url: str, run_id: str):
