@@ -73,6 +73,8 @@ def as_each_source_names(rejects: pd.DataFrame, renamed_at: dict[str, dict[str, 
     for location, names in renamed_at.items():
         at = (rejects["source"] == location) & rejects["column_name"].notna()
         if at.any():
-            rejects.loc[at, "column_name"] = rejects.loc[at, "column_name"].map(
-                lambda column: ", ".join(names.get(part, part) for part in column.split(", ")))
+            columns = rejects.loc[at, "column_name"]
+            physical = {column: ", ".join(names.get(part, part) for part in column.split(", "))
+                        for column in columns.unique()}  # a few distinct names, however many rejects
+            rejects.loc[at, "column_name"] = columns.map(physical)
     return rejects
