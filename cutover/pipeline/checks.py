@@ -147,13 +147,19 @@ def _where(ref: RefRule) -> str:
     return ", ".join(ref.key) or "the same row"
 
 
+def _reject_blank(mapped: MappedEntity, ref: RefRule, values: pd.Series, rejects: RejectLog) -> pd.Series:
+    """Rows whose (required) reference is blank."""
+    blank = values.isna() & (not ref.optional)
+    rejects.add(mapped.entity, mapped.source_file, mapped.frame[blank], rule=f"ORPHAN_{mapped.entity.upper()}",
+                message=f"the reference to {ref.entity} ({_where(ref)}) is blank", column=_where(ref), raw=values)
+    return blank
+
+
 def _reject_orphans(mapped: MappedEntity, ref: RefRule, parent: ParentKeys, rejects: RejectLog) -> pd.Series:
     """Rows whose reference is blank (and required) or names a key the parent's source lacks."""
     frame, keys = mapped.frame, _ref_keys(mapped, ref, parent)
     rule = f"ORPHAN_{mapped.entity.upper()}"
-    blank = keys.isna() & (not ref.optional)
-    rejects.add(mapped.entity, mapped.source_file, frame[blank], rule=rule,
-                message=f"the reference to {ref.entity} ({_where(ref)}) is blank", column=_where(ref), raw=keys)
+    blank = _reject_blank(mapped, ref, keys, rejects)
     orphan = keys.notna() & ~parent.has(keys)
     rejects.add(mapped.entity, mapped.source_file, frame[orphan], rule=rule,
                 message=f"{ref.entity} " + keys[orphan].map(repr) + f" is not in {parent.source_file}",
@@ -186,9 +192,7 @@ def _reject_unknown_alternates(mapped: MappedEntity, ref: RefRule, parent: Paren
     alternate = parent.alternates[ref.parent_key]
     frame[column] = alternate.legacy_keys(values)
     rule, named = f"ORPHAN_{mapped.entity.upper()}", f"{ref.entity} {'|'.join(ref.parent_key)}"
-    blank = values.isna() & (not ref.optional)
-    rejects.add(mapped.entity, mapped.source_file, frame[blank], rule=rule,
-                message=f"the reference to {ref.entity} ({_where(ref)}) is blank", column=_where(ref), raw=values)
+    blank = _reject_blank(mapped, ref, values, rejects)
     unknown = values.notna() & frame[column].isna()
     shared = unknown & values.isin(alternate.shared.index)
     rejects.add(mapped.entity, mapped.source_file, frame[unknown & ~shared], rule=rule,
