@@ -45,6 +45,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer("reconcile", ("cutover.reconcile",), "source against target; what changed since the last run"),
     Layer("report", ("cutover.report",), "what a run's reports show, and their renderings"),
     Layer("analysis", ("cutover.analysis", "cutover.scaffold"), "`cutover check`, `cutover profile`, `cutover init`"),
+    Layer("trace", ("cutover.trace",), "`cutover trace`: one legacy account's way through the recent runs"),
     Layer("run", ("cutover.run",),
           "dry run, reconcile: the one place that orders the stages"),
     Layer("monthend", ("cutover.monthend",), "the month-end switch"),
