@@ -143,6 +143,33 @@ def _run(project: Project, mapping: SystemMapping, statements: tuple[str, ...], 
     return detail
 
 
+def read_evidence(project: Project, mapping: SystemMapping, period: str) -> list[dict]:
+    """The ``[month_end] evidence`` query's rows as they are now (read as at the close: in a
+    transaction that cannot write, the values as text); empty when there is no query.
+
+    Raises
+    ------
+    LegacyError
+        The legacy database cannot be reached or refuses the query (exit code 2).
+    """
+    query = evidence_query(project)
+    if not query:
+        return []
+    engine, url = _engine(project, mapping)
+    try:
+        return _read_evidence(engine, query, parameters(period))
+    except sa.exc.DBAPIError as exc:
+        raise LegacyError(f"the [month_end] evidence query on {db.mask_url(url)} failed: "
+                          f"{db.driver_reason(exc, url)}") from None
+    finally:
+        engine.dispose()
+
+
+def evidence_sha256(rows: list[dict]) -> str:
+    """The SHA-256 of evidence rows: of those the close kept and of those read again, the same way."""
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
 def _used(statement: str, values: dict) -> dict:
     named = statement_parameters(statement)
     return {name: value for name, value in values.items() if name in named}

@@ -29,7 +29,7 @@ from cutover.extract.snapshot import (
     source_entry,
 )
 from cutover.mapping.model import SystemMapping
-from cutover.monthend import legacy, lock
+from cutover.monthend import fingerprint, legacy, lock
 from cutover.monthend.protocol import write_protocol
 from cutover.monthend.steps import BY_NAME, STEP_NAMES, STEPS
 from cutover.periods import next_period
@@ -227,7 +227,9 @@ def _load(switch: Switch, connection: sa.Connection) -> dict:
 
 def _opening(switch: Switch, connection: sa.Connection) -> dict:
     switch.progress.stage(f"opening balances and base readings of {switch.following}")
-    return opening.open_next_month(connection, switch.period, switch.following)
+    detail = opening.open_next_month(connection, switch.period, switch.following)
+    # what `cutover verify` holds the target to every night after the switch
+    return detail | {"fingerprint": fingerprint.month_end_fingerprint(connection, switch.period, switch.following)}
 
 
 def _open_period(switch: Switch, connection: sa.Connection) -> dict:
