@@ -50,6 +50,7 @@ LAYERS: tuple[Layer, ...] = (
           "dry run, reconcile: the one place that orders the stages"),
     Layer("monthend", ("cutover.monthend",), "the month-end switch"),
     Layer("demo", ("cutover.demo",), "the training database"),
+    Layer("after", ("cutover.verify", "cutover.readings"), "after the switch: the nightly verify, late readings"),
     Layer("commands", ("cutover.commands",), "one function per command, taking the workspace"),
     Layer("cli", ("cutover.cli", "cutover.__main__"), "the command line"),
 )
