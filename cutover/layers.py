@@ -49,6 +49,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer("run", ("cutover.run",),
           "dry run, reconcile: the one place that orders the stages"),
     Layer("monthend", ("cutover.monthend",), "the month-end switch"),
+    Layer("payments", ("cutover.payments",), "after the switch: payment agents' registries by the key map"),
     Layer("demo", ("cutover.demo",), "the training database"),
     Layer("after", ("cutover.verify", "cutover.readings"), "after the switch: the nightly verify, late readings"),
     Layer("commands", ("cutover.commands",), "one function per command, taking the workspace"),
