@@ -73,7 +73,11 @@ def _hold(step: str) -> None:
 
     def run_step(switch, name):
         if name == step:
-            Path(os.environ["CUTOVER_HOLDING"]).write_text(switch.run_id)
+            # Written whole, then renamed: the test reads it as soon as it exists (an empty file, created
+            # and not yet written, gave it no run id to look for on a loaded machine).
+            holding = Path(os.environ["CUTOVER_HOLDING"])
+            holding.with_name(holding.name + ".part").write_text(switch.run_id)
+            os.replace(holding.with_name(holding.name + ".part"), holding)
             deadline = time.monotonic() + 120
             while not Path(os.environ["CUTOVER_RELEASE"]).exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
