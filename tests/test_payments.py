@@ -325,3 +325,51 @@ def test_payments_and_agent_keymap_load_no_data_frames(project):
                     if line.startswith("import time:") and line.count("|") == 2}
         assert "cutover.payments.layout" in imported
         assert not [name for name in imported if name.split(".")[0] in ("pandas", "pandera", "pyarrow")], args
+
+
+def test_after_the_switch_on_each_database(sqlite_or_postgres_url, tmp_path):
+    """After a real month-end (SQLite, and PostgreSQL when configured): the target's run is the
+    switch, the rejected accounts are the switch's rejects, and the generic registry comes out as
+    its generator expects."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from support import dry_run_project
+
+    from cutover.target import db
+
+    project = tmp_path / "switched"
+    dry_run_project(project, "sample_legacy", SAMPLE, target_url=sqlite_or_postgres_url)
+    switch = _invoke(project, "month-end", "--period", "2026-10")
+    assert switch.exit_code == 0, switch.output
+    engine = db.create_target_engine(sqlite_or_postgres_url)
+    try:
+        with engine.begin() as connection:
+            for number, day in EXPECTED["close_accounts"].items():
+                connection.execute(sa.text("UPDATE account SET closed_on = :day WHERE legacy_account_number = :number"),
+                                   {"day": dt.date.fromisoformat(day), "number": number})
+            month_end = connection.execute(sa.text("SELECT run_id FROM run WHERE kind = 'month-end'")).scalar_one()
+    finally:
+        engine.dispose()
+    expected = EXPECTED["registries"][GENERIC]
+    result, summary = _translate(project, REGISTRIES / GENERIC, "generic")
+    assert result.exit_code == 1, result.output
+    assert summary["after_switch"] is True and summary["target_run"] == month_end
+    assert "(agent generic, after the switch)" in result.output
+    for side in ("in", "translated", "returned"):
+        assert summary[side] == expected[side], side
+    assert {reason: totals["count"] for reason, totals in summary["returned_by_reason"].items()} == {
+        reason: entry["count"] for reason, entry in expected["returned_by_reason"].items()}
+    rejected = [item["detail"] for item in summary["returns"] if item["reason"] == "REJECTED_ACCOUNT"]
+    assert rejected and all(f"(run {month_end}, " in detail for detail in rejected)
+
+
+def test_docs_name_every_reason_and_every_layout_key():
+    from cutover.payments.layout import COLUMNS
+    from cutover.payments.summary import REASONS
+
+    doc = (ROOT / "docs" / "payments.md").read_text(encoding="utf-8")
+    assert not [reason for reason in REASONS if f"`{reason}`" not in doc]
+    keys = ["encoding", "format", "delimiter", "header_lines", "marker", "count", "sum", "unit", "decimal_point",
+            "thousands", "reason_title", "language", *COLUMNS]
+    assert not [key for key in keys if f"\n{key} = " not in doc]
