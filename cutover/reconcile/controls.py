@@ -33,6 +33,15 @@ from cutover.money import kopecks_to_roubles_text
 from cutover.reconcile import target_side
 from cutover.reconcile.journal import rejected_rows
 from cutover.reconcile.source_side import SourceSide
+from cutover.results.gates import (
+    FALL,
+    NOT_EMPTY,
+    REJECTED_MONEY_SHARE,
+    ROWS,
+    SHARE,
+    UNREADABLE_ROWS,
+    Gate,
+)
 from cutover.results.model import (
     MEASURES,
     ControlLine,
@@ -55,6 +64,7 @@ class Controls:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     falls: list[str] = field(default_factory=list)  # accepted for this run (else among failures)
+    gates: list[Gate] = field(default_factory=list)  # every gate of the controls, held or broken (failures: the broken)
 
 
 def run_controls(connection: sa.Connection, project: Project, mapping: SystemMapping, run_id: str,
@@ -79,15 +89,21 @@ def run_controls(connection: sa.Connection, project: Project, mapping: SystemMap
                                      tuple(totals.unreadable_values), totals.total_unreadable, totals.path)
     found_falls = falls_since(last_good_run(connection, mapping.name, run_id), records, volume, period,
                               project.gates.max_fall)
-    failures = _unreadable_failures(unreadable) + _empty_failures(mapping, side, records, totals, period)
+    empty = _empty_failures(mapping, side, records, totals, period)
+    gates = [*_unreadable_gates(unreadable, totals is not None),
+             Gate(NOT_EMPTY, None, None, not empty, failure="; ".join(empty) or None),
+             *_money_share_gates(totals, period, rejected_absolute, project.gates.max_rejected_money_share)]
+    falls = [] if project.accept_fall else [f"{fall}; if the extract really shrank, run again with --accept-fall"
+                                            for fall in found_falls]
+    gates.append(Gate(FALL, None, project.gates.max_fall, not falls, SHARE, failure="; ".join(falls) or None))
+    failures = _unreadable_failures(unreadable) + empty
     failures += _money_share_failures(totals, period, rejected_absolute, project.gates.max_rejected_money_share)
-    if not project.accept_fall:
-        failures += [f"{fall}; if the extract really shrank, run again with --accept-fall" for fall in found_falls]
+    failures += falls
     notes = [f"not controlled: {why}" for why in (plan.uncontrolled if plan is not None else ())]
     notes += _unread_month_notes(totals) + _filtered_notes(totals, period, plan)
     return Controls(lines, unreadable, records, volume, rejected_absolute,
                     control_differences(lines) + record_differences(records), failures, notes,
-                    found_falls if project.accept_fall else [])
+                    found_falls if project.accept_fall else [], gates)
 
 
 def _of_period(totals: ControlTotals, period: str, *statuses: str) -> int:
@@ -117,6 +133,15 @@ def _unreadable_failures(unreadable: UnreadableMoney) -> list[str]:
             f"and the protocol list them)"]
 
 
+def _unreadable_gates(unreadable: UnreadableMoney, controlled: bool) -> list[Gate]:
+    """Rows of money nobody can read against those the project accepts (none without a control)."""
+    if not controlled:
+        return []
+    failure = _unreadable_failures(unreadable)
+    return [Gate(UNREADABLE_ROWS, unreadable.rows, unreadable.accepted, not unreadable.blocking, ROWS,
+                 failure=failure[0] if failure else None)]
+
+
 def _empty_failures(mapping: SystemMapping, side: SourceSide, records: tuple[SourceRecords, ...],
                     totals: ControlTotals | None, period: str) -> list[str]:
     failures = []
@@ -137,6 +162,16 @@ def _empty_failures(mapping: SystemMapping, side: SourceSide, records: tuple[Sou
             failures.append(f"the mapping's filter leaves out every balance of {period} "
                             f"({totals.rows_of(period):,} rows)")
     return failures
+
+
+def _money_share_gates(totals: ControlTotals | None, period: str, left_behind: int, limit: float) -> list[Gate]:
+    """The share of the period's closing balances rejected, against [gates] max_rejected_money_share."""
+    if totals is None or totals.sums.empty:
+        return []
+    whole = _of_period(totals, period, "kept", "rejected")
+    failure = _money_share_failures(totals, period, left_behind, limit)
+    share = left_behind / whole if whole else 0.0
+    return [Gate(REJECTED_MONEY_SHARE, share, limit, not failure, SHARE, failure=failure[0] if failure else None)]
 
 
 def _money_share_failures(totals: ControlTotals | None, period: str, left_behind: int, limit: float) -> list[str]:

@@ -33,6 +33,15 @@ from cutover.reconcile.source_side import (
     read_source_side,
     recorded_side,
 )
+from cutover.results.gates import (
+    ENTITY_REJECT_SHARE,
+    MONEY,
+    REJECT_SHARE,
+    REJECTED_MONEY,
+    SHARE,
+    Gate,
+    failures,
+)
 from cutover.results.model import (
     EntityCount,
     Reconciliation,
@@ -68,24 +77,35 @@ def _differences(counts: dict[str, EntityCount], controlled: list[str], rows: Ro
     return found + controlled + [f"{kind}: {count}" for kind, count in rows.by_kind.items()]
 
 
-def _gate_failures(entities: dict[str, EntityCount], gates: Gates, rejected_kopecks: int, period: str) -> list[str]:
-    failures = []
+def _gates(entities: dict[str, EntityCount], gates: Gates, rejected_kopecks: int, period: str) -> list[Gate]:
+    """The limits on rejects, each with what the run measured: rejected money, the share of rejected
+    rows, the share of each entity's rows that has a limit of its own (by label, as the config
+    gives them)."""
+    found = []
     limit = gates.max_rejected_kopecks
-    if limit is not None and rejected_kopecks > limit:
-        failures.append(f"rejected balances of {period} hold {kopecks_to_roubles_text(rejected_kopecks)} "
-                        f"roubles (debts and prepayments alike, as the control reads them), more than the "
-                        f"{kopecks_to_roubles_text(limit)} allowed by [gates] max_rejected_money")
+    if limit is not None:
+        broken = rejected_kopecks > limit
+        found.append(Gate(REJECTED_MONEY, rejected_kopecks, limit, not broken, MONEY, failure=(
+            f"rejected balances of {period} hold {kopecks_to_roubles_text(rejected_kopecks)} "
+            f"roubles (debts and prepayments alike, as the control reads them), more than the "
+            f"{kopecks_to_roubles_text(limit)} allowed by [gates] max_rejected_money") if broken else None))
     source = sum(c.source_rows for c in entities.values())
     rejected = sum(c.rejected for c in entities.values())
-    if source and rejected / source > gates.max_reject_share:
-        failures.append(f"{rejected} of {source} rows rejected ({rejected / source:.2%}), "
-                        f"more than the {gates.max_reject_share:.2%} allowed by [gates] max_reject_share")
+    share = rejected / source if source else 0.0
+    broken = bool(source) and share > gates.max_reject_share
+    found.append(Gate(REJECT_SHARE, share, gates.max_reject_share, not broken, SHARE, failure=(
+        f"{rejected} of {source} rows rejected ({share:.2%}), "
+        f"more than the {gates.max_reject_share:.2%} allowed by [gates] max_reject_share") if broken else None))
     for name, limit in gates.entity_max_reject_share.items():
         count = entities.get(name)  # keyed by label, as the config gives them
-        if count and count.source_rows and count.rejected / count.source_rows > limit:
-            failures.append(f"{name}: {count.rejected} of {count.source_rows} rows rejected "
-                            f"({count.rejected / count.source_rows:.2%}), more than the {limit:.2%} allowed")
-    return failures
+        if not count:
+            continue
+        share = count.rejected / count.source_rows if count.source_rows else 0.0
+        broken = bool(count.source_rows) and share > limit
+        found.append(Gate(ENTITY_REJECT_SHARE, share, limit, not broken, SHARE, name, failure=(
+            f"{name}: {count.rejected} of {count.source_rows} rows rejected "
+            f"({share:.2%}), more than the {limit:.2%} allowed") if broken else None))
+    return found
 
 
 def _source_side(mapping: SystemMapping, extracted: ExtractResult, connection: sa.Connection, run_id: str,
@@ -132,12 +152,13 @@ def reconcile_run(ws: Workspace, extracted: ExtractResult, scratch: Path, *, liv
                                 project.partition_rows, scratch)
         rejects = journal.by_rule(connection, run_id, "error")
     money, total = money_by_code(controls.lines, period)
+    gates = _gates(counts, project.gates, controls.rejected_absolute, period)
     reconciliation = Reconciliation(
         entities=counts, money_period=period, money=money, total=total,
         rejects_by_rule={entity_label(k): v for k, v in rejects.items()},
         warnings_by_rule={entity_label(k): v for k, v in warnings.items()},
         rows=rows, differences=_differences(counts, controls.differences, rows),
-        gate_failures=_gate_failures(counts, project.gates, controls.rejected_absolute, period) + controls.failures,
+        gate_failures=failures(gates) + controls.failures, gates=tuple(gates + controls.gates),
         filtered={entity_label(name): rows_out for name, rows_out in side.filtered.items() if rows_out},
         rejected_kopecks_absolute=controls.rejected_absolute,
         control=tuple(controls.lines), unreadable=controls.unreadable, records=controls.records,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from cutover.money import kopecks_to_text
+from cutover.results.gates import Gate
 from cutover.results.model import (
     MEASURES,
     ControlLine,
@@ -353,6 +354,7 @@ class RunSummary:
     records: tuple[SourceRecords, ...] | None = None
     differences: tuple[str, ...] | None = None
     gate_failures: tuple[str, ...] | None = None
+    gates: tuple[Gate, ...] | None = None  # every gate with what the run measured and its limit (None: an older run)
     row_differences: RowSummary | None = None
     changes: ChangeSummary | None = None
     # how long it took: {"seconds", "peak_mb", "stages": [{"stage", "seconds", "rows"}, ...]}, up to the report
@@ -422,6 +424,8 @@ class RunSummary:
         for name in ("differences", "gate_failures"):
             if getattr(self, name) is not None:
                 found[name] = list(getattr(self, name))
+        if self.gates is not None:
+            found["gates"] = [gate.to_dict() for gate in self.gates]
         if self.row_differences is not None:
             found["row_differences"] = self.row_differences.to_dict()
         if self.changes is not None:
@@ -451,6 +455,7 @@ class RunSummary:
             control=maybe("control", ControlSummary.from_dict),
             records=maybe("records", lambda found: tuple(_records_of(source) for source in found)),
             differences=maybe("differences", tuple), gate_failures=maybe("gate_failures", tuple),
+            gates=maybe("gates", lambda found: tuple(Gate.from_dict(gate) for gate in found)),
             row_differences=maybe("row_differences", RowSummary.from_dict),
             changes=maybe("changes", ChangeSummary.from_dict),
             timings=summary.get("timings"),

@@ -34,6 +34,11 @@ The summary's fields (``summary.json``; a failed run has only the first group an
                  balanced}]
     differences:   [one line per count, money or row-level difference kind, as a person reads it]
     gate_failures: [one line per gate the run broke]
+    gates:     [{name ([gates] setting: max_reject_share, entities.max_reject_share, max_rejected_money,
+                 max_rejected_money_share, accept_unreadable_rows, max_fall; entities_not_empty), passed,
+                 unit ("share": a fraction of 1, "money": roubles as text, "rows", "": no number),
+                 measured, limit, [entity] (label, for a gate of one entity), [failure] (its gate_failures line)}]
+                 every gate, held or broken
     row_differences: {total, by_kind: {"<kind>: <problem>": count}, rows: [first ROW_LIMIT rows
                       as dicts of DIFFERENCE_COLUMNS]}
     changes: {previous_run: run id or null, note: why nothing was compared (or null),

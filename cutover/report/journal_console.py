@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cutover.report.gate_words import gate_lines
+
 
 def render_runs(runs: list[dict]) -> str:
     """The journal's latest runs, one a line."""
@@ -17,8 +19,8 @@ def render_runs(runs: list[dict]) -> str:
 
 
 def render_run_record(record: dict) -> str:
-    """`cutover runs show RUN`: the run's verdict and why, its counts, its stages' times, its
-    sources and their hashes, from what the journal recorded (light: plain dicts)."""
+    """`cutover runs show RUN`: the run's verdict and why, its gates with their margins, its counts,
+    its stages' times, its sources and their hashes, from what the journal recorded (light: plain dicts)."""
     summary = record.get("summary") or {}
     finished = record["finished_at"]
     seconds = (finished - record["started_at"]).total_seconds() if finished else None
@@ -31,6 +33,9 @@ def render_run_record(record: dict) -> str:
     reasons = [*summary.get("differences", []), *summary.get("gate_failures", [])]
     reasons += [summary["error"]] if summary.get("error") else []
     lines += [f"! {reason}" for reason in reasons]
+    gates = gate_lines(summary.get("gates") or [])
+    if gates:
+        lines += ["", *gates]
     entities = summary.get("entities") or {}
     if entities:
         lines += ["", f"{'entity':<10} {'source':>9} {'loaded':>9} {'rejected':>9} {'warnings':>9}"]

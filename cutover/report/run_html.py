@@ -27,6 +27,7 @@ from cutover.report.data import (
     UNREADABLE_COLUMNS,
     ReportData,
 )
+from cutover.report.gate_words import margins
 from cutover.report.html_parts import (
     PRINT_CSS,
     Markup,
@@ -61,6 +62,13 @@ from cutover.report.tables import (
     unreadable_money,
 )
 from cutover.report.workbook import CHANGES, CONTROL, DIFFERENCES, UNREADABLE
+from cutover.results.gates import (
+    ENTITY_REJECT_SHARE,
+    REJECT_SHARE,
+    REJECTED_MONEY,
+    REJECTED_MONEY_SHARE,
+    UNREADABLE_ROWS,
+)
 from cutover.states import RunStatus
 
 SAMPLES_PER_RULE = 20  # rejected rows shown behind each rule
@@ -86,7 +94,15 @@ ul { margin: 0; padding-left: 1.1em; }
 .muted { color: #666; }
 figure { margin: .5em 0 1.5em; }
 svg.chart { display: block; font-family: system-ui, sans-serif; max-width: 100%; height: auto; }
+/* A wide table scrolls within the page on screen; printed, it fits the paper: smaller, its cells wrapping. */
 .wide { overflow-x: auto; max-width: 100%; }
+@media print {
+  .wide { overflow: visible; max-width: none; }
+  .wide table { width: 100%; font-size: 7.5pt; }
+  .wide th, .wide td { padding: .1em .25em; overflow-wrap: anywhere; }
+  .wide td.n { overflow-wrap: normal; }
+  .wide code { white-space: pre-wrap; word-break: break-all; }
+}
 ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em 1.2em; font-size: .9em; }
 details { margin: .3em 0; } summary { cursor: pointer; }
 @page { size: A4 landscape; margin: 12mm; }
@@ -128,31 +144,48 @@ def _more(shown: int, total: int, sheet: str, where: str = "") -> str:
     return f'<p class="muted">{number(total - shown)} more in {where}.</p>' if total > shown else ""
 
 
+_REJECT_GATES = {REJECT_SHARE, ENTITY_REJECT_SHARE}
+_MONEY_GATES = {REJECTED_MONEY, REJECTED_MONEY_SHARE}
+
+
+def _gate_causes(summary: RunSummary) -> list[tuple[str, bool]]:
+    """Which kinds of gate broke: by the gates' names, or (a summary of an older run, with only
+    their sentences) by their words."""
+    if summary.gates is not None:
+        broken = {gate.name for gate in summary.gates if not gate.passed} - {UNREADABLE_ROWS}
+        return [("reject gate", bool(broken & _REJECT_GATES)), ("rejected money gate", bool(broken & _MONEY_GATES)),
+                ("a gate", bool(broken - _REJECT_GATES - _MONEY_GATES))]
+    gates = summary.gate_failures or ()
+    return [("reject gate", any("[gates] max_reject_share" in gate or "rows rejected" in gate for gate in gates)),
+            ("rejected money gate", any("max_rejected_money" in gate for gate in gates)),
+            ("a gate", any("rows rejected" not in gate and "max_rejected_money" not in gate
+                           and "max_reject_share" not in gate for gate in gates))]
+
+
 def _causes(summary: RunSummary) -> list[str]:
     """What made the verdict, in a few words each, in the order the reasons list them."""
     if summary.status == RunStatus.FAILED:
         return ["the run failed"]
-    gates = summary.gate_failures or ()
     found = [("counts do not add up", bool(summary.unbalanced_entities)),
              ("records do not add up", bool(summary.unbalanced_sources)),
              ("money differences", bool(summary.differing_money)),
              ("unreadable money", bool(summary.unreadable and summary.unreadable.blocking)),
-             ("row differences", bool(summary.rows_differing)),
-             ("reject gate", any("[gates] max_reject_share" in gate or "rows rejected" in gate for gate in gates)),
-             ("rejected money gate", any("max_rejected_money" in gate for gate in gates)),
-             ("a gate", any("rows rejected" not in gate and "max_rejected_money" not in gate
-                            and "max_reject_share" not in gate for gate in gates))]
+             ("row differences", bool(summary.rows_differing)), *_gate_causes(summary)]
     return [cause for cause, present in found if present]
 
 
 def _margins(summary: RunSummary) -> str:
-    """The shares the gates weigh, as the run's counts give them: ``rejects 2.77% of rows``."""
+    """The gates' margins, ``rejects 2.77% of 5%`` (a broken one in bold); for a summary of an
+    older run, without its gates, the share of rejects as the run's counts give it."""
+    if summary.gates is not None:
+        return " · ".join(_text(margin) if held else f"<b>{_text(margin)}</b>"
+                          for margin, held in margins(summary.gates))
     entities = summary.entities or {}
     source = sum(count.source_rows for count in entities.values())
     if not source:
         return ""
     rejected = sum(count.rejected for count in entities.values())
-    return f"rejects {percent(rejected / source)} of {number(source)} rows ({number(rejected)} rejected)"
+    return _text(f"rejects {percent(rejected / source)} of {number(source)} rows ({number(rejected)} rejected)")
 
 
 def _banner(summary: RunSummary) -> str:
@@ -163,9 +196,9 @@ def _banner(summary: RunSummary) -> str:
     causes = _causes(summary)
     headline = f"{word}: {', '.join(causes)}" if causes and not go else VERDICT.get(status, status)
     lines = [f'<section class="banner {"go" if go else "nogo"}">', f'<p class="verdict">{_text(headline)}</p>']
-    margins = _margins(summary)
-    if margins:
-        lines.append(f'<p class="margins">{_text(margins)}</p>')
+    shown = _margins(summary)
+    if shown:
+        lines.append(f'<p class="margins">{shown}</p>')
     if summary.reasons:
         lines.append("<ul>" + "".join(f"<li>{_text(reason)}</li>" for reason in summary.reasons) + "</ul>")
     lines.append("</section>")

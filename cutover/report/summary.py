@@ -64,6 +64,7 @@ def build_run_summary(run_id: str, kind: str, project, mapping, extracted, recon
                                tuple(reconciliation.notes), tuple(reconciliation.falls)),
         records=tuple(reconciliation.records),
         differences=tuple(reconciliation.differences), gate_failures=tuple(reconciliation.gate_failures),
+        gates=tuple(reconciliation.gates),
         row_differences=RowSummary(rows.by_kind, tuple(first_rows(difference_rows(rows))) if rows.total else ()),
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from cutover.results.gates import Gate
 from cutover.states import RunStatus
 
 MEASURES = ("opening", "charged", "recalculated", "paid", "closing")  # balance money, in the order of the identity
@@ -251,6 +252,7 @@ class Reconciliation:
     notes: tuple[str, ...] = ()  # what a person should know that is not a failure (a measure not controlled)
     falls: tuple[str, ...] = ()  # falls since the last good run, accepted for this run (else gate failures)
     volume: dict[str, int] = field(default_factory=dict)  # legacy service -> |closing| of the period, kopecks
+    gates: tuple[Gate, ...] = ()  # every gate, held or broken, with what the run measured (gate_failures: the broken)
 
     @property
     def status(self) -> str:
