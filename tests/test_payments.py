@@ -373,3 +373,32 @@ def test_docs_name_every_reason_and_every_layout_key():
     keys = ["encoding", "format", "delimiter", "header_lines", "marker", "count", "sum", "unit", "decimal_point",
             "thousands", "reason_title", "language", *COLUMNS]
     assert not [key for key in keys if f"\n{key} = " not in doc]
+
+
+def test_a_line_with_a_field_too_many_goes_back_or_names_itself(project, tmp_path):
+    """A ';' too many after the amount: the line goes back as malformed, the rest is translated. A
+    ';' too many in the payer's name shifts the amount: the footer does not add up, and the refusal
+    names the line."""
+    lines = _records((REGISTRIES / GENERIC).read_bytes())
+    expected = EXPECTED["registries"][GENERIC]
+    once = set(expected["translated_accounts"]) - set(expected["returned_by_reason"]["DUPLICATE_PAYMENT"]["payment_ids"])
+    number = next(n for n, line in enumerate(lines[1:-1], 1) if line.rsplit(b";", 1)[1].decode() in once)
+    trailing = tmp_path / "trailing.txt"
+    trailing.write_bytes(b"\r\n".join([*lines[:number], lines[number] + b";", *lines[number + 1:]]) + b"\r\n")
+    result, summary = _translate(project, trailing, "generic")
+    assert result.exit_code == 1
+    malformed = [item for item in summary["returns"] if item["line"] == number + 1]
+    assert [item["detail"] for item in malformed] == [
+        f"trailing.txt line {number + 1}: 9 fields where the registry's lines have 8 (';'-separated: a ';' too many "
+        f"or too few)"]
+    assert summary["translated"]["count"] == expected["translated"]["count"] - 1
+
+    fields = lines[number].split(b";")
+    fields[1] = fields[1].replace(b" ", b";", 1)  # "ИВАНОВ;ИВАН ИВАНОВИЧ": the amount is now the service code
+    shifted = tmp_path / "shifted.txt"
+    shifted.write_bytes(b"\r\n".join([*lines[:number], b";".join(fields), *lines[number + 1:]]) + b"\r\n")
+    result, _ = _translate(project, shifted, "generic", "shifted")
+    assert result.exit_code == 2
+    assert result.stderr.rstrip().endswith(f"ask generic for a corrected registry (line(s) {number + 1} have another "
+                                           f"number of fields than the others: their amounts may not be where the "
+                                           f"layout says)")

@@ -45,6 +45,13 @@ def _line(layout: Layout, row: dict) -> str:
     return layout.delimiter.join(row[spot.name].replace(layout.delimiter, ",") for spot in layout.keymap_columns)
 
 
+def _check_fits(layout: Layout, row: dict) -> None:
+    for spot in layout.keymap_columns:  # an address is cut to its column; an account number never is
+        if spot.name != "address" and spot.width and len(row[spot.name]) > spot.width:
+            raise ConfigError(f"{layout.path}: [keymap] {spot.name}: {row[spot.name]!r} does not fit its "
+                              f"{spot.width} characters; widen the column")
+
+
 def export_agent_keymap(engine: sa.Engine, layout: Layout, path: Path) -> int:
     """Write the account map to ``path`` in ``layout``; the accounts written.
 
@@ -62,16 +69,17 @@ def export_agent_keymap(engine: sa.Engine, layout: Layout, path: Path) -> int:
                               "(`cutover dry-run` or `cutover month-end`)")
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".part")
-        with partial.open("w", encoding=layout.encoding, errors="replace", newline="") as out:
-            if layout.keymap_header:
-                out.write(layout.keymap_header + ending)
-            for rows in _rows(connection):
-                for row in rows:
-                    for spot in layout.keymap_columns:
-                        if spot.name != "address" and spot.width and len(row[spot.name]) > spot.width:
-                            raise ConfigError(f"{layout.path}: [keymap] {spot.name}: {row[spot.name]!r} does not fit "
-                                              f"its {spot.width} characters")
-                    out.write(_line(layout, row) + ending)
-                written += len(rows)
+        try:
+            with partial.open("w", encoding=layout.encoding, errors="replace", newline="") as out:
+                if layout.keymap_header:
+                    out.write(layout.keymap_header + ending)
+                for rows in _rows(connection):
+                    for row in rows:
+                        _check_fits(layout, row)
+                        out.write(_line(layout, row) + ending)
+                    written += len(rows)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     partial.replace(path)  # never a half-written map under the published name
     return written

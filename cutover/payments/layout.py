@@ -235,6 +235,8 @@ class _Reader:
         if language not in ("ru", "en"):
             self.fail("[returns] language", f"must be \"ru\" or \"en\", not {language!r}")
         keymap = self.section("keymap", ("columns", "header"))
+        if "header" in keymap:
+            self.text(keymap, "keymap", "header")
         return Layout(
             name=name, path=self.path, description=self.text(registry, "registry", "description", ""),
             encoding=encoding, format=file_format, delimiter=delimiter, header_lines=header_lines, columns=columns,
@@ -243,7 +245,7 @@ class _Reader:
             money=Money(unit, point, thousands), date_format=date_format,
             reason_title=self.text(returns, "returns", "reason_title", ""), language=language,
             keymap_columns=self._keymap_columns(keymap, fixed),
-            keymap_header=keymap.get("header") if isinstance(keymap.get("header"), str) else None,
+            keymap_header=keymap.get("header"),
         )
 
     def _keymap_columns(self, keymap: dict, fixed: bool) -> tuple[Field, ...]:

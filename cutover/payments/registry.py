@@ -14,6 +14,7 @@ cannot be read stops the registry, since its footer cannot then be checked.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,31 +170,46 @@ def read_registry(path: Path, layout: Layout) -> Registry:
     kopecks, problem = read_amount(sum_text or "", layout.money.unit)
     if kopecks is None:
         raise RegistryError(f"{where}: the sum ({layout.footer_sum.where()}) cannot be read: {problem}")
-    payments = [read_payment(path, layout, line) for line in body if line.text.strip() and line is not footer]
+    payment_lines = [line for line in body if line.text.strip() and line is not footer]
+    usual = _usual_fields(layout, payment_lines)
+    payments = [read_payment(path, layout, line, usual) for line in payment_lines]
     return Registry(path, layout, lines, lines[:layout.header_lines], payments, footer, int(count_text.strip()),
                     kopecks, ended)
 
 
-def read_payment(path: Path, layout: Layout, line: Line) -> Payment:
+def _usual_fields(layout: Layout, lines: list[Line]) -> int:
+    """Delimited: the number of fields most payment lines have (at least the layout's columns): a
+    line with another number has a delimiter too many or too few, and its values are not where the
+    layout says."""
+    if layout.format != "delimited" or not lines:
+        return 0
+    counts = Counter(len(line.text.split(layout.delimiter)) for line in lines)
+    most = max(counts.items(), key=lambda item: (item[1], item[0]))[0]
+    return max(most, max(spot.number for spot in layout.columns.values()))
+
+
+def read_payment(path: Path, layout: Layout, line: Line, usual_fields: int = 0) -> Payment:
     """One payment line read; what cannot be read is in its ``problems`` (the amount aside: see
-    :func:`read_registry`)."""
+    :func:`read_registry`). ``usual_fields``: how many fields a delimited line has (0: at least
+    the layout's)."""
     values: dict[str, str] = {}
     problems: list[str] = []
     place = f"{path.name} line {line.number}"
-    if layout.format == "delimited":
-        fields = len(line.text.split(layout.delimiter))
-        expected = max(spot.number for spot in layout.columns.values())
-        if fields < expected:
-            problems.append(f"{place}: {fields} fields where the layout has {expected} ({layout.delimiter!r}-separated)")
+    fields = len(line.text.split(layout.delimiter)) if layout.format == "delimited" else 0
+    expected = usual_fields or max((spot.number or 0) for spot in layout.columns.values())
+    if layout.format == "delimited" and fields != expected:
+        problems.append(f"{place}: {fields} fields where the registry's lines have {expected} "
+                        f"({layout.delimiter!r}-separated: a {layout.delimiter!r} too many or too few)")
     for name, spot in layout.columns.items():
         raw = field_text(layout, line.text, spot)
         values[name] = (raw or "").strip()
     amount = layout.columns["amount"]
     kopecks, problem = read_amount(values["amount"], layout.money.unit)
     if kopecks is None:
-        raise RegistryError(f"{place}, column amount ({amount.where()}): {values['amount']!r}: {problem}; an amount "
-                            f"that cannot be read leaves the footer unchecked, so the registry is refused (nothing "
-                            f"translated): ask {layout.name} for a corrected registry")
+        shifted = f" (the line has {fields} fields, the others {expected})" if problems else ""
+        raise RegistryError(f"{place}, column amount ({amount.where()}): {values['amount']!r}: {problem}{shifted}; an "
+                            f"amount that cannot be read leaves the footer unchecked, so the registry is refused "
+                            f"(nothing translated): ask {layout.name} for a corrected registry")
     payment = Payment(line, values, kopecks, problems=problems)
     for name in ("legacy_account", "payment_id"):
         if not values[name]:
@@ -230,6 +246,9 @@ def check_footer(registry: Registry) -> None:
         gap = kopecks - registry.footer_kopecks
         differences.append(f"sum: the footer says {roubles(registry.footer_kopecks)}, the {count} payment lines add up "
                            f"to {roubles(kopecks)} ({roubles(abs(gap))} {'more' if gap > 0 else 'less'})")
+    shifted = [p.line.number for p in registry.payments if any(" fields where " in problem for problem in p.problems)]
+    hint = (f" (line(s) {', '.join(map(str, shifted[:5]))} have another number of fields than the others: their "
+            f"amounts may not be where the layout says)" if shifted else "")
     raise RegistryError(f"{registry.path} line {registry.footer.number}, footer {registry.footer.text.strip()!r}: "
                         f"{'; '.join(differences)}: the registry is refused, nothing was translated; ask "
-                        f"{registry.layout.name} for a corrected registry")
+                        f"{registry.layout.name} for a corrected registry{hint}")

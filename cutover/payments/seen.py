@@ -64,8 +64,15 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _cell(text: str) -> str:
+    """A value as the ledger's tab-separated lines hold it."""
+    return text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+
 def seen_before(path: Path, agent: str, payment_ids: set[str]) -> dict[str, Seen]:
     """Which of ``payment_ids`` of ``agent`` the ledger has, read line by line (only those kept)."""
+    wanted = {_cell(payment_id): payment_id for payment_id in payment_ids}
+    agent = _cell(agent)
     found: dict[str, Seen] = {}
     if not path.is_file():
         return found
@@ -74,8 +81,8 @@ def seen_before(path: Path, agent: str, payment_ids: set[str]) -> dict[str, Seen
             if line.startswith("#"):
                 continue
             parts = line.rstrip("\n").split("\t")
-            if len(parts) >= 5 and parts[0] == agent and parts[1] in payment_ids and parts[1] not in found:
-                found[parts[1]] = Seen(parts[2], parts[4])
+            if len(parts) >= 5 and parts[0] == agent and parts[1] in wanted and wanted[parts[1]] not in found:
+                found[wanted[parts[1]]] = Seen(parts[2], parts[4])
     return found
 
 
@@ -83,10 +90,10 @@ def record(path: Path, target_url: str, agent: str, payment_ids: list[str], regi
     """Append the ids of ``agent``'s payments just translated from ``registry``."""
     new = not path.is_file()
     at = dt.datetime.now().isoformat(timespec="seconds")
-    clean = registry.name.replace("\t", " ")
+    clean, agent = _cell(registry.name), _cell(agent)
     with path.open("a", encoding="utf-8", newline="\n") as ledger:
         if new:
             ledger.write(f"# payment ids translated into {db.mask_url(target_url)}: agent, payment id, registry, "
                          f"sha256, at\n")
-        ledger.writelines(f"{agent}\t{payment_id}\t{clean}\t{sha256}\t{at}\n" for payment_id in payment_ids)
+        ledger.writelines(f"{agent}\t{_cell(payment_id)}\t{clean}\t{sha256}\t{at}\n" for payment_id in payment_ids)
         ledger.flush()

@@ -94,8 +94,12 @@ def _check_fits(layout: Layout, translated: dict[int, str]) -> None:
 
 def _write(path: Path, lines: list[str], encoding: str) -> None:
     partial = path.with_name(path.name + ".part")
-    with partial.open("w", encoding=encoding, errors="replace", newline="") as out:
-        out.writelines(lines)
+    try:
+        with partial.open("w", encoding=encoding, errors="replace", newline="") as out:
+            out.writelines(lines)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(path)
 
 
