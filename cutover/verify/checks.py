@@ -224,5 +224,6 @@ def accounts(connection: sa.Connection, switch_run: str, keymap: Path, keymap_sh
                 elif now[number] != legacy_number:
                     findings.append(f"account {number} was legacy {legacy_number} at the switch, {now[number]} now")
     if findings:
-        return Check("accounts", title, False, f"{len(findings)} account(s) changed since the switch", tuple(findings))
+        listed = findings[:LISTED] + ([f"… and {len(findings) - LISTED} more"] if len(findings) > LISTED else [])
+        return Check("accounts", title, False, f"{len(findings)} account(s) changed since the switch", tuple(listed))
     return Check("accounts", title, True, f"the {checked} accounts of the switch's keymap.csv have their numbers")

@@ -18,7 +18,7 @@ from cutover.errors import EXIT_GATE_FAILED, EXIT_OK
 @click.option("--target", "target_url", envvar="CUTOVER_TARGET_URL", help="Target database URL (the new system's).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for report.xlsx, report.html and summary.json (default: reports/<verify-id>/).")
-@click.option("--quiet", is_flag=True, help="One line: the verdict and the report folder (for cron).")
+@click.option("--quiet", is_flag=True, help="Only the verdict and the reports' paths, two lines (for cron).")
 @click.pass_obj
 def verify_command(project_dir: Path, target_url: str | None, out_dir: Path | None, quiet: bool) -> None:
     """After the switch: the legacy month still closed, the opening balances unchanged, every account mapped."""
