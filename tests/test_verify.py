@@ -175,3 +175,38 @@ def test_file_exports_are_hashed_again_and_a_changed_or_missing_one_named(tmp_pa
     assert not changed.passed and changed.detail == "2 of the 2 exported files changed"
     assert changed.findings[0].startswith("saldo.csv changed after the legacy month was closed (SHA-256 ")
     assert changed.findings[1] == f"abonent.csv: the export the switch read is gone from {source}"
+
+
+def test_an_account_the_new_system_opened_after_the_switch_is_not_the_migrations(switched, tmp_path):
+    project, _, target_url, _ = switched
+    person, premise = _sql(target_url, "SELECT person_id, premise_id FROM account ORDER BY id")[0]
+    service = _sql(target_url, "SELECT id FROM service ORDER BY id")[0][0]
+    _sql(target_url, "INSERT INTO account (id, account_number, legacy_account_number, person_id, premise_id) "
+                     "VALUES (990000001, '990000001', '', :person, :premise)", person=person, premise=premise)
+    _sql(target_url, "INSERT INTO balance (account_id, service_id, period, opening_kopecks, charged_kopecks, "
+                     "recalculated_kopecks, paid_kopecks, closing_kopecks) VALUES (990000001, :service, '2026-11', "
+                     "12345, 0, 0, 0, 12345)", service=service)
+    try:
+        result = verify(project, "--out", str(tmp_path / "out"))
+    finally:
+        _sql(target_url, "DELETE FROM balance WHERE account_id = 990000001")
+        _sql(target_url, "DELETE FROM account WHERE id = 990000001")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_switch_that_recorded_no_fingerprint_is_held_to_the_closed_months_closing(switched, tmp_path):
+    project, _, target_url, run_id = switched
+    recorded = _sql(target_url, "SELECT detail FROM cutover_step WHERE run_id = :run AND step = 'opening'",
+                    run=run_id)[0][0]
+    older = json.loads(recorded)
+    del older["fingerprint"]  # as an older cutover recorded it
+    _sql(target_url, "UPDATE cutover_step SET detail = :detail WHERE run_id = :run AND step = 'opening'",
+         detail=json.dumps(older), run=run_id)
+    try:
+        result = verify(project, "--out", str(tmp_path / "out"))
+    finally:
+        _sql(target_url, "UPDATE cutover_step SET detail = :detail WHERE run_id = :run AND step = 'opening'",
+             detail=recorded, run=run_id)
+    assert result.exit_code == 0, result.output
+    assert ("note: the switch recorded no fingerprint of the balances (an older cutover): the opening balances are "
+            "compared with the closing balances of 2026-10 in the target instead") in result.output
