@@ -3,12 +3,16 @@ render its result, set the exit code.
 
 Exit codes (README.md, "Exit codes"): 0 done and reconciled; 1 done but a gate failed
 (differences, too many rejects); 2 bad usage, configuration or input; 3 an internal error (a
-bug: the message asks for ``--debug`` and a report); 130 interrupted (Ctrl-C).
+bug: the message asks for ``--debug`` and a report); 130 interrupted (Ctrl-C); 143 stopped by
+SIGTERM (``kill``, a service manager), handled as Ctrl-C is: the journal records the run
+``interrupted``. With ``--quiet`` a command prints one line, whether it finished or stopped.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Iterator
@@ -35,23 +39,40 @@ from cutover.target.exclusive import sqlite_is_locked
 from cutover.workspace import Workspace, open_workspace
 
 _WORKSPACES = "cutover.workspaces"  # ctx.meta: the workspaces a command opened, for the message when it stops
+_QUIET = "cutover.quiet"  # ctx.meta: the command was given --quiet (one line, also when it stops)
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process a SIGTERM ended
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stops the work as Ctrl-C does (whatever handles Ctrl-C, the journal's
+    ``interrupted`` and a month-end step's stop, handles it), with exit code 143."""
+
+
+def _terminate(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM while stopping ends the process at once
+    raise Terminated("SIGTERM")
 
 
 class Stopped(click.ClickException):
-    """A command stopped: its message (after ``Error:`` or ``Interrupted:``) and its exit code."""
+    """A command stopped: its message (after ``Error:`` or ``Interrupted:``) and its exit code;
+    with ``--quiet``, one line instead (``quiet_line``), giving ``reason`` (default: the message)."""
 
-    def __init__(self, message: str, exit_code: int, label: str = "Error") -> None:
+    def __init__(self, message: str, exit_code: int, label: str = "Error", reason: str | None = None) -> None:
         super().__init__(message)
         self.exit_code, self.label = exit_code, label
+        self.reason = reason if reason is not None else message
+        self.quiet_line: str | None = None
 
     def show(self, file=None) -> None:
-        click.echo(f"{self.label}: {self.format_message()}", file=file or sys.stderr)
+        shown = self.quiet_line if self.quiet_line is not None else f"{self.label}: {self.format_message()}"
+        click.echo(shown, file=file or sys.stderr)
 
 
 class CutoverGroup(click.Group):
     """Turns whatever stops a command into a message and its exit code, in one place: the
-    library's own errors (2, or what they carry), a locked SQLite target (2), Ctrl-C (130) and
-    anything else, a bug (3). ``--debug`` prints the traceback first; the exit code stays."""
+    library's own errors (2, or what they carry), a locked SQLite target (2), Ctrl-C (130),
+    SIGTERM (143) and anything else, a bug (3). ``--debug`` prints the traceback first; the exit
+    code stays."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -59,21 +80,57 @@ class CutoverGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click's own: usage errors and their exit codes
         except KeyboardInterrupt as exc:
-            raise _stopped(ctx, exc, Stopped(_interrupted(ctx), EXIT_INTERRUPTED, "Interrupted")) from None
+            raise _stopped(ctx, exc, Stopped(_interrupted(ctx, exc), _interrupt_code(exc), "Interrupted",
+                                             f"stopped by {_interrupter(exc)}")) from None
         except CutoverError as exc:
             if isinstance(exc.__cause__, KeyboardInterrupt):  # a month-end step Ctrl-C stopped: how to go on
-                raise _stopped(ctx, exc, Stopped(str(exc), EXIT_INTERRUPTED, "Interrupted")) from None
+                raise _stopped(ctx, exc, Stopped(str(exc), _interrupt_code(exc.__cause__), "Interrupted")) from None
             raise _stopped(ctx, exc, Stopped(str(exc), exc.exit_code)) from None
         except Exception as exc:
             if sqlite_is_locked(exc):
-                raise _stopped(ctx, exc, Stopped(LOCKED, EXIT_BAD_INPUT)) from None
-            raise _stopped(ctx, exc, Stopped(_internal(ctx, exc), EXIT_INTERNAL)) from None
+                raise _stopped(ctx, exc, Stopped(_with_notes(LOCKED, exc), EXIT_BAD_INPUT)) from None
+            raise _stopped(ctx, exc, _internal(ctx, exc)) from None
+
+
+def _interrupt_code(exc: KeyboardInterrupt) -> int:
+    return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
 
 
 def _stopped(ctx: click.Context, exc: BaseException, stop: Stopped) -> Stopped:
     if ctx.params.get("debug"):
         traceback.print_exception(exc, file=sys.stderr)
+    if ctx.meta.get(_QUIET):
+        stop.quiet_line = _quiet_line(ctx, stop)
     return stop
+
+
+def _quiet_line(ctx: click.Context, stop: Stopped) -> str:
+    """``--quiet``'s one line for a command that stopped: the run's id (``-`` when no run had
+    begun), ``failed`` or ``interrupted`` (as the journal has it, when it recorded the run), and
+    the reason on the same line."""
+    ws = _run_of(ctx)
+    interrupted = stop.exit_code in (EXIT_INTERRUPTED, EXIT_TERMINATED)
+    status = (ws.stopped if ws is not None and ws.stopped else
+              RunStatus.INTERRUPTED if interrupted else RunStatus.FAILED)
+    reason = " ".join(line.strip() for line in stop.reason.splitlines() if line.strip())
+    return f"{ws.run_id if ws is not None else '-'} {status} {reason}"
+
+
+def _remember_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_QUIET] = value  # meta is shared by the whole command line: CutoverGroup.invoke reads it
+    return value
+
+
+def quiet_option(help: str):
+    """``--quiet``: only the one-line result, and one line too when the command stops."""
+    return click.option("--quiet", is_flag=True, callback=_remember_quiet,
+                        help=f"{help} When it stops: <run-id> failed|interrupted <reason>, one line too.")
+
+
+def _with_notes(message: str, exc: BaseException) -> str:
+    """``message`` and the notes the library added to ``exc`` on its way (how to go on, what the
+    journal could not record), a line each."""
+    return "\n".join([message, *getattr(exc, "__notes__", ())])
 
 
 LOCKED = ("the target's SQLite file is locked by another process writing it (a dry run or a month-end): wait for it "
@@ -89,12 +146,13 @@ def _log_file() -> str | None:
     """The file the command logs to, if logging goes to one."""
     for logger in (logging.getLogger("cutover"), logging.getLogger()):
         for handler in logger.handlers:
-            if isinstance(handler, logging.FileHandler):
+            if isinstance(handler, logging.FileHandler) and handler.baseFilename != os.devnull:  # pytest's
                 return handler.baseFilename
     return None
 
 
-def _internal(ctx: click.Context, exc: Exception) -> str:
+def _internal(ctx: click.Context, exc: Exception) -> Stopped:
+    """A bug (exit 3): the error, its run and the log, and what to do (``--quiet``: the same, shorter)."""
     ws, log = _run_of(ctx), _log_file()
     if log is None and ws is not None and (ws.report_dir / "run.log").is_file():
         log = str(ws.report_dir / "run.log")
@@ -104,16 +162,23 @@ def _internal(ctx: click.Context, exc: Exception) -> str:
     if log:
         where.append(f"log: {log}")
     place = f" ({'; '.join(where)})" if where else ""
-    return (f"internal error: {type(exc).__name__}: {exc}{place}. This is a bug in cutover: run with --debug and "
-            f"report it, with the traceback")
+    error = f"internal error: {type(exc).__name__}: {exc}"
+    return Stopped(_with_notes(f"{error}{place}. This is a bug in cutover: run with --debug and report it, with the "
+                               f"traceback", exc), EXIT_INTERNAL,
+                   reason=_with_notes(f"{error} (a bug in cutover: run with --debug and report it"
+                                      + (f"; log: {log})" if log else ")"), exc))
 
 
-def _interrupted(ctx: click.Context) -> str:
-    ws = _run_of(ctx)
+def _interrupter(exc: KeyboardInterrupt) -> str:
+    return "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C (SIGINT)"
+
+
+def _interrupted(ctx: click.Context, exc: KeyboardInterrupt) -> str:
+    ws, by = _run_of(ctx), _interrupter(exc)
     if ws is None:
-        return "stopped by Ctrl-C (SIGINT)"
+        return f"stopped by {by}"
     recorded = f"recorded as {ws.stopped} in the journal" if ws.stopped else "see `cutover runs`"
-    return f"run {ws.run_id} stopped by Ctrl-C (SIGINT), {recorded}; run it again when ready"
+    return f"run {ws.run_id} stopped by {by}, {recorded}; run it again when ready"
 
 
 @contextmanager
@@ -127,7 +192,7 @@ def _workspace(project: Project, progress: Progress | None = None, *, existing: 
 @click.group(cls=CutoverGroup, context_settings={"help_option_names": ["-h", "--help"]},
              epilog="Exit codes: 0 done and reconciled; 1 done but a gate failed (differences, "
              "too many rejects, unmapped codes); 2 bad usage, configuration or input; 3 internal error (a bug: "
-             "run with --debug and report it); 130 interrupted (Ctrl-C). "
+             "run with --debug and report it); 130 interrupted (Ctrl-C); 143 stopped by SIGTERM (as Ctrl-C). "
              "Shell completion: eval \"$(_CUTOVER_COMPLETE=bash_source cutover)\" (zsh_source, fish_source).")
 @click.version_option(__version__, prog_name="cutover")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -164,7 +229,7 @@ ACCEPT_FALL = click.option("--accept-fall", is_flag=True,
 
 @cli.command("dry-run", epilog="Examples: cutover dry-run; cutover dry-run --quiet (one line for cron: <run-id> reconciled); cutover --project customers/vodokanal dry-run --target postgresql+psycopg://billing@db/billing")
 @click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
-@click.option("--quiet", is_flag=True, help="Print only the one-line verdict.")
+@quiet_option("Print only the one-line verdict.")
 @click.option("--upgrade", is_flag=True,
               help="Upgrade a target whose schema is at an older revision first (a new, empty target is set up "
                    "without it).")
@@ -196,7 +261,7 @@ def _complete_run_ids(ctx: click.Context, param: click.Parameter, incomplete: st
 @click.option("--latest", is_flag=True, help="Reconcile the latest finished dry run (the default).")
 @click.option("--live", is_flag=True, help="Read the sources again (files, legacy database) instead of the run's snapshot.")
 @click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
-@click.option("--quiet", is_flag=True, help="Print only the one-line verdict.")
+@quiet_option("Print only the one-line verdict.")
 @ACCEPT_FALL
 @click.pass_obj
 def reconcile_command(project_dir: Path, run_id: str | None, latest: bool, live: bool, target_url: str | None,
@@ -294,7 +359,7 @@ def check_command(project_dir: Path, as_json: bool) -> None:
 
 
 @cli.command("profile", epilog="Example: cutover profile, then open reports/<id>-profile-<x>/profile.html")
-@click.option("--quiet", is_flag=True, help="Print only the one-line result.")
+@quiet_option("Print only the one-line result.")
 @click.pass_obj
 def profile_command(project_dir: Path, quiet: bool) -> None:
     """Profile every legacy source: blanks, values, shapes, duplicate keys, orphans (profile.xlsx, profile.html)."""
@@ -324,7 +389,7 @@ def profile_command(project_dir: Path, quiet: bool) -> None:
                    "that process is stopped): recorded in the journal and the protocol.")
 @click.option("--reason", help="Why --force or --break-lock: recorded in the journal and the protocol.")
 @click.option("--target", "target_url", help="Target database URL (default: cutover.toml, CUTOVER_TARGET_URL).")
-@click.option("--quiet", is_flag=True, help="Print only the one-line result.")
+@quiet_option("Print only the one-line result.")
 @ACCEPT_FALL
 @click.pass_obj
 def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: bool, no_rollback: bool, force: bool,
@@ -414,7 +479,7 @@ def init_command(project_dir: Path, system: str | None, source_dir: Path | None,
               "personal data replaced; default: the bundled sample.")
 @click.option("--seed", default=1, show_default=True, help="Decides the replacements: the same seed, the same demo.")
 @click.option("--reset", is_flag=True, help="Bring the training database back to how it was built (after a class).")
-@click.option("--quiet", is_flag=True, help="Print only the one-line result.")
+@quiet_option("Print only the one-line result.")
 @click.pass_obj
 def demo_command(project_dir: Path, target_url: str | None, run_id: str | None, seed: int, reset: bool,
                  quiet: bool) -> None:
@@ -453,9 +518,16 @@ def keymap_group() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: keymap.<format> in the reports folder).")
 @click.option("--target", "target_url", help="Target database URL (default: the project's).")
+@click.option("--agent", help="Write it in this payment agent's own layout (agents/<name>.toml in the project).")
 @click.pass_obj
-def keymap_export_command(project_dir: Path, file_format: str | None, out: Path | None, target_url: str | None) -> None:
+def keymap_export_command(project_dir: Path, file_format: str | None, out: Path | None, target_url: str | None,
+                          agent: str | None) -> None:
     """Write every account's legacy number and new number (CSV or Excel)."""
+    if agent is not None:
+        from cutover.payments.cli import export_keymap_for_agent
+
+        export_keymap_for_agent(project_dir, agent, out, target_url)
+        return
     with _workspace(load_project(project_dir, target_url), existing=True) as ws:
         written = commands.keymap_export(ws, file_format, out)
     click.echo(f"{written.accounts} accounts written to {written.path}")
@@ -521,6 +593,17 @@ def db_downgrade_command(project_dir: Path, revision: str, target_url: str | Non
     click.echo(f"{at.target} is at revision {at.revision or 'base'}")
 
 
+# Commands that live beside their own library (each module imports only click up front).
+from cutover.payments.cli import payments_group  # noqa: E402
+from cutover.readings.cli import readings_group  # noqa: E402
+from cutover.trace.cli import trace_command  # noqa: E402
+from cutover.verify.cli import verify_command  # noqa: E402
+
+for _command in (payments_group, readings_group, trace_command, verify_command):
+    cli.add_command(_command)
+
+
 def main() -> None:
-    """Console script entry point."""
+    """Console script entry point: SIGTERM stops a command as Ctrl-C does (exit 143)."""
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="cutover")

@@ -341,11 +341,22 @@ def _steps_not_done(switch: Switch, no_rollback: bool) -> MonthEndResult:
         except (Exception, KeyboardInterrupt) as exc:
             why = str(exc) if isinstance(exc, CutoverError) else f"{type(exc).__name__}: {exc}"
             _fail_step(switch, step.name, {"error": why})
+            # A bug stays a bug (exit 3, with its traceback under --debug): recorded failed like any
+            # stop, and told how to go on in a note; bad input and Ctrl-C become the runbook's message.
+            bug = not isinstance(exc, (CutoverError, KeyboardInterrupt))
             if step.name == "preflight":  # nothing was done: the run is over
                 with switch.engine.begin() as connection:
                     journal.finish_run(connection, switch.run_id, RunStatus.FAILED,
                                        _summary(switch, RunStatus.FAILED) | {"error": why})
+                if bug:
+                    exc.add_note(f"month-end {switch.run_id} refused at preflight")
+                    raise
                 raise MonthEndStopped(f"month-end refused at preflight: {why}") from exc
+            if bug:
+                exc.add_note(f"month-end {switch.run_id} stopped at step {step.name} ({step.title}): `cutover "
+                             f"month-end --period {switch.period} --resume` continues from there once it is fixed; "
+                             f"`--rollback` undoes what was done")
+                raise
             raise MonthEndStopped(
                 f"month-end {switch.run_id} stopped at step {step.name} ({step.title}): {why}\n"
                 f"`cutover month-end --period {switch.period} --resume` continues from there once that is fixed; "

@@ -15,6 +15,7 @@ connections or threads, is copied into them) and stopped when the run's load end
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,6 +37,14 @@ def _map_batch(mapping: EntityMapping, table: TableDef, location: str, rows: pd.
     rejects = RejectLog()
     mapped = map_entity(mapping, table, location, rows, rejects, failures)
     return mapped.frame, rejects.parts()
+
+
+def _ignore_stop_signals() -> None:
+    """In a worker: Ctrl-C (SIGINT to the terminal's whole process group) and SIGTERM are for the
+    main process, which stops the run once and shuts the pool down; a worker stopped by them
+    would only print a traceback of its own and break the pool under the main process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class MapWorkers:
@@ -73,7 +82,8 @@ class MapWorkers:
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_ignore_stop_signals)
         return self._pool
 
     def __enter__(self) -> MapWorkers:
