@@ -227,13 +227,18 @@ def test_130_ctrl_c_stops_a_dry_run_and_the_journal_says_interrupted(project):
         os.close(master)
     run_id, status, summary = journal(project)[-1]
     assert (started.returncode, stdout) == (130, b"")
-    last_line = shown.decode().replace("\r\x1b[K", "\n").strip().splitlines()[-1]
+    last_line = terminal_lines(shown)[-1]
     assert last_line == (f"Interrupted: run {run_id} stopped by Ctrl-C (SIGINT), recorded as interrupted in the "
                          f"journal; run it again when ready")
     assert b"Aborted!" not in shown and b"Traceback" not in shown
     assert (status, summary["status"], summary["error"]) == ("interrupted", "interrupted", "interrupted (Ctrl-C, SIGINT)")
     listed = cutover(project, "runs", "--limit", "1")
     assert listed.returncode == 0 and re.search(rf"^{run_id} +dry-run +interrupted ", listed.stdout, re.M)
+
+
+def terminal_lines(shown: bytes) -> list[str]:
+    """The lines a terminal was sent, without the control sequences the progress redraws itself with."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode().replace("\r", "\n")).strip().splitlines()
 
 
 def _drain(master: int) -> bytes:
