@@ -7,7 +7,7 @@ which works them out from the sample's legacy files alone (expected.json there):
 ORPHAN_READING (a meter key and an account nobody has), PARENT_REJECTED (a meter the migration
 rejected, ORPHAN_METER), READ_FUTURE, READ_NOT_AFTER_LAST, BAD_NUMBER, BAD_DATE and two of
 DUPLICATE_KEY. The target is the session's dry run of the sample (a rehearsal: the translation
-only reads it).
+only reads it), and a copy of it switched at the end of 2026-10.
 """
 
 from __future__ import annotations
@@ -158,3 +158,32 @@ def test_an_unknown_or_wrong_layout_is_refused_naming_the_file_and_key(project, 
     assert result.exit_code == 2
     assert "broken.toml: [columns] meter: unknown field; expected one of account, meter_serial, meter_key, zone, " \
            "read_on, value" in result.output
+
+
+@pytest.fixture(scope="module")
+def switched_project(shipped_run, tmp_path_factory) -> Path:
+    """The sample switched at the end of 2026-10, on a copy of the session's dry run target."""
+    _, url = shipped_run("sample_legacy")
+    folder = tmp_path_factory.mktemp("late-switched")
+    for suffix in ("", "-wal", "-shm"):  # the database and, if SQLite left them, its write-ahead log
+        if Path(url.removeprefix("sqlite:///") + suffix).exists():
+            shutil.copy(url.removeprefix("sqlite:///") + suffix, folder / f"target.db{suffix}")
+    project = write_project(folder / "project", "sample_legacy", ROOT / "sample_data" / "sample_legacy",
+                            target_url=f"sqlite:///{(folder / 'target.db').as_posix()}")
+    shutil.copytree(ROOT / "readings", project / "readings")
+    result = CliRunner().invoke(cli, ["--project", str(project), "month-end", "--period", "2026-10"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def test_after_the_switch_the_open_period_bounds_the_dates_and_the_switch_names_the_rejected(switched_project,
+                                                                                              tmp_path):
+    result = CliRunner().invoke(cli, ["--project", str(switched_project), "readings", "translate", str(FILE),
+                                      "--layout", "sample", "--out", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("readings_2026-11.csv: 34 lines, 24 readings accepted, 10 rejected, 0 warnings\n")
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["read_after"] == "2026-11-30"  # the month the switch opened, without --period
+    assert summary["rehearsal"] is False and summary["by_rule"] == EXPECTED["by_rule"]
+    assert "-month-end-" in summary["loaded_run"]  # the rejects it names are the switch's
