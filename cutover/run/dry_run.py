@@ -37,6 +37,7 @@ from cutover.reconcile.source_side import (
     reading_partitions,
 )
 from cutover.report.data import ReportData, RunHistory, service_names
+from cutover.report.index_html import write_index
 from cutover.report.reject_files import write_reject_files
 from cutover.report.run_html import write_html
 from cutover.report.summary import build_run_summary
@@ -133,6 +134,7 @@ def dry_run_in(ws: Workspace, upgrade: bool = False) -> RunResult:
                       ws.stopped or "stopped", type(exc).__name__)
             raise
         runs.finish(engine, run_id, result.status, result.summary)
+        write_index(engine, project.reports_dir, project.report_language)  # reports/index.html, from the journal
         log.info("run %s: %s", run_id, result.status)
     return result
 
@@ -304,4 +306,5 @@ def reconcile_in(ws: Workspace, run_id: str | None = None, live: bool = False) -
             extracted = snapshot_sources(mapping, ws.report_dir / "snapshot", recorded.get("sources", {}))
         result = reconcile_and_report(ws, extracted, started, Path(scratch), live=live, finished=reported)
     runs.finish(engine, run_id, result.status, result.summary, finished_at=finished)
+    write_index(engine, project.reports_dir, project.report_language)  # the run's new verdict in reports/index.html
     return result
