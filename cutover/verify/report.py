@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from cutover.report import words
 from cutover.report.html_parts import PRINT_CSS, table, text
-from cutover.report.sheets import BOLD, print_setup, put, widths
+from cutover.report.sheets import BOLD, Month, moment, print_setup, put, widths
 from cutover.report.sheets import table as sheet_table
 from cutover.verify.model import Verification
 
@@ -60,7 +60,7 @@ def _roubles(kopecks: int | None) -> Decimal | None:
 
 
 def service_rows(result: Verification, language: str) -> list[list]:
-    return [[_say(language, line.measure), line.period, line.service, line.rows_at_switch,
+    return [[_say(language, line.measure), Month.of(line.period), line.service, line.rows_at_switch,
              _roubles(line.kopecks_at_switch), line.rows_now, _roubles(line.kopecks_now),
              _say(language, "yes" if line.same else "no")] for line in result.services]
 
@@ -84,9 +84,10 @@ def write_workbook(path: Path, result: Verification, language: str) -> None:
     sheet.cell(row=1, column=1).font = BOLD
     put(sheet, 2, 1, _say(language, verdict(result)))
     sheet.cell(row=2, column=1).font = BOLD
+    typed = {"Period closed": Month.of, "Period opened": Month.of, "Switched at": moment, "Checked at": moment}
     for offset, (label, value) in enumerate(facts(result), start=4):
         put(sheet, offset, 1, _say(language, label))
-        put(sheet, offset, 2, value)
+        put(sheet, offset, 2, typed.get(label, str)(value))
     top = 5 + len(facts(result))
     rows = [[check.title, _say(language, "✔ passed" if check.passed else "✘ FAILED"), check.detail]
             for check in result.checks]
