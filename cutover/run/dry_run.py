@@ -19,10 +19,17 @@ import sqlalchemy as sa
 
 from cutover.config import Project
 from cutover.errors import ConfigError
-from cutover.extract.snapshot import ExtractResult, extract_sources, snapshot_sources
+from cutover.extract import REGISTRY as EXTRACTORS
+from cutover.extract.snapshot import (
+    ExtractResult,
+    extract_sources,
+    needed_columns,
+    snapshot_sources,
+)
 from cutover.logs import LOGGER, run_log
 from cutover.pipeline.load import TargetLoad
-from cutover.progress import Progress, Timed, peak_mb
+from cutover.pipeline.partition import plan_partitions
+from cutover.progress import PlannedStage, Progress, Timed, peak_mb
 from cutover.reconcile.changes import change_rows
 from cutover.reconcile.files import rows_of
 from cutover.reconcile.journal import reject_rows
@@ -43,7 +50,7 @@ from cutover.report.run_html import write_html
 from cutover.report.summary import build_run_summary
 from cutover.report.workbook import write_workbook
 from cutover.reports_folder import check_reports_folder
-from cutover.run.stream import map_check_load
+from cutover.run.stream import _input_rows, map_check_load
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus
@@ -118,6 +125,7 @@ def dry_run_in(ws: Workspace, upgrade: bool = False) -> RunResult:
         log.info("run %s: dry run of %s into %s, period %s", run_id, mapping.name, db.mask_url(project.target_url),
                  project.period)
         try:
+            progress.plan(planned_stages(ws))
             with Heartbeat(engine, run_id):
                 extracted = extract_sources(mapping, project.source_dir, ws.report_dir / "snapshot",
                                             project.chunk_rows, progress)
@@ -126,6 +134,7 @@ def dry_run_in(ws: Workspace, upgrade: bool = False) -> RunResult:
                 write_summary(ws.report_dir, replace(build_run_summary(run_id, kind, project, mapping, extracted,
                                                                        None, started),
                                                      status=RunStatus.RUNNING, finished_at=None))
+                progress.plan(planned_stages(ws, extracted))  # the rows each stage will count, now known
                 result = _stages(ws, extracted, started)
         except BaseException as exc:
             _journal_stop(ws, exc, extracted, started)
@@ -137,6 +146,27 @@ def dry_run_in(ws: Workspace, upgrade: bool = False) -> RunResult:
         write_index(engine, project.reports_dir, project.report_language)  # reports/index.html, from the journal
         log.info("run %s: %s", run_id, result.status)
     return result
+
+
+def planned_stages(ws: Workspace, extracted: ExtractResult | None = None) -> list[PlannedStage]:
+    """The stages of the dry run, in order, under the names its progress is shown by: extract each
+    source, empty the previous load, each entity (map, check, load: the rows mapped and checked,
+    and the parts checked and loaded, once ``extracted`` says how many rows there are), finish the
+    load, reconcile, write the report."""
+    mapping, project = ws.mapping, ws.project
+    needed = needed_columns(mapping)
+    stages = [PlannedStage((f"extract {EXTRACTORS[spec.format].describe(spec.options, project.source_dir)}",))
+              for name, spec in mapping.sources.items() if name in needed]
+    stages.append(PlannedStage(("empty the previous load",)))
+    for entity in mapping.entities:
+        names = (f"map {entity.entity}", f"check {entity.entity}", f"load {entity.entity}")
+        if extracted is None:
+            stages.append(PlannedStage(names))
+            continue
+        rows = _input_rows(entity, extracted)
+        parts = plan_partitions(entity, rows, project.partition_rows).parts
+        stages.append(PlannedStage(names, rows=dict.fromkeys(names[:2], rows), parts=dict.fromkeys(names[1:], parts)))
+    return [*stages, *(PlannedStage((name,)) for name in ("finish load", "reconcile", "write report"))]
 
 
 def _journal_stop(ws: Workspace, exc: BaseException, extracted: ExtractResult | None, started: dt.datetime) -> None:
