@@ -1,4 +1,4 @@
-"""report.html, profile.html and protocol.html in a real browser: Debian's headless Chromium.
+"""report.html, profile.html, protocol.html and reports/index.html in a real browser: Debian's headless Chromium.
 
 Each page, of a real dry run and a real profile of the shipped sample (one each for the module)
 and of the hand-made switch of tests/test_protocol_render.py, is opened at 1,280 px: nothing may
@@ -34,7 +34,8 @@ OVERFLOW_SCRIPT = """<script>
 addEventListener("load", () => {
   const found = document.createElement("pre");
   found.id = "measured";
-  found.textContent = "scrollWidth=" + document.documentElement.scrollWidth;
+  const wide = [...document.querySelectorAll(".wide")].map((box) => box.scrollWidth - box.clientWidth);
+  found.textContent = "scrollWidth=" + document.documentElement.scrollWidth + " wideOverflow=" + Math.max(0, ...wide);
   document.body.appendChild(found);
 });
 </script>"""
@@ -76,6 +77,12 @@ def report_page(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def index_page(report_page) -> Path:
+    """reports/index.html, written by the same dry run after its report."""
+    return report_page.parent.parent / "index.html"
+
+
+@pytest.fixture(scope="module")
 def profile_page(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("profile")
     _, page = write_profile_reports(profile_project(load_project(write_project(folder, "sample_legacy", SAMPLE))))
@@ -89,15 +96,17 @@ def protocol_page(tmp_path_factory) -> Path:
     return page
 
 
-def _scroll_width(chromium, page: Path) -> int:
-    """The page's width as laid out at 1,280 px, measured in a copy with a script at its end."""
+def _measured(chromium, page: Path, *args: str) -> tuple[int, int]:
+    """The page's width as laid out at 1,280 px, and how far its widest scrolling table reaches past
+    its box, measured in a copy with a script at its end."""
     measured = page.with_name(f"measured-{page.name}")
     measured.write_text(page.read_text(encoding="utf-8").replace("</body>", OVERFLOW_SCRIPT + "</body>"),
                         encoding="utf-8")
-    dom = chromium(measured, "--run-all-compositor-stages-before-draw", "--virtual-time-budget=3000", "--dump-dom")
-    found = re.search(r"scrollWidth=(\d+)", dom)
+    dom = chromium(measured, "--run-all-compositor-stages-before-draw", "--virtual-time-budget=3000", "--dump-dom",
+                   *args)
+    found = re.search(r"scrollWidth=(\d+) wideOverflow=(\d+)", dom)
     assert found, dom[-500:]
-    return int(found.group(1))
+    return int(found.group(1)), int(found.group(2))
 
 
 def _screenshot(chromium, page: Path) -> Path:
@@ -108,11 +117,29 @@ def _screenshot(chromium, page: Path) -> Path:
     return shot
 
 
-@pytest.mark.parametrize("name", ["report_page", "profile_page", "protocol_page"])
+@pytest.mark.parametrize("name", ["report_page", "profile_page", "protocol_page", "index_page"])
 def test_the_page_fits_1280_px_without_horizontal_overflow(name, request, chromium):
     page = request.getfixturevalue(name)
-    assert _scroll_width(chromium, page) <= WIDTH
+    width, past_its_box = _measured(chromium, page)
+    assert width <= WIDTH
+    if name == "index_page":  # its table of runs fits whole, without scrolling sideways
+        assert past_its_box == 0
     _screenshot(chromium, page)
+
+
+PRINTED_WIDTH = round((297 - 2 * 12) / 25.4 * 96)  # A4 landscape less report.html's 12 mm margins, CSS px: 1032
+
+
+def test_report_html_printed_fits_its_wide_tables_on_the_paper(report_page, chromium):
+    """Laid out by its print rules (applied to a copy as rules for every medium, since a headless
+    window cannot be told to lay out for print) at the width of the printed page, no wide table
+    reaches past its box: it shrinks and wraps instead of being clipped (the records have 13 columns)."""
+    printed = report_page.with_name("as-printed.html")
+    printed.write_text(report_page.read_text(encoding="utf-8").replace("@media print {", "@media all {"),
+                       encoding="utf-8")
+    # a second --window-size: Chromium takes the last of a repeated switch (the fixture's is 1,280 px)
+    width, past_its_box = _measured(chromium, printed, f"--window-size={PRINTED_WIDTH},2000")
+    assert past_its_box == 0 and width <= PRINTED_WIDTH
 
 
 # ---- the PDF's text, page by page, without a PDF library ----------------------------------

@@ -1,8 +1,8 @@
 """reports/index.html: the project's runs over time, newest first, each linking to its own page.
 
 One self-contained page like report.html: inline CSS and SVG, no scripts, nothing fetched. Each
-run's verdict, counts, rejects and closing balances of its period, the margins of its broken
-gates; above them a small trend, oldest to newest, of the share of rejected rows (against the
+run's verdict, its source rows and rejects (the loaded are the difference), the closing balances
+of its period, the margins of its broken gates; above them a small trend, oldest to newest, of the share of rejected rows (against the
 limit) and of the rejected money. Rewritten from the journal after every dry run and every
 `cutover reconcile` (:func:`write_index`), so a pruned run drops out. Russian by default
 (``[report] language``), like the accountants' workbooks and the protocol.
@@ -26,7 +26,7 @@ from cutover.results.gates import REJECT_SHARE
 from cutover.states import RunStatus
 
 INDEX = "index.html"
-WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 560, 130, 64, 12, 22  # a trend chart and its margins, pixels
+WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 560, 130, 96, 12, 22  # a trend chart and its margins, pixels
 LINE = "#4e79a7"
 LIMIT = "#c62828"
 log = logging.getLogger("cutover")
@@ -40,12 +40,12 @@ _RU = {
     "limit": "порог",
     "Kind": "Вид",
     "Started": "Начало",
-    "Took": "Длительность",
+    "Took": "Время",
     "Verdict": "Вердикт",
     "Rejects": "Доля отказов",
-    "Closing: source": "Сальдо на конец: источник",
-    "Closing: target": "Сальдо на конец: новая система",
-    "Closing: rejected": "Сальдо на конец: отклонено",
+    "Closing: source": "Сальдо на конец, источник",
+    "Closing: target": "Сальдо на конец, новая система",
+    "Closing: rejected": "Сальдо на конец, отклонено",
     "Gates": "Гейты",
     "all held": "все пройдены",
     "no runs with a report folder yet": "пока нет прогонов с папкой отчётов",
@@ -57,10 +57,11 @@ _RU = {
     "month-end": "переключение",
 }
 _CSS = """
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1em; color: #222; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.2em; margin-top: 1.5em; }
-table { border-collapse: collapse; margin: .5em 0 1em; }
-th, td { border: 1px solid #ccc; padding: .25em .5em; vertical-align: top; text-align: left; }
+table { border-collapse: collapse; margin: .5em 0 1em; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: .2em .4em; vertical-align: top; text-align: left; }
+td:first-child, td:nth-child(3) { white-space: nowrap; }  /* the run id, when it started */
 th { background: #f2f2f2; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .wide { overflow-x: auto; max-width: 100%; }
@@ -155,7 +156,7 @@ def _row(run: IndexedRun, language: str) -> list:
     money = [None if kopecks is None else roubles(kopecks)
              for kopecks in (run.source_kopecks, run.target_kopecks, run.rejected_kopecks)]
     return [link, _say(language, run.kind), f"{run.started_at:%Y-%m-%d %H:%M}", took, _verdict(run, language),
-            run.source_rows, run.loaded, run.rejected,
+            run.source_rows, run.rejected,
             None if run.reject_share is None else share_text(run.reject_share, language), *money, gates]
 
 
@@ -163,7 +164,7 @@ def render_index(runs: list[IndexedRun], language: str = "ru") -> str:
     """The page as text: the trend, then one row per run, newest first."""
     title = _say(language, "Runs of the project")
     header = [_say(language, name) for name in ("Run", "Kind", "Started", "Took", "Verdict", "Source rows",
-                                                "Loaded", "Rejected", "Rejects", "Closing: source",
+                                                "Rejected", "Rejects", "Closing: source",
                                                 "Closing: target", "Closing: rejected", "Gates")]
     lines = ["<!DOCTYPE html>", f'<html lang="{"ru" if language == "ru" else "en"}"><head><meta charset="utf-8">'
              '<meta name="viewport" content="width=device-width">', f"<title>{text(title)}</title>"
@@ -177,7 +178,7 @@ def render_index(runs: list[IndexedRun], language: str = "ru") -> str:
         lines += [f"<h2>{text(_say(language, 'Runs'))}</h2>",
                   f'<p class="muted">{text(_say(language, "newest first; every run links to its own page"))}.</p>',
                   '<div class="wide">' + table(header, [_row(run, language) for run in runs],
-                                               numeric={3, 5, 6, 7, 8, 9, 10, 11}, classes=classes) + "</div>"]
+                                               numeric={3, 5, 6, 7, 8, 9, 10}, classes=classes) + "</div>"]
     lines.append("</body></html>")
     return "\n".join(lines) + "\n"
 
