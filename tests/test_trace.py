@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import ROOT, SAMPLE
+from support import ROOT, SAMPLE, write_project
 
 from cutover.cli import cli
 
@@ -132,6 +132,29 @@ def test_bad_usage_exits_2(project):
     unknown = _trace(project, "02-001612", "--run", "20991231-000000-dry-run-0000")
     assert unknown.exit_code == 2
     assert "no run 20991231-000000-dry-run-0000 in the target's journal" in unknown.output
+    blank = _trace(project, " ")
+    assert blank.exit_code == 2 and "give the legacy account's key" in blank.output
     both = _trace(project, "02-001612", "--run", "x", "--runs", "2")
     assert both.exit_code == 2
     assert "give --run RUN or --runs N, not both" in both.output
+
+
+def test_the_account_across_runs_and_a_pruned_snapshot(tmp_path, expected):
+    """Two dry runs of the same extract: the account is in both, the target holds the second's rows;
+    after `runs prune --keep 1` the first run's snapshot is gone, its rejects stay in the journal."""
+    folder = write_project(tmp_path, "sample_legacy", SAMPLE, target_url=f"sqlite:///{tmp_path / 'target.db'}")
+    run = CliRunner()
+    first, second = (run.invoke(cli, ["--project", str(folder), "dry-run", "--quiet"]).output.split()[0]
+                     for _ in range(2))
+    key = _dirt(expected, "D2a")["keys"][0]
+    journey = json.loads(_trace(folder, key, "--json").output)
+    assert [(r["run_id"], r["target_holds_its_rows"]) for r in journey["runs"]] == [(second, True), (first, False)]
+    assert journey["runs"][0]["rows"] == journey["runs"][1]["rows"] and journey["runs"][1]["rejects"]
+    only = json.loads(_trace(folder, key, "--run", first, "--json").output)
+    assert [r["run_id"] for r in only["runs"]] == [first]
+    assert run.invoke(cli, ["--project", str(folder), "runs", "prune", "--keep", "1"]).exit_code == 0
+    pruned = json.loads(_trace(folder, key, "--runs", "2", "--json").output)["runs"][1]
+    assert (pruned["run_id"], pruned["snapshot"], pruned["rows"]) == (first, False, [])
+    assert {r["rule"] for r in pruned["rejects"]} >= {"BAD_NAME", "PARENT_REJECTED"}  # by its key, from the journal
+    shown = _trace(folder, key, "--runs", "2").output
+    assert "its snapshot is no longer kept (`cutover runs prune`): source rows not shown" in shown

@@ -128,7 +128,7 @@ def trace_account(ws: Workspace, legacy_key: str, run_id: str | None = None, run
     Raises
     ------
     ConfigError
-        No such run in the journal (exit code 2).
+        A blank key, or no such run in the journal (exit code 2).
     NotTraced
         The key is in no run looked at and not in the key map; the message names the nearest keys
         there are (exit code 1).
@@ -137,6 +137,8 @@ def trace_account(ws: Workspace, legacy_key: str, run_id: str | None = None, run
     from cutover.target.runs import loaded_run
 
     legacy_key = legacy_key.strip()
+    if not legacy_key:
+        raise ConfigError("give the legacy account's key, as the legacy system spells it (cutover trace 0012345)")
     engine = ws.engine
     db.check_connection(engine)
     with engine.connect() as connection:
