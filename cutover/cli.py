@@ -33,7 +33,7 @@ from cutover.errors import (
     EXIT_OK,
     CutoverError,
 )
-from cutover.progress import Progress, progress_for
+from cutover.progress import PlannedStage, Progress, progress_for
 from cutover.states import RunStatus
 from cutover.target.exclusive import sqlite_is_locked
 from cutover.workspace import Workspace, open_workspace
@@ -412,8 +412,13 @@ def month_end_command(project_dir: Path, period: str, resume: bool, roll_back: b
         return
     if force != bool(reason and reason.strip()):
         raise click.UsageError("--force needs --reason \"...\" (recorded in the protocol), and --reason goes with --force")
+    from cutover.monthend.steps import STEPS
+
     project = load_project(project_dir, target_url, accept_fall=accept_fall)
-    with _workspace(project, progress_for(sys.stderr, quiet), existing=True) as ws:
+    progress = progress_for(sys.stderr, quiet)
+    if not roll_back:  # shown as step n of the runbook's steps (a resumed run starts at its first step not done)
+        progress.plan([PlannedStage((step.title,)) for step in STEPS])
+    with _workspace(project, progress, existing=True) as ws:
         if roll_back:
             result = commands.month_end_rollback(ws, period)
         elif resume:

@@ -207,3 +207,43 @@ def test_a_dry_run_on_a_terminal_numbers_its_stages_and_erases_its_progress(tmp_
     assert f"12/16 map reading: 0/{readings:,} rows" in lines  # drawn as the stage begins, with its total
     assert shown.rstrip().endswith(b"\x1b[2K")  # the progress erased: the terminal keeps only the verdict on stdout
     assert b"reconciled" in stdout and Path(folder / "cutover.db").exists()
+
+
+@pytest.fixture
+def legacy_open(tmp_path, server_engines, request) -> str:
+    """sql_legacy's legacy database with October 2026 still open (MariaDB when configured)."""
+    from test_month_end import _fresh_legacy
+
+    return _fresh_legacy(tmp_path / "legacy", request, server_engines)
+
+
+def test_a_month_end_numbers_its_steps_and_a_resume_starts_at_the_step_it_stopped_at(tmp_path, legacy_open,
+                                                                                       monkeypatch):
+    from click.testing import CliRunner
+    from test_month_end import FORCE, PERIOD, make_project
+
+    import cutover.cli
+    from cutover.monthend import runbook
+
+    folder = make_project(tmp_path / "project", legacy_open, f"sqlite:///{(tmp_path / 'target.db').as_posix()}")
+    terminals: list[FakeTerminal] = []
+
+    def on_a_terminal(stream, quiet=False):
+        terminals.append(FakeTerminal())
+        return progress_for(terminals[-1], quiet)
+
+    monkeypatch.setattr(cutover.cli, "progress_for", on_a_terminal)
+    original = runbook.WORK["opening"]
+    monkeypatch.setitem(runbook.WORK, "opening", lambda switch, connection: 1 / 0)
+    month_end = ["--project", str(folder), "month-end", "--period", PERIOD]
+    assert CliRunner().invoke(cutover.cli.cli, [*month_end, *FORCE]).exit_code == 3
+    monkeypatch.setitem(runbook.WORK, "opening", original)
+    resumed = CliRunner().invoke(cutover.cli.cli, [*month_end, "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    stopped, finished = ([line for line in terminal_lines(terminal.getvalue().encode()) if line[:1].isdigit()]
+                         for terminal in terminals)
+    assert stopped[0] == "1/9 Preflight: configuration, mapping, schema, connections, the latest dry run"
+    assert "4/9 load reading" in stopped  # the load's own stages, under the step's number
+    assert stopped[-1] == "5/9 Opening balances and base readings of the next month"
+    assert finished[0] == "5/9 Opening balances and base readings of the next month"
+    assert finished[-1] == "9/9 Mark the project switched"
