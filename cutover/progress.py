@@ -162,6 +162,7 @@ class TerminalProgress(Progress):
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._stream = stream
         self._refresh_per_second = refresh_per_second
+        self._clock = clock
         self.watch = Watch(clock)
         self._live = None
 
@@ -216,6 +217,7 @@ class TerminalProgress(Progress):
         if self._live is not None:
             self._live.stop()
             self._live = None
+        self.watch = Watch(self._clock)  # what comes after is other work (a demo's copy after its dry run)
 
 
 def progress_for(stream: TextIO, quiet: bool = False) -> Progress:

@@ -247,3 +247,19 @@ def test_a_month_end_numbers_its_steps_and_a_resume_starts_at_the_step_it_stoppe
     assert stopped[-1] == "5/9 Opening balances and base readings of the next month"
     assert finished[0] == "5/9 Opening balances and base readings of the next month"
     assert finished[-1] == "9/9 Mark the project switched"
+
+
+def test_work_after_done_is_shown_as_new_work():
+    """``cutover demo`` from the sample: its dry run is done, then the demo copies its rows."""
+    terminal, clock = FakeTerminal(), FakeClock()
+    progress = TerminalProgress(terminal, clock=clock)
+    progress.plan(NINE)
+    progress.stage("stage 9")
+    progress.done()
+    clock.now += 30
+    progress.stage("demo: copy person")
+    progress.advance(500)
+    progress.done()
+    lines = terminal_lines(terminal.getvalue().encode())
+    assert "9/9 stage 9" in lines and "demo: copy person: 500 rows" in lines
+    assert not any(line.startswith("elapsed 0:00:30") for line in lines)
