@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import ROOT, SAMPLE, write_project
+from support import ROOT, SAMPLE, dry_run_project, write_project
 
 from cutover.cli import cli
 
@@ -158,3 +158,21 @@ def test_the_account_across_runs_and_a_pruned_snapshot(tmp_path, expected):
     assert {r["rule"] for r in pruned["rejects"]} >= {"BAD_NAME", "PARENT_REJECTED"}  # by its key, from the journal
     shown = _trace(folder, key, "--runs", "2").output
     assert "its snapshot is no longer kept (`cutover runs prune`): source rows not shown" in shown
+
+
+def test_trace_reads_every_target_database(target_url, tmp_path, expected):
+    """The look-ups (by key, by a key the account's begins, by file and row) on SQLite, PostgreSQL
+    and MariaDB, where they are configured."""
+    dry_run_project(tmp_path, "sample_legacy", SAMPLE, target_url=target_url)
+    key = _dirt(expected, "D2a")["keys"][0]
+    (run,) = json.loads(_trace(tmp_path, key, "--json").output)["runs"]
+    saldo_rows = {number for number, row in _records("saldo.csv") if row["ЛС"] == key}
+    assert {r["row"] for r in run["rejects"] if r["entity"] == "balance"} == saldo_rows
+    assert [r["rule"] for r in run["rejects"] if r["entity"] == "person"] == ["BAD_NAME"]
+    _, first = _records("abonent.csv")[0]
+    loaded = json.loads(_trace(tmp_path, first["ЛС"], "--json").output)["account"]
+    closing = {b["service"]: b["closing_kopecks"] for b in loaded["balances"] if b["period"] == "2026-10"}
+    codes = tomllib.loads((ROOT / "mappings" / "sample_legacy" / "dictionaries" / "services.toml")
+                          .read_text(encoding="utf-8"))["codes"]
+    assert closing == {codes[row["КодУсл"]]: _kopecks(row["СальдоИсх"]) for _, row in _records("saldo.csv")
+                       if row["ЛС"] == first["ЛС"] and row["Период"] == "202610"}
