@@ -3,9 +3,9 @@
 The mapping says which rows belong to an account: the rows of the account's own source whose key
 spells it, the rows its parents (person, premise) were built from, and, down the references, the
 rows of every entity that refers to it (meters, balances), then to those (a meter's readings),
-by the parent's legacy key or the other key a reference names (``parent_key``). A source is read a
-batch at a time, only its key and reference columns for the match, so memory stays bounded
-however large the snapshot.
+by the parent's legacy key or the other key a reference names (``parent_key``). A snapshot is read
+a row group at a time (a chunk of the extract), its key and reference columns first and the whole
+group only where one of its rows matches, so memory stays bounded however large the snapshot.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from cutover.mapping.model import EntityMapping, SystemMapping
 
 ACCOUNT = "account"
 KEY_SEPARATOR = "|"  # a key of several columns, as the mapping stage spells it (mapping/apply/shape.py)
-BATCH_ROWS = 100_000
 
 
 @dataclass
@@ -100,7 +99,6 @@ class AccountRows:
 
     def _find(self, entity: EntityMapping, matches: list[_Match]) -> None:
         """The rows of ``entity``'s sources that any of ``matches`` finds; their keys are remembered."""
-        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
         matches = [match for match in matches if match.keys and match.columns]
@@ -111,22 +109,32 @@ class AccountRows:
                 continue
             location, path = self.snapshots[source]
             physical = _physical(entity, source)
-            names = pq.ParquetFile(path).schema_arrow.names
+            snapshot = pq.ParquetFile(path)
             wanted = [[physical.get(column, column) for column in match.columns] for match in matches]
-            if any(column not in names for columns in wanted for column in columns):
+            if any(column not in snapshot.schema_arrow.names for columns in wanted for column in columns):
                 continue  # a snapshot of an older layout: its rows are not told apart here
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
-                chosen = None
-                for match, columns in zip(matches, wanted):
-                    parts = [pc.utf8_trim_whitespace(batch.column(column).cast("string").fill_null(""))
-                             for column in columns]
-                    spelled = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, KEY_SEPARATOR)
-                    hit = pc.is_in(spelled, value_set=_array(match.keys))
-                    chosen = hit if chosen is None else pc.or_(chosen, hit)
-                if not pc.any(chosen).as_py():
+            keys = sorted({column for columns in wanted for column in columns})
+            for group in range(snapshot.num_row_groups):
+                # the key columns first: the whole row group only where one of its rows matches
+                chosen = self._chosen(snapshot.read_row_group(group, columns=keys), matches, wanted)
+                if chosen is None:
                     continue
-                for values in batch.filter(chosen).to_pylist():
+                for values in snapshot.read_row_group(group).filter(chosen).to_pylist():
                     self._keep(entity, source, location, values)
+
+    @staticmethod
+    def _chosen(batch, matches: list[_Match], wanted: list[list[str]]):
+        """The mask of the rows any match finds in ``batch``, or None when it finds none."""
+        import pyarrow.compute as pc
+
+        chosen = None
+        for match, columns in zip(matches, wanted):
+            parts = [pc.utf8_trim_whitespace(batch.column(column).cast("string").fill_null(""))
+                     for column in columns]
+            spelled = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, KEY_SEPARATOR)
+            hit = pc.is_in(spelled, value_set=_array(match.keys))
+            chosen = hit if chosen is None else pc.or_(chosen, hit)
+        return chosen if chosen is not None and pc.any(chosen).as_py() else None
 
     def _keep(self, entity: EntityMapping, source: str, location: str, values: dict) -> None:
         row = int(values.pop("_row"))
