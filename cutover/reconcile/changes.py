@@ -16,9 +16,9 @@ from typing import Iterator
 import pandas as pd
 import sqlalchemy as sa
 
-from cutover.reconcile.compare import bucket_count, compare_keyed, value_changes
+from cutover.reconcile.compare import FactsFile, compare_keyed, value_changes
 from cutover.reconcile.rows import joined_key, money_text, shown_column
-from cutover.reconcile.source_side import MONEY, fact_rows, facts_folder, read_facts
+from cutover.reconcile.source_side import MONEY, facts_folder
 from cutover.results.files import ParquetRows, rows_of, text_schema
 from cutover.results.model import CHANGE_COLUMNS, entity_label
 from cutover.schema.tables import target_metadata
@@ -70,12 +70,10 @@ def _reject_changes(connection: sa.Connection, run_id: str, previous: str, write
 
 
 def _facts_changes(kind: str, name: str, key: list[str], values: list[str], previous: Path, current: Path,
-                   partition_rows: int, scratch: Path, writer: ParquetRows) -> dict[str, int]:
+                   scratch: Path, writer: ParquetRows) -> dict[str, int]:
     counts = {"added": 0, "removed": 0} if not values else {"changed": 0, "added": 0, "removed": 0}
-    buckets = bucket_count(max(fact_rows(previous, name), fact_rows(current, name)), partition_rows)
-    distinct = (frame.drop_duplicates(key) for frame in read_facts(previous, name))
-    now = (frame.drop_duplicates(key) for frame in read_facts(current, name))
-    for found in compare_keyed(distinct, now, key, values, buckets, scratch):
+    before, now = FactsFile(previous / f"{name}.parquet"), FactsFile(current / f"{name}.parquet")
+    for found in compare_keyed(before, now, key, values, scratch):
         keys = joined_key(found, key)
         for side, change in (("right", "added"), ("left", "removed")):
             alone = keys[found["side"] == side]
@@ -93,7 +91,7 @@ def _facts_changes(kind: str, name: str, key: list[str], values: list[str], prev
 
 
 def changes_since(connection: sa.Connection, run_id: str, mapping: str, reports_dir: Path, current: Path,
-                  partition_rows: int, scratch: Path) -> Changes:
+                  scratch: Path) -> Changes:
     """Compare run ``run_id`` (whose facts are in ``current``) with the previous run."""
     previous, note = previous_run(connection, run_id, mapping, reports_dir)
     if previous is None:
@@ -103,12 +101,10 @@ def changes_since(connection: sa.Connection, run_id: str, mapping: str, reports_
     try:
         rejects = _reject_changes(connection, run_id, previous, writer)
         counts = {
-            "accounts": _facts_changes("account", "accounts", ["legacy_key"], [], before, current, partition_rows,
-                                       scratch, writer),
-            "meters": _facts_changes("meter", "meters", ["legacy_key"], [], before, current, partition_rows, scratch,
-                                     writer),
+            "accounts": _facts_changes("account", "accounts", ["legacy_key"], [], before, current, scratch, writer),
+            "meters": _facts_changes("meter", "meters", ["legacy_key"], [], before, current, scratch, writer),
             "balances": _facts_changes("balance", "balances", ["account", "service", "period"], MONEY, before,
-                                       current, partition_rows, scratch, writer),
+                                       current, scratch, writer),
         }
     finally:
         path = writer.close()

@@ -146,10 +146,9 @@ def reconcile_run(ws: Workspace, extracted: ExtractResult, scratch: Path, *, liv
         counts = _counts(connection, run_id, mapping, side, warnings, opened)
         progress.stage("reconcile: control totals from the raw source")
         controls = run_controls(connection, project, mapping, run_id, extracted, facts, side, opened)
-        rows = row_differences(connection, facts, project.partition_rows, scratch, progress, opened)
+        rows = row_differences(connection, facts, scratch, progress, opened)
         progress.stage("reconcile: changes since the previous run")
-        changes = changes_since(connection, run_id, mapping.name, project.reports_dir, facts,
-                                project.partition_rows, scratch)
+        changes = changes_since(connection, run_id, mapping.name, project.reports_dir, facts, scratch)
         rejects = journal.by_rule(connection, run_id, "error")
     money, total = money_by_code(controls.lines, period)
     gates = _gates(counts, project.gates, controls.rejected_absolute, period)

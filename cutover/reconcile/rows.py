@@ -19,17 +19,12 @@ from cutover.mapping.apply.mapstage import KEY_SEPARATOR
 from cutover.money import kopecks_to_text
 from cutover.progress import Progress
 from cutover.reconcile import target_side
-from cutover.reconcile.compare import bucket_count, compare_keyed, value_changes
-from cutover.reconcile.source_side import MONEY, fact_rows, read_facts
+from cutover.reconcile.compare import FactsFile, compare_keyed, value_changes
+from cutover.reconcile.source_side import MONEY
 from cutover.results.files import ParquetRows, rows_of, text_schema
 from cutover.results.model import DIFFERENCE_COLUMNS, RowDifferences
 
 PROBLEMS = {"left": "missing in target", "right": "not in source"}
-
-
-def _accepted(frames: Iterator[pd.DataFrame], key: list[str]) -> Iterator[pd.DataFrame]:
-    for frame in frames:
-        yield frame[~frame["rejected"]].drop_duplicates(key)
 
 
 def shown_column(column: str) -> str:
@@ -73,11 +68,11 @@ def _side_value(found: pd.DataFrame, column: str) -> pd.Series:
     return left.where(found["side"] == "left", right)
 
 
-def _compare(writer: _Writer, kind: str, source, target, key: list[str], values: list[str], buckets: int,
-             scratch: Path, explained: Callable[[pd.DataFrame], pd.Series] | None = None) -> list[str]:
+def _compare(writer: _Writer, kind: str, source: FactsFile, target: Iterator[pd.DataFrame], key: list[str],
+             values: list[str], scratch: Path, explained: Callable[[pd.DataFrame], pd.Series] | None = None) -> list[str]:
     """Compare one kind of row; the keys found on one side only (listed or explained)."""
     one_side: list[str] = []
-    for found in compare_keyed(source, target, key, values, buckets, scratch):
+    for found in compare_keyed(source, target, key, values, scratch):
         keys = joined_key(found, key)
         alone = found["side"] != "both"
         one_side.extend(keys[alone])
@@ -92,36 +87,35 @@ def _compare(writer: _Writer, kind: str, source, target, key: list[str], values:
     return one_side
 
 
-def row_differences(connection: sa.Connection, facts: Path, partition_rows: int, scratch: Path,
-                    progress: Progress, opened: str | None = None) -> RowDifferences:
+def row_differences(connection: sa.Connection, facts: Path, scratch: Path, progress: Progress,
+                    opened: str | None = None) -> RowDifferences:
     """Compare the facts of the source side in ``facts`` with the target, item by item (not the
-    balances of the month a switch ``opened``)."""
+    balances of the month a switch ``opened``): the rows the run accepted, the first of each key."""
     writer = _Writer(facts / "differences.parquet")
-    try:
-        def buckets(name: str, table: str) -> int:
-            return bucket_count(max(fact_rows(facts, name), target_side.count_rows(connection, table, opened)), partition_rows)
 
+    def accepted(name: str) -> FactsFile:
+        return FactsFile(facts / f"{name}.parquet", accepted=True)
+
+    try:
         progress.stage("reconcile: compare accounts")
         accounts = KeyIndex.of(pd.Series(_compare(
-            writer, "account", _accepted(read_facts(facts, "accounts"), ["legacy_key"]),
-            target_side.accounts(connection), ["legacy_key"], [], buckets("accounts", "account"), scratch), dtype="str"))
+            writer, "account", accepted("accounts"), target_side.accounts(connection), ["legacy_key"], [], scratch),
+            dtype="str"))
 
         def of_lone_account(found: pd.DataFrame) -> pd.Series:
             return accounts.contains(_side_value(found, "account").astype("str"))
 
         progress.stage("reconcile: compare meters")
         meters = KeyIndex.of(pd.Series(_compare(
-            writer, "meter", _accepted(read_facts(facts, "meters"), ["legacy_key"]), target_side.meters(connection),
-            ["legacy_key"], ["account"], buckets("meters", "meter"), scratch, of_lone_account), dtype="str"))
+            writer, "meter", accepted("meters"), target_side.meters(connection), ["legacy_key"], ["account"], scratch,
+            of_lone_account), dtype="str"))
         progress.stage("reconcile: compare balances")
         balance_key = ["account", "service", "period"]
-        _compare(writer, "balance", _accepted(read_facts(facts, "balances"), balance_key),
-                 target_side.balances(connection, opened), balance_key, MONEY, buckets("balances", "balance"), scratch,
-                 lambda found: accounts.contains(found["account"].astype("str")))
+        _compare(writer, "balance", accepted("balances"), target_side.balances(connection, opened), balance_key, MONEY,
+                 scratch, lambda found: accounts.contains(found["account"].astype("str")))
         progress.stage("reconcile: compare last readings")
-        _compare(writer, "last reading", read_facts(facts, "last_readings"), target_side.last_readings(connection),
-                 ["meter", "zone"], ["read_on", "value"], buckets("last_readings", "meter"), scratch,
-                 lambda found: meters.contains(found["meter"].astype("str")))
+        _compare(writer, "last reading", FactsFile(facts / "last_readings.parquet"), target_side.last_readings(connection),
+                 ["meter", "zone"], ["read_on", "value"], scratch, lambda found: meters.contains(found["meter"].astype("str")))
     finally:
         result = writer.close()
     return result

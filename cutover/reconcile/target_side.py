@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Iterator
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from cutover.reconcile.source_side import canonical_values, iso_dates
@@ -81,29 +83,39 @@ def _named(frame: pd.DataFrame, key: str, ids: str) -> pd.Series:
     return frame[key].where(frame[key].notna(), "#id" + frame[ids].astype("str"))
 
 
-def accounts(connection: sa.Connection) -> Iterator[pd.DataFrame]:
+def _named_arrow(table: pa.Table, key: str, ids: str) -> pa.ChunkedArray:
+    """The legacy key, ``#id<target id>`` where the key map has none (as :func:`_named`)."""
+    if not table[key].null_count:
+        return table[key]
+    by_id = pc.binary_join_element_wise("#id", pc.cast(table[ids], pa.string()), "")
+    return pc.coalesce(table[key], by_id)
+
+
+def accounts(connection: sa.Connection) -> Iterator[pa.Table]:
     """legacy_key of every account in the target."""
     (account,) = _tables("account")
     key_map, on, key = _legacy("account", account.c.id, "ka")
     query = sa.select(account.c.id, key.label("key")).select_from(account.outerjoin(key_map, on))
-    for frame in copy_out.frames(connection, query, CHUNK_ROWS):
-        yield pd.DataFrame({"legacy_key": _named(frame, "key", "id")})
+    for table in copy_out.tables(connection, query, CHUNK_ROWS):
+        yield pa.table({"legacy_key": _named_arrow(table, "key", "id")})
 
 
-def meters(connection: sa.Connection) -> Iterator[pd.DataFrame]:
+def meters(connection: sa.Connection) -> Iterator[pa.Table]:
     """legacy_key and account (its legacy key) of every meter in the target."""
     (meter,) = _tables("meter")
     meter_map, meter_on, meter_key = _legacy("meter", meter.c.id, "km")
     account_map, account_on, account_key = _legacy("account", meter.c.account_id, "ka")
     query = (sa.select(meter.c.id, meter.c.account_id, meter_key.label("key"), account_key.label("account"))
              .select_from(meter.outerjoin(meter_map, meter_on).outerjoin(account_map, account_on)))
-    for frame in copy_out.frames(connection, query, CHUNK_ROWS):
-        yield pd.DataFrame({"legacy_key": _named(frame, "key", "id"), "account": _named(frame, "account", "account_id")})
+    for table in copy_out.tables(connection, query, CHUNK_ROWS):
+        yield pa.table({"legacy_key": _named_arrow(table, "key", "id"),
+                        "account": _named_arrow(table, "account", "account_id")})
 
 
-def balances(connection: sa.Connection, opened: str | None = None) -> Iterator[pd.DataFrame]:
+def balances(connection: sa.Connection, opened: str | None = None) -> Iterator[pa.Table]:
     """account, service (legacy keys), period and every measure of every balance in the target
-    (not those of the month a switch ``opened``)."""
+    (not those of the month a switch ``opened``), as Arrow tables: millions of rows that only
+    DuckDB's join reads (cutover/reconcile/compare.py)."""
     (balance,) = _tables("balance")
     account_map, account_on, account_key = _legacy("account", balance.c.account_id, "ka")
     service_map, service_on, service_key = _legacy("service", balance.c.service_id, "ks")
@@ -111,12 +123,10 @@ def balances(connection: sa.Connection, opened: str | None = None) -> Iterator[p
                        service_key.label("service"), balance.c.period, *(balance.c[c] for c in MONEY))
              .select_from(balance.outerjoin(account_map, account_on).outerjoin(service_map, service_on))
              .where(_migrated(balance, opened)))
-    for frame in copy_out.frames(connection, query, CHUNK_ROWS):
-        rows = pd.DataFrame({"account": _named(frame, "account", "account_id"),
-                             "service": _named(frame, "service", "service_id"), "period": frame["period"]})
-        for column in MONEY:
-            rows[column] = frame[column].astype("Int64")
-        yield rows
+    for table in copy_out.tables(connection, query, CHUNK_ROWS):
+        yield pa.table({"account": _named_arrow(table, "account", "account_id"),
+                        "service": _named_arrow(table, "service", "service_id"), "period": table["period"],
+                        **{column: table[column] for column in MONEY}})
 
 
 def last_readings(connection: sa.Connection) -> Iterator[pd.DataFrame]:

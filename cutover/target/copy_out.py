@@ -63,21 +63,50 @@ def _arrow_type(column: sa.ColumnElement) -> pa.DataType:
 def frames(connection: sa.Connection, query: sa.Select, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """The rows of ``query`` as frames of at most ``chunk_rows`` rows: by COPY on PostgreSQL with
     psycopg, else as :func:`cutover.target.db.frames` reads them."""
-    if connection.dialect.name == "sqlite" and not _processed(connection, query):
+    if _by_copy(connection):
+        types = {pa.int64(): pd.Int64Dtype()}  # text becomes pandas' str, as every frame of text here
+        for table in _copied(connection, query, chunk_rows):
+            yield table.to_pandas(types_mapper=types.get)
+    elif connection.dialect.name == "sqlite" and not _processed(connection, query):
         yield from _sqlite_frames(connection, query, chunk_rows)
-        return
-    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+    else:
         yield from db.frames(connection, query, chunk_rows)
+
+
+def tables(connection: sa.Connection, query: sa.Select, chunk_rows: int) -> Iterator[pa.Table]:
+    """The rows of ``query`` as Arrow tables of at most ``chunk_rows`` rows, whole numbers as
+    int64 and the rest as text: by COPY on PostgreSQL with psycopg (never a data frame in
+    between), else from :func:`frames`."""
+    if _by_copy(connection):
+        yield from _copied(connection, query, chunk_rows)
         return
+    columns = list(query.selected_columns)
+    schema = pa.schema([(column.key, _arrow_type(column)) for column in columns])
+    for frame in frames(connection, query, chunk_rows):
+        yield pa.table({field.name: _arrow_values(frame[field.name], field.type) for field in schema}, schema=schema)
+
+
+def _arrow_values(values: pd.Series, kind: pa.DataType) -> pa.Array:
+    if kind == pa.int64():
+        return pa.array(values.astype("Int64"), type=kind, from_pandas=True)
+    text = values.astype("object")
+    return pa.array(text.where(text.isna(), text.map(str)), type=kind, from_pandas=True)
+
+
+def _by_copy(connection: sa.Connection) -> bool:
+    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
+
+
+def _copied(connection: sa.Connection, query: sa.Select, chunk_rows: int) -> Iterator[pa.Table]:
+    """``COPY (query) TO STDOUT`` parsed by Arrow, in tables of ``chunk_rows`` rows named as the query's columns."""
     columns = list(query.selected_columns)
     names = [column.key for column in columns]
     sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     read = pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(names))], block_size=BLOCK_BYTES,
-                             use_threads=False)
+                             use_threads=False)  # names a query may repeat, read apart
     parse = pacsv.ParseOptions(newlines_in_values=True)
     convert = pacsv.ConvertOptions(column_types={f"c{i}": _arrow_type(c) for i, c in enumerate(columns)},
                                    null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False)
-    types = {pa.int64(): pd.Int64Dtype()}  # text becomes pandas' str, as every frame of text here
     with connection.connection.driver_connection.cursor() as cursor, \
             cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
         stream = _CopyStream(copy)
@@ -92,11 +121,11 @@ def frames(connection: sa.Connection, query: sa.Select, chunk_rows: int) -> Iter
             held += batch.num_rows
             while held >= chunk_rows:
                 table = pa.Table.from_batches(pending)
-                yield _frame(table.slice(0, chunk_rows), names, types)
+                yield table.slice(0, chunk_rows).rename_columns(names)
                 rest = table.slice(chunk_rows)
                 pending, held = rest.to_batches(), rest.num_rows
         if held:
-            yield _frame(pa.Table.from_batches(pending), names, types)
+            yield pa.Table.from_batches(pending).rename_columns(names)
 
 
 def _processed(connection: sa.Connection, query: sa.Select) -> bool:
@@ -120,9 +149,3 @@ def _sqlite_frames(connection: sa.Connection, query: sa.Select, chunk_rows: int)
             yield pd.DataFrame(rows, columns=names)
     finally:
         cursor.close()
-
-
-def _frame(table: pa.Table, names: list[str], types: dict) -> pd.DataFrame:
-    frame = table.to_pandas(types_mapper=types.get)
-    frame.columns = names
-    return frame
