@@ -126,7 +126,7 @@ def test_143_sigterm_stops_a_dry_run_as_ctrl_c_does(project):
     assert shown.splitlines()[-1] == (f"Interrupted: run {run_id} stopped by SIGTERM, recorded as interrupted in the "
                                       f"journal; run it again when ready")
     assert "Traceback" not in shown and "held too long" not in shown
-    assert (status, summary["status"]) == ("interrupted", "interrupted")
+    assert (status, summary["status"], summary["error"]) == ("interrupted", "interrupted", "interrupted (SIGTERM)")
 
 
 def test_quiet_says_a_stop_in_one_line_with_the_run_and_why(project):

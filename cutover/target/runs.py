@@ -108,11 +108,13 @@ def finish(engine: sa.Engine, run_id: str, status: str, summary: dict, finished_
 def stopped(exc: BaseException) -> tuple[str, str]:
     """The status and the reason the journal records for a run that ``exc`` stopped.
 
-    Ctrl-C (and a ``sys.exit`` from a signal handler) is ``interrupted``; bad input and bugs
-    are ``failed``, a bug named as one (the CLI asks for a report of it).
+    Ctrl-C (and a ``sys.exit`` from a signal handler) is ``interrupted``, and so is a SIGTERM
+    (the CLI raises it as a ``KeyboardInterrupt("SIGTERM")``); bad input and bugs are
+    ``failed``, a bug named as one (the CLI asks for a report of it).
     """
     if isinstance(exc, KeyboardInterrupt):
-        return RunStatus.INTERRUPTED, "interrupted (Ctrl-C, SIGINT)"
+        signal_name = exc.args[0] if exc.args and isinstance(exc.args[0], str) else None
+        return RunStatus.INTERRUPTED, f"interrupted ({signal_name})" if signal_name else "interrupted (Ctrl-C, SIGINT)"
     if isinstance(exc, SystemExit):
         return RunStatus.INTERRUPTED, f"interrupted (exit {exc.code})"
     if isinstance(exc, CutoverError):
