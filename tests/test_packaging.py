@@ -22,7 +22,7 @@ def test_installed_wheel_runs_a_dry_run_without_the_source_tree(tmp_path):
     site = tmp_path / "site"
     pip("install", "--no-deps", "--target", str(site), str(wheel))
     for bundled in ("schemas/target.toml", "migrations/env.py", "mappings/sample_legacy/system.toml",
-                    "sample_data/sample_legacy/saldo.csv"):
+                    "sample_data/sample_legacy/saldo.csv", "agents/generic.toml", "readings/sample.toml"):
         assert (site / "cutover" / "_bundled" / bundled).is_file(), bundled
 
     project = tmp_path / "project"

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cutover.errors import ConfigError
+from cutover.resources import resource_dir
 
 FOLDER = "readings"
 FIELDS = ("account", "meter_serial", "meter_key", "zone", "read_on", "value")
@@ -65,8 +66,13 @@ class ReadingsLayout:
         return "account" in self.columns and "meter_serial" in self.columns
 
 
+def _folders(project_folder: Path) -> list[Path]:
+    """Where layouts are looked for: the project's ``readings/`` first, then the shipped ones."""
+    return [project_folder / FOLDER, resource_dir(FOLDER)]
+
+
 def layout_names(project_folder: Path) -> list[str]:
-    return sorted(path.stem for path in (project_folder / FOLDER).glob("*.toml"))
+    return sorted({path.stem for folder in _folders(project_folder) for path in folder.glob("*.toml")})
 
 
 def _wrong(path: Path, key: str, problem: str) -> ConfigError:
@@ -74,7 +80,7 @@ def _wrong(path: Path, key: str, problem: str) -> ConfigError:
 
 
 def load_layout(project_folder: Path, name: str) -> ReadingsLayout:
-    """``readings/<name>.toml`` of the project, checked.
+    """``readings/<name>.toml`` of the project (or, without one, the shipped layout of that name), checked.
 
     Raises
     ------
@@ -82,7 +88,8 @@ def load_layout(project_folder: Path, name: str) -> ReadingsLayout:
         No such layout (the message lists the ones there are), or a key that is missing, unknown
         or of the wrong kind, naming the file and the key (exit code 2).
     """
-    path = project_folder / FOLDER / f"{name}.toml"
+    path = next((folder / f"{name}.toml" for folder in _folders(project_folder) if (folder / f"{name}.toml").is_file()),
+                project_folder / FOLDER / f"{name}.toml")
     if "/" in name or "\\" in name or not path.is_file():
         known = ", ".join(layout_names(project_folder)) or "none"
         raise ConfigError(f"--layout {name}: there is no {path}; the layouts of this project: {known}")
