@@ -125,11 +125,12 @@ def prune_reports(ws: Workspace, keep: int) -> Pruned:
     """``cutover runs prune --keep N``: remove the report folders of dry runs older than the
     latest ``keep``. A month-end's folder (its protocol is evidence) and the folder of the run
     whose rows the target holds (``cutover reconcile`` reads its snapshot) always stay; rows of
-    the journal stay too."""
+    the journal stay too. ``reports/index.html`` is written again without the removed runs."""
     import shutil
 
     import sqlalchemy as sa
 
+    from cutover.report.index_html import write_index
     from cutover.target.runs import MONTH_END, list_runs, loaded_run
 
     listed = list_runs(ws.engine, 100_000)
@@ -143,6 +144,8 @@ def prune_reports(ws: Workspace, keep: int) -> Pruned:
         if run_id not in stay and folder.is_dir():
             shutil.rmtree(folder)
             removed.append(folder)
+    if removed:
+        write_index(ws.engine, ws.project.reports_dir, ws.project.report_language)
     return Pruned(tuple(removed), len([r for r in dry_runs if r in stay]))
 
 

@@ -69,6 +69,7 @@ def test_newest_first_and_a_pruned_run_drops_out(tmp_path):
     assert page.index(f">{second}</a>") < page.index(f">{first}</a>")  # newest first
     assert _run(folder, "runs", "prune", "--keep", "1").exit_code == 0
     assert not (folder / "reports" / first).exists()
+    assert first not in index.read_text(encoding="utf-8")  # the prune wrote the page again
     reconciled = _run(folder, "reconcile", "--quiet")
     assert reconciled.exit_code == 0, reconciled.output
     page = index.read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ One self-contained page like report.html: inline CSS and SVG, no scripts, nothin
 run's verdict, its source rows and rejects (the loaded are the difference), the closing balances
 of its period, the margins of its broken gates; above them a small trend, oldest to newest, of the share of rejected rows (against the
 limit) and of the rejected money. Rewritten from the journal after every dry run and every
-`cutover reconcile` (:func:`write_index`), so a pruned run drops out. Russian by default
+`cutover reconcile` and `cutover runs prune` (:func:`write_index`), so a pruned run drops out. Russian by default
 (``[report] language``), like the accountants' workbooks and the protocol.
 """
 
