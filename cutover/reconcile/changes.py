@@ -3,7 +3,7 @@
 The previous run is the latest earlier dry run of the same mapping that finished (reconciled
 or not) and whose folder still holds its facts. Rejects are compared in the target's
 journal (set difference computed by the database); accounts, meters and balances in the two
-runs' facts files, bucket by bucket. A reject is the same reject from night to night when
+runs' facts files, in one DuckDB join each (cutover/reconcile/compare.py). A reject is the same reject from night to night when
 its entity, severity, rule, legacy key and column are: row numbers move as files grow.
 """
 
