@@ -17,7 +17,7 @@ from cutover.errors import ConfigError
 from cutover.payments.layout import Layout
 from cutover.schema.tables import target_metadata
 from cutover.target import db
-from cutover.target.account_map import CHUNK_ROWS, account_count
+from cutover.target.account_map import CHUNK_ROWS, require_accounts
 
 
 def address(settlement, street, house, building, apartment) -> str:
@@ -64,9 +64,7 @@ def export_agent_keymap(engine: sa.Engine, layout: Layout, path: Path) -> int:
     ending = "\r\n"
     written = 0
     with engine.connect() as connection:
-        if not account_count(connection):
-            raise ConfigError("the target holds no accounts yet: the account map comes after a load "
-                              "(`cutover dry-run` or `cutover month-end`)")
+        require_accounts(connection)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".part")
         try:

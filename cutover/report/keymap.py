@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from cutover.errors import ConfigError
 from cutover.report.cells import csv_lines
 from cutover.report.sheets import BOLD, cells, print_setup
-from cutover.target.account_map import account_count, account_pairs
+from cutover.target.account_map import account_pairs, require_accounts
 
 FORMATS = ("xlsx", "csv")  # the first is the default
 CSV_DELIMITER = ";"
@@ -78,9 +78,7 @@ def export_keymap(engine: sa.Engine, path: Path, file_format: str | None = None)
     if file_format not in FORMATS:
         raise ConfigError(f"--format {file_format!r}: expected one of {', '.join(FORMATS)}")
     with engine.connect() as connection:
-        if not account_count(connection):
-            raise ConfigError("the target holds no accounts yet: the account map comes after a load "
-                              "(`cutover dry-run` or `cutover month-end`)")
+        require_accounts(connection)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".part")
         written = (_write_csv if file_format == "csv" else _write_xlsx)(partial, account_pairs(connection))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
+from cutover.errors import ConfigError
 from cutover.schema.tables import target_metadata
 from cutover.target import db
 
@@ -22,6 +23,13 @@ def account_count(connection: sa.Connection) -> int:
         return 0
     account = target_metadata().tables["account"]
     return connection.execute(sa.select(sa.func.count()).select_from(account)).scalar_one()
+
+
+def require_accounts(connection: sa.Connection) -> None:
+    """Refuse an account map of a target that holds no accounts yet (ConfigError, exit code 2)."""
+    if not account_count(connection):
+        raise ConfigError("the target holds no accounts yet: the account map comes after a load "
+                          "(`cutover dry-run` or `cutover month-end`)")
 
 
 def account_pairs(connection: sa.Connection, chunk_rows: int = CHUNK_ROWS) -> Iterator[list[tuple[str, str]]]:
