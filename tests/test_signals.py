@@ -252,3 +252,15 @@ def test_3_a_bug_at_preflight_ends_the_run_failed_and_exits_3(tmp_path, legacy_o
     finally:
         engine.dispose()
     assert status == "failed"
+
+
+def test_the_journal_names_the_signal_also_when_a_codec_wrapped_its_interrupt():
+    """Ctrl-C or SIGTERM arriving while a source is decoded comes back as the codec's own text
+    round the interrupt (seen in a fresh clone's make test): the journal still names the signal."""
+    from cutover.target.runs import stopped
+
+    wrapped_ctrl_c = KeyboardInterrupt("decoding with 'cp866' codec failed (KeyboardInterrupt: )")
+    wrapped_term = KeyboardInterrupt("decoding with 'cp866' codec failed (Terminated: SIGTERM)")
+    assert stopped(wrapped_ctrl_c) == ("interrupted", "interrupted (Ctrl-C, SIGINT)")
+    assert stopped(KeyboardInterrupt()) == ("interrupted", "interrupted (Ctrl-C, SIGINT)")
+    assert stopped(wrapped_term) == ("interrupted", "interrupted (SIGTERM)")

@@ -112,9 +112,8 @@ def stopped(exc: BaseException) -> tuple[str, str]:
     (the CLI raises it as a ``KeyboardInterrupt("SIGTERM")``); bad input and bugs are
     ``failed``, a bug named as one (the CLI asks for a report of it).
     """
-    if isinstance(exc, KeyboardInterrupt):
-        signal_name = exc.args[0] if exc.args and isinstance(exc.args[0], str) else None
-        return RunStatus.INTERRUPTED, f"interrupted ({signal_name})" if signal_name else "interrupted (Ctrl-C, SIGINT)"
+    if isinstance(exc, KeyboardInterrupt):  # its text may be a codec's, wrapped round it mid-decode
+        return RunStatus.INTERRUPTED, "interrupted (SIGTERM)" if "SIGTERM" in str(exc) else "interrupted (Ctrl-C, SIGINT)"
     if isinstance(exc, SystemExit):
         return RunStatus.INTERRUPTED, f"interrupted (exit {exc.code})"
     if isinstance(exc, CutoverError):
