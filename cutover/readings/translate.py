@@ -127,6 +127,17 @@ def _zones(lines: _Lines) -> pd.Series:
     return done.values.where(~_blank(raw), layout.default_zone)
 
 
+def _reject_not_migrated(lines: _Lines, missing: pd.Series, names: pd.Series, rejected: dict[str, str], noun: str,
+                         column: str, why: str) -> None:
+    """The lines whose meter or account (``names``) the target lacks: rejected at the migration
+    (PARENT_REJECTED, with the migration's rule) or never there (ORPHAN_READING)."""
+    was = missing & names.isin(list(rejected))
+    lines.reject(was, "PARENT_REJECTED", f"{noun} " + names.map(repr) + " was rejected ("
+                 + names.map(lambda key: rejected.get(key, "")) + ") at the migration", column)
+    lines.reject(missing & ~was, "ORPHAN_READING", f"{noun} " + names.map(repr) + f" is not in the target: {why}",
+                 column)
+
+
 def _resolve(lines: _Lines, connection, loaded_run: str | None) -> pd.Series:
     """Each line's meter (a :class:`meters.Meter`), missing where a line names none migrated."""
     frame, layout = lines.frame, lines.layout
@@ -138,12 +149,8 @@ def _resolve(lines: _Lines, connection, loaded_run: str | None) -> pd.Series:
         known = meters.by_key(connection, keys[keyed])
         found[keyed] = keys[keyed].map(known)
         missing = keyed & found.isna()
-        rejected = meters.rejected_keys(connection, loaded_run, "meter", keys[missing])
-        was = missing & keys.isin(list(rejected))
-        lines.reject(was, "PARENT_REJECTED", "meter " + keys.map(repr) + " was rejected ("
-                     + keys.map(lambda key: rejected.get(key, "")) + ") at the migration", "meter_key")
-        lines.reject(missing & ~was, "ORPHAN_READING", "meter " + keys.map(repr) + " is not in the target: no "
-                     "migrated meter has that legacy key", "meter_key")
+        _reject_not_migrated(lines, missing, keys, meters.rejected_keys(connection, loaded_run, "meter", keys[missing]),
+                             "meter", "meter_key", "no migrated meter has that legacy key")
     if layout.by_account:
         todo = ~keyed & lines.open
         accounts, serials = frame["account"].str.strip(), frame["meter_serial"].str.split().str.join(" ")
@@ -154,12 +161,9 @@ def _resolve(lines: _Lines, connection, loaded_run: str | None) -> pd.Series:
         todo &= lines.open
         known = meters.by_account(connection, accounts[todo])
         unknown = todo & ~accounts.isin(list(known))
-        rejected = meters.rejected_keys(connection, loaded_run, "account", accounts[unknown])
-        was = unknown & accounts.isin(list(rejected))
-        lines.reject(was, "PARENT_REJECTED", "account " + accounts.map(repr) + " was rejected ("
-                     + accounts.map(lambda key: rejected.get(key, "")) + ") at the migration", "account")
-        lines.reject(unknown & ~was, "ORPHAN_READING", "account " + accounts.map(repr) + " is not in the target: no "
-                     "migrated account has that legacy number", "account")
+        _reject_not_migrated(lines, unknown, accounts,
+                             meters.rejected_keys(connection, loaded_run, "account", accounts[unknown]),
+                             "account", "account", "no migrated account has that legacy number")
         todo &= lines.open
         for at in frame.index[todo.to_numpy()]:
             same = [m for m in known[accounts[at]] if m.serial == serials[at]]
