@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cutover.target.copy_out import arrow_values
+
 SIDES = ("left", "right")
 MEMORY_LIMIT = "512MB"  # DuckDB's, beside the run's own; past it the join spills to the scratch folder
 CHUNK_ROWS = 100_000  # rows of differences handed back at a time
@@ -54,17 +56,10 @@ def _quoted(name: str) -> str:
 
 
 def _arrow_column(series: pd.Series) -> pa.Array:
-    """A frame's column as DuckDB should compare it: whole numbers as int64, flags as bool, the
-    rest as text (``str`` of a value that is not text already)."""
+    """A frame's column as DuckDB should compare it: whole numbers as int64, flags as bool, the rest as text."""
     if pd.api.types.is_bool_dtype(series.dtype):
-        return pa.array(series, type=pa.bool_(), from_pandas=True)
-    if pd.api.types.is_integer_dtype(series.dtype):
-        return pa.array(series.astype("Int64"), type=pa.int64(), from_pandas=True)
-    try:
-        return pa.array(series, type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        text = series.astype("object")
-        return pa.array(text.where(text.isna(), text.map(str)), type=pa.string(), from_pandas=True)
+        return arrow_values(series, pa.bool_())
+    return arrow_values(series, pa.int64() if pd.api.types.is_integer_dtype(series.dtype) else pa.string())
 
 
 def _written(frames: Iterable[pd.DataFrame | pa.Table], columns: list[str], path: Path) -> pa.Schema | None:

@@ -83,14 +83,21 @@ def tables(connection: sa.Connection, query: sa.Select, chunk_rows: int) -> Iter
     columns = list(query.selected_columns)
     schema = pa.schema([(column.key, _arrow_type(column)) for column in columns])
     for frame in frames(connection, query, chunk_rows):
-        yield pa.table({field.name: _arrow_values(frame[field.name], field.type) for field in schema}, schema=schema)
+        yield pa.table({field.name: arrow_values(frame[field.name], field.type) for field in schema}, schema=schema)
 
 
-def _arrow_values(values: pd.Series, kind: pa.DataType) -> pa.Array:
+def arrow_values(values: pd.Series, kind: pa.DataType) -> pa.Array:
+    """A frame's column as an Arrow array of ``kind``: int64 (whole numbers, exact), bool, or text
+    (the ``str`` of a value that is not text already)."""
     if kind == pa.int64():
         return pa.array(values.astype("Int64"), type=kind, from_pandas=True)
-    text = values.astype("object")
-    return pa.array(text.where(text.isna(), text.map(str)), type=kind, from_pandas=True)
+    if kind == pa.bool_():
+        return pa.array(values, type=kind, from_pandas=True)
+    try:  # text already (Arrow-backed or Python str): no copy
+        return pa.array(values, type=kind, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        text = values.astype("object")
+        return pa.array(text.where(text.isna(), text.map(str)), type=kind, from_pandas=True)
 
 
 def _by_copy(connection: sa.Connection) -> bool:
