@@ -50,7 +50,7 @@ from cutover.report.run_html import write_html
 from cutover.report.summary import build_run_summary
 from cutover.report.workbook import write_workbook
 from cutover.reports_folder import check_reports_folder
-from cutover.run.stream import _input_rows, map_check_load
+from cutover.run.stream import input_rows, map_check_load
 from cutover.schema.definition import target_schema
 from cutover.schema.tables import target_metadata
 from cutover.states import RunStatus
@@ -163,7 +163,7 @@ def planned_stages(ws: Workspace, extracted: ExtractResult | None = None) -> lis
         if extracted is None:
             stages.append(PlannedStage(names))
             continue
-        rows = _input_rows(entity, extracted)
+        rows = input_rows(entity, extracted)
         parts = plan_partitions(entity, rows, project.partition_rows).parts
         stages.append(PlannedStage(names, rows=dict.fromkeys(names[:2], rows), parts=dict.fromkeys(names[1:], parts)))
     return [*stages, *(PlannedStage((name,)) for name in ("finish load", "reconcile", "write report"))]

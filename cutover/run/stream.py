@@ -69,7 +69,7 @@ class LoadObserver(Protocol):
     def on_finish(self) -> None: ...
 
 
-def _input_rows(mapping: EntityMapping, extracted: ExtractResult) -> int:
+def input_rows(mapping: EntityMapping, extracted: ExtractResult) -> int:
     """About how many rows an entity will have: its sources' rows, times the unpivot's columns."""
     rows = sum(extracted.sources[name].row_count for name in mapping.sources)
     return rows * (len(mapping.unpivot.columns) if mapping.unpivot else 1)
@@ -194,7 +194,7 @@ def map_check_load(mapping: SystemMapping, extracted: ExtractResult, project: Pr
         for entity_mapping in mapping.entities:
             name = entity_mapping.entity
             location = " + ".join(extracted.sources[source].location for source in entity_mapping.sources)
-            plan = plan_partitions(entity_mapping, _input_rows(entity_mapping, extracted), project.partition_rows)
+            plan = plan_partitions(entity_mapping, input_rows(entity_mapping, extracted), project.partition_rows)
             hold = (HeldParts(entity_mapping, location, scratch / f"{name}.held.pickle", in_memory=plan.parts == 1)
                     if name in held else None)
             renamed_at = {extracted.sources[source].location: {name: column for column, name in
