@@ -402,3 +402,55 @@ def test_a_line_with_a_field_too_many_goes_back_or_names_itself(project, tmp_pat
     assert result.stderr.rstrip().endswith(f"ask generic for a corrected registry (line(s) {number + 1} have another "
                                            f"number of fields than the others: their amounts may not be where the "
                                            f"layout says)")
+
+
+POST_OFFICE = """# written from a plain description: tab-separated UTF-8, no title line; payment id, account,
+# amount with a point, date; a footer ИТОГО<TAB>count<TAB>sum (the marker a field of its own)
+[registry]
+description = "post office, tab-separated UTF-8"
+encoding = "utf-8"
+format = "delimited"
+delimiter = "\\t"
+header_lines = 0
+
+[columns]
+payment_id = 1
+legacy_account = 2
+amount = 3
+paid_on = 4
+
+[footer]
+marker = "ИТОГО"
+count = 1
+sum = 2
+
+[money]
+unit = "roubles"
+decimal_point = "."
+
+[dates]
+format = "%Y-%m-%d"
+"""
+
+
+def test_a_layout_whose_footer_marker_is_a_field_of_its_own(project, tmp_path):
+    """A project's own layout, its registry's totals added up by hand: 100.50 + 250.00 + 10.05 +
+    1 000.00 + 50.00 = 1 410.55 in; the unknown account's 10.05 back, 1 400.50 translated, and the
+    footer written again after its marker and tab."""
+    (project / "agents").mkdir()
+    (project / "agents" / "pochta.toml").write_text(POST_OFFICE, encoding="utf-8")
+    first, second = list(EXPECTED["registries"][GENERIC]["translated_accounts"].values())[:2]  # migrated, open
+    lines = [f"P1\t{first}\t100.50\t2026-11-03", f"P2\t{second}\t250.00\t2026-11-03",
+             "P3\t99-999999\t10.05\t2026-11-04", f"P4\t{first}\t1 000.00\t2026-11-04",
+             f"P5\t{second}\t50.00\t2026-11-05"]
+    registry = tmp_path / "pochta.txt"
+    registry.write_text("\n".join([*lines, "ИТОГО\t5\t1410.55"]) + "\n", encoding="utf-8")
+    result, summary = _translate(project, registry, "pochta")
+    assert result.exit_code == 1, result.output
+    assert (summary["in"], summary["translated"], summary["returned"]) == (
+        {"count": 5, "sum": "1410.55"}, {"count": 4, "sum": "1400.50"}, {"count": 1, "sum": "10.05"})
+    accounts = _accounts(project)
+    assert (project / "out" / "pochta.txt").read_text(encoding="utf-8").splitlines() == [
+        f"P1\t{accounts[first]}\t100.50\t2026-11-03", f"P2\t{accounts[second]}\t250.00\t2026-11-03",
+        f"P4\t{accounts[first]}\t1 000.00\t2026-11-04", f"P5\t{accounts[second]}\t50.00\t2026-11-05",
+        "ИТОГО\t4\t1400.50"]

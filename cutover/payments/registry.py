@@ -112,10 +112,20 @@ def replace_field(layout: Layout, text: str, spot: Field, value: str) -> str:
     return padded[:spot.start - 1] + spot.fitted(value) + padded[spot.start - 1 + spot.width:]
 
 
+def _after_marker(layout: Layout, text: str) -> tuple[str, str]:
+    """A delimited footer split into its marker and the fields after it: a marker that is a field
+    of its own (``ИТОГО<TAB>5<TAB>1360.55``) takes its delimiter with it, so field 1 is the first
+    after it either way (``=125;184 223,50`` too)."""
+    head = layout.footer_marker
+    if text[len(head):].startswith(layout.delimiter):
+        head += layout.delimiter
+    return head, text[len(head):]
+
+
 def _footer_fields(layout: Layout, footer: Line) -> tuple[str | None, str | None]:
     if layout.format == "fixed":
         return field_text(layout, footer.text, layout.footer_count), field_text(layout, footer.text, layout.footer_sum)
-    after = footer.text[len(layout.footer_marker):]
+    _, after = _after_marker(layout, footer.text)
     return field_text(layout, after, layout.footer_count), field_text(layout, after, layout.footer_sum)
 
 
@@ -129,7 +139,7 @@ def footer_with(layout: Layout, footer: Line, count: int, kopecks: int) -> str:
                                     f"{spot.width} characters")
         text = replace_field(layout, footer.text, layout.footer_count, count_text)
         return replace_field(layout, text, layout.footer_sum, sum_text)
-    marker, after = layout.footer_marker, footer.text[len(layout.footer_marker):]
+    marker, after = _after_marker(layout, footer.text)
     after = replace_field(layout, after, layout.footer_count, count_text)
     return marker + replace_field(layout, after, layout.footer_sum, sum_text)
 
